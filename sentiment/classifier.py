@@ -1,0 +1,135 @@
+"""The sentiment Python API: load a bundle, classify texts, watch a prediction evolve."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sentiment.data import LABELS
+from shared.errors import DataError
+
+TASK = "sentiment"
+BATCH_SIZE = 256
+
+
+@dataclass(frozen=True)
+class SentimentPrediction:
+    """The predicted label of one text and the probability of each class."""
+
+    text: str
+    label: str
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class StepPrediction:
+    """The class probabilities after the network has read `token` (and all before it)."""
+
+    index: int
+    token: str
+    label: str
+    probabilities: dict[str, float]
+
+
+def check_texts(texts: Sequence[str]) -> list[str]:
+    """Return `texts` as a list, or raise DataError naming the first empty or non-string one."""
+    checked = list(texts)
+    for index, text in enumerate(checked):
+        if not isinstance(text, str):
+            raise DataError(f"text {index}: expected a string, got {type(text).__name__}")
+        if not text.strip():
+            raise DataError(f"text {index}: empty text")
+    return checked
+
+
+class SentimentClassifier:
+    """A trained sentiment model.
+
+    Example:
+        >>> clf = SentimentClassifier.load("models/sentiment")
+        >>> clf.predict("A gorgeous, witty film.").label
+        'positive'
+    """
+
+    def __init__(self, model, metadata: dict | None = None, path: Path | None = None):
+        """Wrap an end-to-end Keras model (raw strings in, probabilities out)."""
+        import tensorflow as tf
+
+        from sentiment.model import CLASSIFIER, VECTORIZER, standardize_text
+
+        self.model = model
+        self.metadata = dict(metadata or {})
+        self.path = path
+        self.labels = tuple(self.metadata.get("labels", LABELS))
+        vectorizer = model.get_layer(VECTORIZER)
+        truncate = model.get_layer("truncate")
+        classifier = model.get_layer(CLASSIFIER)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
+        def probabilities(texts):
+            return model(texts, training=False)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
+        def steps(text):
+            ids = truncate(vectorizer(tf.reshape(text, [1])))[0]
+            count = tf.shape(ids)[0]
+            # Row t holds the first t + 1 tokens: the network's reading after token t.
+            prefixes = tf.linalg.band_part(tf.tile(ids[tf.newaxis], [count, 1]), -1, 0)
+            tokens = tf.strings.split(standardize_text(text))[:count]
+            return tokens, classifier(prefixes, training=False)
+
+        self._probabilities = probabilities
+        self._steps = steps
+
+    @classmethod
+    def load(cls, path: str | Path) -> SentimentClassifier:
+        """Load a bundle folder written by `python -m sentiment.train`.
+
+        Raises:
+            BundleError: the folder is missing, incomplete, unsafe or of another task.
+        """
+        import sentiment.model  # noqa: F401  (registers the custom layers before loading)
+        from shared.bundle import load_bundle
+
+        bundle = load_bundle(path, task=TASK)
+        return cls(bundle.model, bundle.metadata, bundle.path)
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """Probabilities (len(texts), 3) in input order; texts are batched by length."""
+        from shared.sequences import length_sorted_batches
+
+        texts = check_texts(texts)
+        result = np.zeros((len(texts), len(self.labels)), dtype="float32")
+        for batch in length_sorted_batches([len(text) for text in texts], batch_size):
+            result[batch] = self._probabilities([texts[i] for i in batch]).numpy()
+        return result
+
+    def predict(self, texts: str | Sequence[str]) -> SentimentPrediction | list[SentimentPrediction]:
+        """Classify one text (returns one prediction) or a sequence of texts (returns a list)."""
+        single = isinstance(texts, str)
+        batch = [texts] if single else list(texts)
+        probabilities = self.predict_proba(batch)
+        predictions = [self._prediction(text, row) for text, row in zip(batch, probabilities)]
+        return predictions[0] if single else predictions
+
+    def predict_steps(self, text: str) -> list[StepPrediction]:
+        """The class probabilities after each token, as the network reads `text`.
+
+        Step t is the model's output on the first t + 1 tokens, read from the
+        recurrent stack at that time step; the last step equals `predict(text)`.
+        """
+        (text,) = check_texts([text])
+        tokens, probabilities = self._steps(text)
+        return [
+            StepPrediction(index, token.decode("utf-8"), *self._label_and_scores(row))
+            for index, (token, row) in enumerate(zip(tokens.numpy(), probabilities.numpy()))
+        ]
+
+    def _prediction(self, text: str, row: np.ndarray) -> SentimentPrediction:
+        return SentimentPrediction(text, *self._label_and_scores(row))
+
+    def _label_and_scores(self, row: np.ndarray) -> tuple[str, dict[str, float]]:
+        return self.labels[int(np.argmax(row))], {label: float(p) for label, p in zip(self.labels, row)}

@@ -1,0 +1,57 @@
+"""The sentiment model's configuration; the defaults are the benchmarked settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture: text standardization and vocabulary, embedding, RNN stack, pooling."""
+
+    vocabulary_size: int = 20000
+    max_length: int = 256
+    embedding_dim: int = 128
+    cell: Literal["lstm", "gru", "simple_rnn"] = "gru"
+    bidirectional: bool = True
+    layers: int = 1
+    units: int = 128
+    pooling: Literal["last", "mean", "max"] = "max"
+    embedding_dropout: float = 0.3
+    dropout: float = 0.3
+
+    def __post_init__(self):
+        if not 1 <= self.layers <= 3:
+            raise ValueError("layers must be 1, 2 or 3")
+        for name in ("vocabulary_size", "max_length", "embedding_dim", "units"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive")
+        for name in ("embedding_dropout", "dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in [0, 1)")
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Optimisation: epochs, batch size, learning rate, clipping, early stopping, SST phrases."""
+
+    epochs: int = 12
+    batch_size: int = 64
+    learning_rate: float = 0.002
+    clip_norm: float = 1.0
+    patience: int = 3
+    phrases: bool = True
+    label_smoothing: float = 0.0
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
+            raise ValueError("epochs, batch_size and patience must be positive")
+        if self.learning_rate <= 0:
+            raise ValueError("learning_rate must be positive")
+
+
+@dataclass(frozen=True)
+class SentimentConfig:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)

@@ -1,0 +1,33 @@
+"""Helpers every command-line verb uses: argument parsing from the module docstring and
+turning user errors into one readable line with a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from shared.errors import UserError
+
+
+def make_parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """An ArgumentParser whose help text is the CLI module's docstring."""
+    summary, _, details = (doc or "").strip().partition("\n")
+    return argparse.ArgumentParser(
+        prog=prog,
+        description=summary,
+        epilog=details.strip() or None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def run_cli(main: Callable[[list[str]], int | None], argv: list[str] | None = None) -> int:
+    """Run `main(argv)`; a UserError becomes `error: <message>` on stderr and exit code 2."""
+    try:
+        return main(sys.argv[1:] if argv is None else argv) or 0
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

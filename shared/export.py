@@ -1,0 +1,29 @@
+"""Export a Keras model as a TF SavedModel with named serving outputs, atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from shared.files import atomic_path
+
+
+def export_saved_model(model, out: str | Path, serve: Callable, input_signature: list) -> Path:
+    """Write a SavedModel whose `serving_default` signature is `serve`.
+
+    Args:
+        model: the Keras model whose variables `serve` uses (tracked into the archive).
+        out: the SavedModel folder; an existing one is replaced only once the new one
+            is complete.
+        serve: a function of tensors returning a dict of named output tensors.
+        input_signature: the tf.TensorSpec list for `serve`'s arguments.
+    """
+    import keras
+
+    out = Path(out)
+    archive = keras.export.ExportArchive()
+    archive.track(model)
+    archive.add_endpoint(name="serving_default", fn=serve, input_signature=input_signature)
+    with atomic_path(out, is_dir=True) as staging:
+        archive.write_out(str(staging), verbose=False)
+    return out

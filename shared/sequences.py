@@ -1,0 +1,39 @@
+"""Batching variable-length sequences so padding does not dominate the cost."""
+
+from __future__ import annotations
+
+import numpy as np
+
+BUCKET_BOUNDARIES = (6, 10, 15, 20, 30, 40, 60, 90)
+
+
+def bucketed_dataset(ids, targets, batch_size: int, seed: int):
+    """A shuffled tf.data pipeline of (padded ids, targets) batches grouped by length.
+
+    Args:
+        ids: a tf.RaggedTensor (examples, None) of token ids (no padding).
+        targets: one target per example (array-like), or a RaggedTensor of per-token targets.
+        batch_size: examples per batch.
+        seed: shuffle seed (pass one per epoch for reproducible, resumable runs).
+    """
+    import tensorflow as tf
+
+    # Slices of a RaggedTensor arrive as rank-0-ragged values; a map makes them dense.
+    dataset = tf.data.Dataset.from_tensor_slices((ids, targets)).map(_as_dense)
+    dataset = dataset.shuffle(int(ids.shape[0]), seed=seed, reshuffle_each_iteration=False)
+    dataset = dataset.bucket_by_sequence_length(
+        lambda x, _: tf.shape(x)[0],
+        bucket_boundaries=list(BUCKET_BOUNDARIES),
+        bucket_batch_sizes=[batch_size] * (len(BUCKET_BOUNDARIES) + 1),
+    )
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def _as_dense(ids, targets):
+    return ids, targets
+
+
+def length_sorted_batches(lengths, batch_size: int) -> list[np.ndarray]:
+    """Index batches, each holding examples of similar length (longest first)."""
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]

@@ -1,0 +1,210 @@
+"""The training loop both apps use: seeding, per-epoch checkpoints, `--resume`,
+early stopping on a dev metric, CSV and TensorBoard logs and progress output.
+
+The loop runs one `fit` call per epoch with the random state reseeded from
+(seed, epoch), so a run resumed from its last checkpoint continues exactly as an
+uninterrupted run would. After each epoch the full state (model with optimizer,
+best weights, counters, history) is written as one folder swapped in atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import sys
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from shared.errors import UserError
+from shared.files import atomic_path
+
+CHECKPOINT_DIR = "checkpoint"
+LOGS_DIR = "logs"
+LAST_MODEL = "last.keras"
+BEST_WEIGHTS = "best.weights.h5"
+STATE_FILE = "state.json"
+HISTORY_CSV = "training.csv"
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and the backend in one call."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+
+
+@dataclass
+class TrainingState:
+    """What a checkpoint remembers besides the weights."""
+
+    run: dict
+    epoch: int = -1
+    best_value: float | None = None
+    best_epoch: int = -1
+    wait: int = 0
+    history: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    """How to run the loop: epochs, the dev metric to maximise and patience."""
+
+    epochs: int
+    monitor: str
+    patience: int
+    seed: int
+
+
+def train_loop(
+    model,
+    make_train_data: Callable[[int], object],
+    evaluate_dev: Callable[[object], dict],
+    settings: LoopSettings,
+    work_dir: str | Path,
+    run: dict,
+    *,
+    resume: bool = False,
+    restore_objects: Callable[[], None] | None = None,
+):
+    """Train `model` epoch by epoch and return it with the best dev weights restored.
+
+    Args:
+        model: a compiled Keras model (ignored when resuming; the checkpoint's is used).
+        make_train_data: epoch -> training dataset for that epoch (shuffled from the seed).
+        evaluate_dev: model -> dict of dev metrics; must contain `settings.monitor`.
+        settings: epochs, monitored metric (higher is better), patience, seed.
+        work_dir: folder for `checkpoint/` and `logs/`.
+        run: JSON-ready description of the run (config, data); a resumed run must match.
+        resume: continue from `work_dir/checkpoint` instead of starting afresh.
+        restore_objects: called before loading a checkpoint (imports custom layers).
+
+    Returns:
+        (model, state): the model holding the best dev weights, and the final state.
+    """
+    import keras
+
+    work_dir = Path(work_dir)
+    checkpoint = work_dir / CHECKPOINT_DIR
+    logs = work_dir / LOGS_DIR
+    if resume:
+        model, state = _load_checkpoint(checkpoint, run, restore_objects)
+        print(f"Resuming after epoch {state.epoch + 1} (best {settings.monitor} {state.best_value})", flush=True)
+    else:
+        state = TrainingState(run=run)
+    logs.mkdir(parents=True, exist_ok=True)
+    writer = _tensorboard_writer(logs)
+    verbose = 1 if sys.stdout.isatty() else 2
+    for epoch in range(state.epoch + 1, settings.epochs):
+        if state.wait >= settings.patience:
+            break
+        keras.utils.set_random_seed(settings.seed * 1000 + epoch)
+        started = time.time()
+        print(f"Epoch {epoch + 1}/{settings.epochs}", flush=True)
+        with warnings.catch_warnings():
+            # Each epoch is one pass over a finite dataset; Keras warns when it ends.
+            warnings.filterwarnings("ignore", message=".*ran out of data.*")
+            fit = model.fit(make_train_data(epoch), epochs=1, shuffle=False, verbose=verbose)
+        dev = evaluate_dev(model)
+        record = {
+            "epoch": epoch + 1,
+            **{key: float(values[-1]) for key, values in fit.history.items()},
+            **{f"dev_{key}": float(value) for key, value in dev.items()},
+            "seconds": round(time.time() - started, 1),
+        }
+        value = dev[settings.monitor]
+        improved = state.best_value is None or value > state.best_value
+        if improved:
+            state.best_value, state.best_epoch, state.wait = float(value), epoch, 0
+        else:
+            state.wait += 1
+        state.epoch = epoch
+        state.history.append(record)
+        _save_checkpoint(checkpoint, model, state, improved)
+        _append_logs(logs, record, writer)
+        mark = " (best)" if improved else f" (no gain for {state.wait})"
+        print(
+            f"  dev {settings.monitor} {value:.4f}{mark}   "
+            + "   ".join(f"{key} {val:.4f}" for key, val in dev.items() if key != settings.monitor)
+            + f"   {record['seconds']:.0f}s",
+            flush=True,
+        )
+    if state.wait >= settings.patience:
+        print(f"Early stopping: no {settings.monitor} gain for {state.wait} epochs", flush=True)
+    if (checkpoint / BEST_WEIGHTS).is_file():
+        model.load_weights(checkpoint / BEST_WEIGHTS)
+    return model, state
+
+
+def _tensorboard_writer(logs: Path):
+    import tensorflow as tf
+
+    return tf.summary.create_file_writer(str(logs / "tensorboard"))
+
+
+def _append_logs(logs: Path, record: dict, writer) -> None:
+    import tensorflow as tf
+
+    path = logs / HISTORY_CSV
+    new = not path.exists()
+    with open(path, "a", newline="", encoding="utf-8") as handle:
+        out = csv.DictWriter(handle, fieldnames=list(record))
+        if new:
+            out.writeheader()
+        out.writerow(record)
+    with writer.as_default():
+        for key, value in record.items():
+            if key != "epoch":
+                tf.summary.scalar(key, value, step=record["epoch"])
+    writer.flush()
+
+
+def _save_checkpoint(folder: Path, model, state: TrainingState, improved: bool) -> None:
+    with atomic_path(folder, is_dir=True) as staging:
+        model.save(staging / LAST_MODEL)
+        if improved:
+            model.save_weights(staging / BEST_WEIGHTS)
+        elif (folder / BEST_WEIGHTS).is_file():
+            shutil.copy2(folder / BEST_WEIGHTS, staging / BEST_WEIGHTS)
+        (staging / STATE_FILE).write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
+
+
+def _load_checkpoint(folder: Path, run: dict, restore_objects) -> tuple[object, TrainingState]:
+    import keras
+
+    state_path = folder / STATE_FILE
+    if not state_path.is_file() or not (folder / LAST_MODEL).is_file():
+        raise UserError(f"nothing to resume: no checkpoint in {folder}")
+    try:
+        state = TrainingState(**json.loads(state_path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError) as error:
+        raise UserError(f"{state_path}: unreadable checkpoint state ({error})") from None
+    if state.run != json.loads(json.dumps(run)):
+        raise UserError(
+            f"{folder}: the interrupted run used other settings or data; rerun its exact command with --resume"
+        )
+    if restore_objects is not None:
+        restore_objects()
+    model = keras.saving.load_model(folder / LAST_MODEL, safe_mode=True)
+    return model, state
+
+
+def start_work_dir(work_dir: str | Path, resume: bool) -> Path:
+    """Create a fresh work folder, or check that a resumable one exists."""
+    work_dir = Path(work_dir)
+    if resume:
+        if not (work_dir / CHECKPOINT_DIR / STATE_FILE).is_file():
+            raise UserError(f"nothing to resume: no checkpoint in {work_dir / CHECKPOINT_DIR}")
+        return work_dir
+    if work_dir.exists():
+        shutil.rmtree(work_dir)
+    work_dir.mkdir(parents=True)
+    return work_dir
+
+
+def remove_work_dir(work_dir: str | Path) -> None:
+    """Delete a finished run's work folder (its logs were copied into the bundle)."""
+    shutil.rmtree(work_dir, ignore_errors=True)
