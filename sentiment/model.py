@@ -29,7 +29,7 @@ def standardize_text(texts):
     texts = tf.strings.regex_replace(texts, "[\u201c\u201d]", '"')
     texts = tf.strings.regex_replace(texts, r"https?://\S+|www\.\S+", " xxurl ")
     texts = tf.strings.regex_replace(texts, r"n't\b", " n't")
-    texts = tf.strings.regex_replace(texts, r"'(s|re|ve|ll|d|m)\b", " '\1")
+    texts = tf.strings.regex_replace(texts, r"'(s|re|ve|ll|d|m)\b", r" '\1")
     texts = tf.strings.regex_replace(texts, r"([^\pL\pN\s'@#_])", r" \1 ")
     texts = tf.strings.regex_replace(texts, r"[\s\x{00a0}\x{200b}]+", " ")
     return tf.strings.strip(texts)

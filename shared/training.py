@@ -101,7 +101,7 @@ def train_loop(
     for epoch in range(state.epoch + 1, settings.epochs):
         if state.wait >= settings.patience:
             break
-        keras.utils.set_random_seed(settings.seed * 1000 + epoch)
+        _reseed(model, settings.seed * 1000 + epoch)
         started = time.time()
         print(f"Epoch {epoch + 1}/{settings.epochs}", flush=True)
         with warnings.catch_warnings():
@@ -137,6 +137,21 @@ def train_loop(
     if (checkpoint / BEST_WEIGHTS).is_file():
         model.load_weights(checkpoint / BEST_WEIGHTS)
     return model, state
+
+
+def _reseed(model, seed: int) -> None:
+    """Seed the global RNG and every layer's own generator (dropout) for this epoch.
+
+    Layer seed generators are not saved with a model, so without this a resumed
+    run would draw other dropout masks than the uninterrupted one.
+    """
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(seed)
+    states = [v for v in model.variables if v.name == "seed_generator_state"]
+    for index, state in enumerate(states):
+        state.assign(np.array([seed + index, 0], dtype=state.dtype))
 
 
 def _tensorboard_writer(logs: Path):

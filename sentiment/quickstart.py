@@ -1,0 +1,56 @@
+"""Run the sentiment app: train the default model on SST if none exists, then classify examples.
+
+This is what `make start` runs. The first run trains the default configuration
+(progress shown per epoch); later runs reuse the saved bundle.
+
+Example:
+  python -m sentiment.quickstart --model models/sentiment "Your own review here"
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.cli import make_parser, run_cli
+
+EXAMPLES = (
+    "A gorgeous, witty, seductive movie.",
+    "The plot is dull and the acting is even worse.",
+    "The film runs two hours and was shot in Toronto.",
+    "It isn't a bad film, but it never quite comes alive.",
+)
+
+
+def ensure_default_model(path: Path, seed: int = 42) -> Path:
+    """Train the default SST model at `path` unless a bundle is already there."""
+    from sentiment.config import SentimentConfig
+    from sentiment.data import load_named_dataset
+    from sentiment.train import DataSource, train
+    from shared.datasets import dataset_fingerprint
+
+    if (path / "metadata.json").is_file():
+        return path
+    print(f"No sentiment model in {path}: training the default model on SST (a few minutes on a laptop CPU).")
+    config = SentimentConfig()
+    source = DataSource(dataset_fingerprint("sst"), load_named_dataset("sst", phrases=config.training.phrases))
+    return train(source, config, path, seed=seed)
+
+
+def main(argv: list[str]) -> int:
+    parser = make_parser("python -m sentiment.quickstart", __doc__)
+    parser.add_argument("texts", nargs="*", help="texts to classify (default: a few examples)")
+    parser.add_argument("--model", type=Path, default=Path("models") / "sentiment", help="bundle folder")
+    args = parser.parse_args(argv)
+
+    from sentiment.classifier import SentimentClassifier
+
+    classifier = SentimentClassifier.load(ensure_default_model(args.model))
+    print()
+    for prediction in classifier.predict(args.texts or list(EXAMPLES)):
+        scores = "  ".join(f"{label} {p:.2f}" for label, p in prediction.probabilities.items())
+        print(f"{prediction.label:>8}  [{scores}]  {prediction.text}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(run_cli(main))

@@ -1,0 +1,65 @@
+"""Shared fixtures: a tiny sentiment bundle trained once per test session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import shared  # noqa: F401  (sets TensorFlow log level before any test imports it)
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TINY_CONFIG = {
+    "model": {"embedding_dim": 8, "units": 8, "vocabulary_size": 300, "max_length": 40},
+    "training": {"epochs": 2, "batch_size": 8, "patience": 2},
+}
+REVIEWS_ARGS = [
+    "--csv", str(FIXTURES / "reviews.csv"),
+    "--text-col", "review",
+    "--label-col", "stars",
+    "--label-map", "1-2:negative,3:neutral,4-5:positive",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def tiny_config_file(tmp_path_factory) -> Path:
+    import json
+
+    path = tmp_path_factory.mktemp("config") / "tiny.json"
+    path.write_text(json.dumps(TINY_CONFIG))
+    return path
+
+
+@pytest.fixture(scope="session")
+def sentiment_bundle(tmp_path_factory, tiny_config_file) -> Path:
+    """A tiny sentiment bundle trained on the committed reviews fixture."""
+    from sentiment.train import main
+
+    out = tmp_path_factory.mktemp("models") / "sentiment"
+    assert main([*REVIEWS_ARGS, "--config", str(tiny_config_file), "--out", str(out), "--seed", "1"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def sentiment_classifier(sentiment_bundle):
+    from sentiment import SentimentClassifier
+
+    return SentimentClassifier.load(sentiment_bundle)
+
+
+def run_module(module: str, *args: str, cwd: Path | None = None):
+    """Run `python -m module args` in a subprocess and return the CompletedProcess."""
+    import subprocess
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=300,
+    )

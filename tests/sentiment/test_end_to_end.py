@@ -1,0 +1,140 @@
+"""Train tiny, save, load, predict, export, reload: the whole sentiment pipeline."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sentiment import SentimentClassifier, SentimentPrediction
+from sentiment.export import export_sentiment
+from shared.errors import BundleError, DataError
+from tests.conftest import FIXTURES, REVIEWS_ARGS, run_module
+
+pytestmark = pytest.mark.slow
+
+TEXTS = ["Great value, works perfectly", "Broke after two days, awful", "It is a blue phone case"]
+
+
+def test_bundle_holds_model_metadata_and_logs(sentiment_bundle):
+    metadata = json.loads((sentiment_bundle / "metadata.json").read_text())
+    assert metadata["task"] == "sentiment"
+    assert metadata["labels"] == ["negative", "neutral", "positive"]
+    assert metadata["config"]["model"]["units"] == 8
+    assert metadata["dataset"]["files"]["train"]["sha256"]
+    assert set(metadata["metrics"]) == {"dev"}
+    assert metadata["training"]["epochs_run"] == 2
+    assert (sentiment_bundle / "logs" / "training.csv").read_text().count("\n") == 3
+    assert any((sentiment_bundle / "logs" / "tensorboard").iterdir())
+    assert not sentiment_bundle.with_name("sentiment.training").exists()
+
+
+def test_predict_returns_labels_and_probabilities(sentiment_classifier):
+    predictions = sentiment_classifier.predict(TEXTS)
+    assert [p.text for p in predictions] == TEXTS
+    for prediction in predictions:
+        assert isinstance(prediction, SentimentPrediction)
+        assert set(prediction.probabilities) == {"negative", "neutral", "positive"}
+        assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        assert prediction.label == max(prediction.probabilities, key=prediction.probabilities.get)
+    single = sentiment_classifier.predict(TEXTS[0])
+    assert single.probabilities == pytest.approx(predictions[0].probabilities, abs=1e-6)
+
+
+def test_predict_order_is_independent_of_length_batching(sentiment_classifier):
+    texts = [("word " * n).strip() + " good" for n in range(1, 40)]
+    together = sentiment_classifier.predict_proba(texts, batch_size=7)
+    one_by_one = np.stack([sentiment_classifier.predict_proba([t])[0] for t in texts])
+    np.testing.assert_allclose(together, one_by_one, atol=1e-5)
+
+
+def test_predict_rejects_empty_text(sentiment_classifier):
+    with pytest.raises(DataError, match="text 1: empty text"):
+        sentiment_classifier.predict(["fine", "   "])
+
+
+def test_predict_steps_ends_on_the_predict_probabilities(sentiment_classifier):
+    text = "It doesn't work, and the battery is awful"
+    steps = sentiment_classifier.predict_steps(text)
+    assert [s.token for s in steps] == ["it", "does", "n't", "work", ",", "and", "the", "battery", "is", "awful"]
+    final = sentiment_classifier.predict(text).probabilities
+    assert steps[-1].probabilities == pytest.approx(final, abs=1e-5)
+    first = sentiment_classifier.predict("It").probabilities
+    assert steps[0].probabilities == pytest.approx(first, abs=1e-5)
+
+
+def test_loading_a_missing_bundle_is_a_bundle_error(tmp_path):
+    with pytest.raises(BundleError, match="model folder not found"):
+        SentimentClassifier.load(tmp_path / "nope")
+
+
+def test_export_and_reload_saved_model_gives_identical_outputs(sentiment_classifier, tmp_path):
+    out = export_sentiment(sentiment_classifier, tmp_path / "exported")
+    reloaded = tf.saved_model.load(str(out))
+    result = reloaded.signatures["serving_default"](text=tf.constant(TEXTS))
+    np.testing.assert_allclose(result["probabilities"].numpy(), sentiment_classifier.predict_proba(TEXTS), atol=1e-6)
+    expected = [p.label for p in sentiment_classifier.predict(TEXTS)]
+    assert [label.decode() for label in result["label"].numpy()] == expected
+
+
+def test_saved_model_cli_shows_the_string_signature(sentiment_classifier, tmp_path):
+    out = export_sentiment(sentiment_classifier, tmp_path / "exported")
+    cli = Path(sys.executable).with_name("saved_model_cli")
+    shown = subprocess.run(
+        [str(cli), "show", "--dir", str(out), "--tag_set", "serve", "--signature_def", "serving_default"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "dtype: DT_STRING" in shown.stdout
+    assert "outputs['label']" in shown.stdout and "outputs['probabilities']" in shown.stdout
+
+
+def test_evaluate_cli_prints_table_and_writes_json(sentiment_bundle, tmp_path):
+    output = tmp_path / "eval.json"
+    result = run_module(
+        "sentiment.evaluate", "--model", str(sentiment_bundle), *REVIEWS_ARGS, "--output", str(output)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "macro-F1" in result.stdout and "confusion" in result.stdout
+    report = json.loads(output.read_text())
+    assert report["examples"] == 30
+    assert np.sum(report["confusion_matrix"]) == 30
+    assert set(report["per_class"]) == {"negative", "neutral", "positive"}
+
+
+def test_predict_cli_keeps_columns_row_order_and_count(sentiment_bundle, sentiment_classifier, tmp_path):
+    output = tmp_path / "scored.csv"
+    result = run_module(
+        "sentiment.predict", "--model", str(sentiment_bundle),
+        "--input", str(FIXTURES / "reviews.csv"), "--text-col", "review", "--output", str(output),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with open(FIXTURES / "reviews.csv", newline="") as handle:
+        original = list(csv.DictReader(handle))
+    with open(output, newline="") as handle:
+        reader = csv.DictReader(handle)
+        scored = list(reader)
+    assert reader.fieldnames == ["id", "review", "stars", "label", "p_negative", "p_neutral", "p_positive"]
+    assert [row["id"] for row in scored] == [row["id"] for row in original]
+    expected = sentiment_classifier.predict([row["review"] for row in original])
+    assert [row["label"] for row in scored] == [p.label for p in expected]
+
+
+def test_predict_cli_reads_jsonl_and_arguments(sentiment_bundle, tmp_path):
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"text": "great", "id": 7}) + "\n" + json.dumps("awful") + "\n")
+    result = run_module("sentiment.predict", "--model", str(sentiment_bundle), "--input", str(path))
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(result.stdout.splitlines()))
+    assert [row[0] for row in rows] == ["text", "great", "awful"]
+    result = run_module("sentiment.predict", "--model", str(sentiment_bundle), "good", "bad")
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 3
+
+
+def test_resume_without_checkpoint_is_one_clear_error(tmp_path):
+    result = run_module("sentiment.train", *REVIEWS_ARGS, "--out", str(tmp_path / "m"), "--resume")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"error: nothing to resume: no checkpoint in {tmp_path / 'm.training' / 'checkpoint'}"]

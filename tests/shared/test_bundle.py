@@ -1,0 +1,97 @@
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from shared.bundle import FORMAT_VERSION, load_bundle, read_metadata, save_bundle
+from shared.errors import BundleError
+from shared.files import atomic_path
+
+
+def _tiny_model():
+    inputs = keras.Input(shape=(2,))
+    return keras.Model(inputs, keras.layers.Dense(1, name="dense")(inputs))
+
+
+def test_save_and_load_round_trip(tmp_path):
+    model = _tiny_model()
+    save_bundle(tmp_path / "b", model, {"task": "toy", "labels": ["a"]})
+    bundle = load_bundle(tmp_path / "b", task="toy")
+    x = np.ones((1, 2), dtype="float32")
+    np.testing.assert_allclose(bundle.model.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert bundle.metadata["format_version"] == FORMAT_VERSION
+    assert {"tensorflow", "keras", "python"} <= set(bundle.metadata["versions"])
+
+
+def test_failed_save_keeps_the_previous_bundle(tmp_path):
+    save_bundle(tmp_path / "b", _tiny_model(), {"task": "toy", "labels": ["a"]})
+    before = (tmp_path / "b" / "metadata.json").read_text()
+
+    class Exploding:
+        def save(self, path):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        save_bundle(tmp_path / "b", Exploding(), {"task": "toy", "labels": ["a"]})
+    assert (tmp_path / "b" / "metadata.json").read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]
+
+
+def test_atomic_path_removes_temporary_on_error(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    with pytest.raises(ValueError), atomic_path(target) as tmp:
+        tmp.write_text("half")
+        raise ValueError("boom")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        (lambda p: None, "model folder not found"),
+        (lambda p: p.mkdir(), r"not a model bundle \(no metadata.json\)"),
+        (lambda p: (p.mkdir(), (p / "metadata.json").write_text("{oops")), "unreadable metadata"),
+        (
+            lambda p: (p.mkdir(), (p / "metadata.json").write_text(json.dumps({"format_version": 99, "task": "toy"}))),
+            "format version 99 is newer",
+        ),
+        (
+            lambda p: (p.mkdir(), (p / "metadata.json").write_text(json.dumps({"format_version": 1, "task": "ner"}))),
+            "this is a 'ner' model, not a 'toy' model",
+        ),
+        (
+            lambda p: (p.mkdir(), (p / "metadata.json").write_text(json.dumps({"format_version": 1, "task": "toy"}))),
+            r"incomplete bundle \(no model.keras\)",
+        ),
+    ],
+)
+def test_load_bundle_errors(tmp_path, setup, message):
+    path = tmp_path / "b"
+    setup(path)
+    with pytest.raises(BundleError, match=message):
+        load_bundle(path, task="toy")
+
+
+def test_truncated_model_file_is_a_bundle_error(tmp_path):
+    save_bundle(tmp_path / "b", _tiny_model(), {"task": "toy", "labels": ["a"]})
+    model_file = tmp_path / "b" / "model.keras"
+    model_file.write_bytes(model_file.read_bytes()[:100])
+    with pytest.raises(BundleError, match="cannot load model"):
+        load_bundle(tmp_path / "b", task="toy")
+
+
+def test_bundle_load_rejects_lambda_layer(tmp_path):
+    inputs = keras.Input(shape=(2,))
+    model = keras.Model(inputs, keras.layers.Lambda(lambda x: x * 2)(inputs))
+    save_bundle(tmp_path / "b", model, {"task": "toy", "labels": ["a"]})
+    with pytest.raises(BundleError, match="refused to load unsafe content"):
+        load_bundle(tmp_path / "b", task="toy")
+
+
+def test_read_metadata_needs_no_model(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "metadata.json").write_text(json.dumps({"format_version": 1, "task": "toy"}))
+    assert read_metadata(tmp_path / "b")["task"] == "toy"

@@ -1,0 +1,85 @@
+"""The shared training loop: checkpoints, resume after a crash, early stopping, logs."""
+
+import csv
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from shared.errors import UserError
+from shared.training import LoopSettings, start_work_dir, train_loop
+
+X = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
+Y = (X.sum(axis=1) > 0).astype("int32")
+
+
+def _model():
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input(shape=(3,))
+    hidden = keras.layers.Dropout(0.3)(keras.layers.Dense(8, activation="relu")(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(2, activation="softmax")(hidden))
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    return model
+
+
+def _data(epoch):
+    return tf.data.Dataset.from_tensor_slices((X, Y)).shuffle(64, seed=epoch).batch(16)
+
+
+def _score(model):
+    return {"accuracy": float(np.mean(model.predict(X, verbose=0).argmax(1) == Y))}
+
+
+class Crash(Exception):
+    pass
+
+
+def _crash_at(epoch_to_crash):
+    def make(epoch):
+        if epoch == epoch_to_crash:
+            raise Crash()
+        return _data(epoch)
+
+    return make
+
+
+def test_resumed_run_matches_uninterrupted_run(tmp_path):
+    settings = LoopSettings(epochs=4, monitor="accuracy", patience=10, seed=1)
+    run = {"what": "toy"}
+    full, _ = train_loop(_model(), _data, _score, settings, start_work_dir(tmp_path / "a", False), run)
+
+    work = start_work_dir(tmp_path / "b", False)
+    with pytest.raises(Crash):
+        train_loop(_model(), _crash_at(2), _score, settings, work, run)
+    resumed, state = train_loop(None, _data, _score, settings, start_work_dir(work, True), run, resume=True)
+
+    assert state.epoch == 3 and len(state.history) == 4
+    for a, b in zip(full.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    with open(work / "logs" / "training.csv") as handle:
+        assert [row["epoch"] for row in csv.DictReader(handle)] == ["1", "2", "3", "4"]
+
+
+def test_resume_refuses_a_run_with_other_settings(tmp_path):
+    settings = LoopSettings(epochs=2, monitor="accuracy", patience=10, seed=1)
+    work = start_work_dir(tmp_path / "w", False)
+    with pytest.raises(Crash):
+        train_loop(_model(), _crash_at(1), _score, settings, work, {"lr": 1})
+    with pytest.raises(UserError, match="other settings or data"):
+        train_loop(None, _data, _score, settings, work, {"lr": 2}, resume=True)
+
+
+def test_early_stopping_restores_best_weights(tmp_path):
+    scores = iter([0.5, 0.9, 0.4, 0.3, 0.2, 0.1])
+    snapshots = []
+
+    def score(model):
+        snapshots.append([w.copy() for w in model.get_weights()])
+        return {"accuracy": next(scores)}
+
+    settings = LoopSettings(epochs=6, monitor="accuracy", patience=2, seed=1)
+    model, state = train_loop(_model(), _data, score, settings, start_work_dir(tmp_path / "w", False), {})
+    assert state.epoch == 3 and state.best_epoch == 1
+    for a, b in zip(model.get_weights(), snapshots[1]):
+        np.testing.assert_allclose(a, b)
