@@ -7,6 +7,7 @@ import argparse
 import sys
 from collections.abc import Callable
 
+from shared import import_tensorflow_quietly
 from shared.errors import UserError
 
 
@@ -23,8 +24,11 @@ def make_parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
 
 def run_cli(main: Callable[[list[str]], int | None], argv: list[str] | None = None) -> int:
     """Run `main(argv)`; a UserError becomes `error: <message>` on stderr and exit code 2."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not {"-h", "--help"} & set(argv):
+        import_tensorflow_quietly()
     try:
-        return main(sys.argv[1:] if argv is None else argv) or 0
+        return main(argv) or 0
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code

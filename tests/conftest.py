@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import shared  # noqa: F401  (sets TensorFlow log level before any test imports it)
+import shared
+
+shared.import_tensorflow_quietly()
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,0 +1,80 @@
+"""Every CLI mistake gives one readable line on stderr, a non-zero exit and no traceback."""
+
+import pytest
+
+from tests.conftest import FIXTURES, REVIEWS_ARGS, run_module
+
+pytestmark = pytest.mark.slow
+
+
+def _assert_one_line_error(result, expected):
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and expected in lines[0], lines[0]
+
+
+def _csv(tmp_path, content):
+    path = tmp_path / "data.csv"
+    path.write_text(content)
+    return str(path)
+
+
+def test_train_missing_file(tmp_path):
+    result = run_module("sentiment.train", "--csv", str(tmp_path / "nope.csv"), "--out", str(tmp_path / "m"))
+    _assert_one_line_error(result, "nope.csv: file not found")
+
+
+def test_train_missing_column(tmp_path):
+    path = _csv(tmp_path, "review,stars\ngood,5\n")
+    result = run_module("sentiment.train", "--csv", path, "--out", str(tmp_path / "m"))
+    _assert_one_line_error(result, "no column 'text'; columns are: review, stars")
+
+
+def test_train_empty_text(tmp_path):
+    path = _csv(tmp_path, "text,label\ngood,positive\n,negative\n")
+    result = run_module("sentiment.train", "--csv", path, "--out", str(tmp_path / "m"))
+    _assert_one_line_error(result, "row 3, column 'text': empty text")
+
+
+def test_train_unknown_label(tmp_path):
+    path = _csv(tmp_path, "text,label\ngood,positive\nbad,terrible\n")
+    result = run_module("sentiment.train", "--csv", path, "--out", str(tmp_path / "m"))
+    _assert_one_line_error(result, "row 3, column 'label': unknown label 'terrible'")
+
+
+def test_train_bad_override(tmp_path):
+    result = run_module("sentiment.train", *REVIEWS_ARGS, "--model.cell", "cnn", "--out", str(tmp_path / "m"))
+    _assert_one_line_error(result, "config.model.cell: 'cnn' is not one of lstm, gru, simple_rnn")
+
+
+def test_predict_empty_text_leaves_no_output(sentiment_bundle, tmp_path):
+    source = tmp_path / "in.txt"
+    source.write_text("fine\n\nok\n")
+    output = tmp_path / "out.csv"
+    result = run_module("sentiment.predict", "--model", str(sentiment_bundle), "--input", str(source), "--output", str(output))
+    _assert_one_line_error(result, "in.txt: row 2: empty text")
+    assert list(tmp_path.iterdir()) == [source]
+
+
+def test_predict_missing_model(tmp_path):
+    result = run_module("sentiment.predict", "--model", str(tmp_path / "none"), "hello")
+    _assert_one_line_error(result, "model folder not found")
+
+
+def test_evaluate_missing_file(sentiment_bundle, tmp_path):
+    result = run_module("sentiment.evaluate", "--model", str(sentiment_bundle), "--csv", str(tmp_path / "x.csv"))
+    _assert_one_line_error(result, "x.csv: file not found")
+
+
+def test_export_refuses_a_non_bundle(tmp_path):
+    result = run_module("sentiment.export", "--model", str(FIXTURES), "--out", str(tmp_path / "e"))
+    _assert_one_line_error(result, "not a model bundle")
+    assert not (tmp_path / "e").exists()
+
+
+@pytest.mark.parametrize("module", ["sentiment.train", "sentiment.evaluate", "sentiment.predict", "sentiment.export"])
+def test_every_cli_has_help(module):
+    result = run_module(module, "--help")
+    assert result.returncode == 0 and "usage:" in result.stdout
