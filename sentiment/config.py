@@ -16,9 +16,9 @@ class ModelConfig:
     cell: Literal["lstm", "gru", "simple_rnn"] = "gru"
     bidirectional: bool = True
     layers: int = 1
-    units: int = 128
+    units: int = 64
     pooling: Literal["last", "mean", "max"] = "max"
-    embedding_dropout: float = 0.3
+    embedding_dropout: float = 0.1
     dropout: float = 0.3
 
     def __post_init__(self):
@@ -36,11 +36,11 @@ class ModelConfig:
 class TrainingConfig:
     """Optimisation: epochs, batch size, learning rate, clipping, early stopping, SST phrases."""
 
-    epochs: int = 12
-    batch_size: int = 64
+    epochs: int = 8
+    batch_size: int = 128
     learning_rate: float = 0.002
     clip_norm: float = 1.0
-    patience: int = 3
+    patience: int = 2
     phrases: bool = True
     label_smoothing: float = 0.0
 

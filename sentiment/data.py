@@ -100,7 +100,7 @@ def iter_phrases(node: TreeNode):
 
 
 def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
-    """Read an SST file as 3-class examples: sentences, or every unique labelled phrase."""
+    """Read an SST file as 3-class examples: every sentence, or every unique labelled phrase."""
     path = Path(path)
     texts: list[str] = []
     labels: list[int] = []
@@ -112,13 +112,16 @@ def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
             root = parse_sst_tree(line)
         except ValueError as error:
             raise DataError(f"{path}: line {number}: malformed tree ({error})") from None
-        for node in iter_phrases(root) if phrases else (root,):
+        if not phrases:
+            texts.append(" ".join(root.tokens))
+            labels.append(SST_FIVE_TO_THREE[root.label])
+            continue
+        for node in iter_phrases(root):
             text = " ".join(node.tokens)
-            if text in seen:
-                continue
-            seen.add(text)
-            texts.append(text)
-            labels.append(SST_FIVE_TO_THREE[node.label])
+            if text not in seen:
+                seen.add(text)
+                texts.append(text)
+                labels.append(SST_FIVE_TO_THREE[node.label])
     return LabelledTexts(tuple(texts), tuple(labels))
 
 
@@ -196,9 +199,7 @@ def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[
             header = reader.fieldnames or []
             missing = [column for column in columns if column not in header]
             if missing:
-                raise DataError(
-                    f"{path}: no column {missing[0]!r}; columns are: {', '.join(header) or '(none)'}"
-                )
+                raise DataError(f"{path}: no column {missing[0]!r}; columns are: {', '.join(header) or '(none)'}")
             yield list(header)
             yield from reader
     except FileNotFoundError:
@@ -218,9 +219,7 @@ def _sniff(sample: str):
         return csv.excel
 
 
-def read_labelled_csv(
-    path: str | Path, text_col: str, label_col: str, label_map: dict[str, int]
-) -> LabelledTexts:
+def read_labelled_csv(path: str | Path, text_col: str, label_col: str, label_map: dict[str, int]) -> LabelledTexts:
     """Read texts and labels from a CSV; empty texts and unmapped labels are errors."""
     rows = iter_csv(path, [text_col, label_col])
     next(rows)
@@ -260,7 +259,10 @@ def load_named_dataset(name: str, *, phrases: bool = False) -> Splits:
     if name == "airline-tweets":
         mapping = parse_label_map(None)
         return Splits(
-            *(read_labelled_csv(folder / f"{split}.csv", "text", "label", mapping) for split in ("train", "dev", "test"))
+            *(
+                read_labelled_csv(folder / f"{split}.csv", "text", "label", mapping)
+                for split in ("train", "dev", "test")
+            )
         )
     raise DataError(f"dataset {name!r} is not a sentiment dataset; choose one of {', '.join(DATASETS)}")
 

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sentiment.cli import add_csv_columns
 from sentiment.config import SentimentConfig
 from sentiment.data import (
     DATASETS,
@@ -30,7 +31,6 @@ from sentiment.data import (
     parse_label_map,
     read_labelled_csv,
 )
-from sentiment.cli import add_csv_columns
 from shared.cli import make_parser, run_cli
 from shared.config import config_to_dict, load_config
 from shared.datasets import dataset_fingerprint
@@ -66,7 +66,9 @@ def load_data(args, config: SentimentConfig, seed: int) -> DataSource:
         train, dev = holdout_split(train, 0.1, seed)
     test = read(args.test_csv) if args.test_csv else None
     if len(set(train.labels)) < 2:
-        raise DataError(f"{args.csv}: training data holds only one class ({LABELS[train.labels[0]]}); need at least two")
+        raise DataError(
+            f"{args.csv}: training data holds only one class ({LABELS[train.labels[0]]}); need at least two"
+        )
     files = {"train": args.csv, "dev": args.dev_csv, "test": args.test_csv}
     description = {
         "name": Path(args.csv).name,
@@ -132,9 +134,7 @@ def train(
 
     run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
     settings = LoopSettings(config.training.epochs, MONITOR, config.training.patience, seed)
-    classifier, state = train_loop(
-        classifier, make_train_data, evaluate_dev, settings, work_dir, run, resume=resume
-    )
+    classifier, state = train_loop(classifier, make_train_data, evaluate_dev, settings, work_dir, run, resume=resume)
     end_to_end = model_lib.build_end_to_end(config.model, vectorizer, classifier)
     api = SentimentClassifier(end_to_end, {"labels": list(LABELS)})
     metrics = {"dev": evaluate_texts(api, splits.dev)}
@@ -158,7 +158,9 @@ def train(
     }
     save_bundle(out, end_to_end, metadata, logs_dir=work_dir / "logs")
     remove_work_dir(work_dir)
-    summary = "   ".join(f"{split} accuracy {m['accuracy']:.4f} macro-F1 {m['macro_f1']:.4f}" for split, m in metrics.items())
+    summary = "   ".join(
+        f"{split} accuracy {m['accuracy']:.4f} macro-F1 {m['macro_f1']:.4f}" for split, m in metrics.items()
+    )
     print(f"Saved {out}   {summary}")
     return out
 
@@ -189,9 +191,8 @@ def predict_ids(classifier, ids, batch_size: int = 512):
 
 
 def _scores(labels, predicted) -> dict:
-    from sklearn.metrics import f1_score
-
     import numpy as np
+    from sklearn.metrics import f1_score
 
     return {
         MONITOR: float(f1_score(labels, predicted, labels=list(range(len(LABELS))), average="macro", zero_division=0)),

@@ -15,9 +15,7 @@ def classification_report(y_true, y_pred, labels: tuple[str, ...]) -> dict:
     y_true = np.asarray(y_true, dtype=int)
     y_pred = np.asarray(y_pred, dtype=int)
     indices = list(range(len(labels)))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        y_true, y_pred, labels=indices, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(y_true, y_pred, labels=indices, zero_division=0)
     return {
         "examples": int(len(y_true)),
         "accuracy": float(np.mean(y_true == y_pred)) if len(y_true) else 0.0,

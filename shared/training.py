@@ -85,7 +85,6 @@ def train_loop(
     Returns:
         (model, state): the model holding the best dev weights, and the final state.
     """
-    import keras
 
     work_dir = Path(work_dir)
     checkpoint = work_dir / CHECKPOINT_DIR

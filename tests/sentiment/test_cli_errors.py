@@ -53,7 +53,9 @@ def test_predict_empty_text_leaves_no_output(sentiment_bundle, tmp_path):
     source = tmp_path / "in.txt"
     source.write_text("fine\n\nok\n")
     output = tmp_path / "out.csv"
-    result = run_module("sentiment.predict", "--model", str(sentiment_bundle), "--input", str(source), "--output", str(output))
+    result = run_module(
+        "sentiment.predict", "--model", str(sentiment_bundle), "--input", str(source), "--output", str(output)
+    )
     _assert_one_line_error(result, "in.txt: row 2: empty text")
     assert list(tmp_path.iterdir()) == [source]
 

@@ -82,7 +82,9 @@ def test_label_map_rejects_bad_specs(spec):
 
 
 def test_read_labelled_csv_reads_star_ratings():
-    data = read_labelled_csv(FIXTURES / "reviews.csv", "review", "stars", parse_label_map("1-2:negative,3:neutral,4-5:positive"))
+    data = read_labelled_csv(
+        FIXTURES / "reviews.csv", "review", "stars", parse_label_map("1-2:negative,3:neutral,4-5:positive")
+    )
     assert len(data) == 30
     assert sorted(set(data.labels)) == [0, 1, 2]
 
@@ -123,3 +125,10 @@ def test_holdout_split_is_stratified_and_disjoint():
     assert len(train) + len(dev) == 30
     assert not set(train.texts) & set(dev.texts)
     assert sorted(dev.labels) == [0, 0, 1, 1, 2, 2]
+
+
+def test_read_sst_sentences_keeps_duplicate_sentences(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_text("(4 (4 great) (2 film))\n(3 (4 great) (2 film))\n")
+    assert read_sst(path).labels == (2, 2)
+    assert len(read_sst(path, phrases=True)) == 3

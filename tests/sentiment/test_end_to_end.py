@@ -94,9 +94,7 @@ def test_saved_model_cli_shows_the_string_signature(sentiment_classifier, tmp_pa
 
 def test_evaluate_cli_prints_table_and_writes_json(sentiment_bundle, tmp_path):
     output = tmp_path / "eval.json"
-    result = run_module(
-        "sentiment.evaluate", "--model", str(sentiment_bundle), *REVIEWS_ARGS, "--output", str(output)
-    )
+    result = run_module("sentiment.evaluate", "--model", str(sentiment_bundle), *REVIEWS_ARGS, "--output", str(output))
     assert result.returncode == 0, result.stderr
     assert "macro-F1" in result.stdout and "confusion" in result.stdout
     report = json.loads(output.read_text())
@@ -137,4 +135,6 @@ def test_predict_cli_reads_jsonl_and_arguments(sentiment_bundle, tmp_path):
 def test_resume_without_checkpoint_is_one_clear_error(tmp_path):
     result = run_module("sentiment.train", *REVIEWS_ARGS, "--out", str(tmp_path / "m"), "--resume")
     assert result.returncode == 2
-    assert result.stderr.strip().splitlines() == [f"error: nothing to resume: no checkpoint in {tmp_path / 'm.training' / 'checkpoint'}"]
+    assert result.stderr.strip().splitlines() == [
+        f"error: nothing to resume: no checkpoint in {tmp_path / 'm.training' / 'checkpoint'}"
+    ]

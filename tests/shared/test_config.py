@@ -8,7 +8,9 @@ from shared.errors import ConfigError
 
 
 def test_overrides_are_nested_and_coerced_to_field_types():
-    config = load_config(SentimentConfig, None, ["--model.cell", "lstm", "--training.epochs=3", "--model.bidirectional", "false"])
+    config = load_config(
+        SentimentConfig, None, ["--model.cell", "lstm", "--training.epochs=3", "--model.bidirectional", "false"]
+    )
     assert config.model.cell == "lstm"
     assert config.training.epochs == 3
     assert config.model.bidirectional is False

@@ -1,0 +1,232 @@
+"""Sentiment benchmark: default config vs a TF-IDF + LogisticRegression baseline.
+
+Trains the default configuration on SST (3 classes) and on airline tweets, then
+reports test accuracy and macro-F1, binary accuracy on SST's non-neutral test
+sentences, the same numbers for a TF-IDF (word 1-2 grams + char 2-5 grams) +
+LogisticRegression baseline tuned on dev, training wall time, batch throughput
+and single-text latency through the Python API and through the exported SavedModel.
+
+Run from the project root:
+  .venv/bin/python -m benchmarks.sentiment_benchmark
+Writes benchmarks/results/sentiment.json and benchmarks/results/sentiment.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import shared
+
+shared.import_tensorflow_quietly()
+
+import numpy as np  # noqa: E402
+
+from sentiment import SentimentClassifier  # noqa: E402
+from sentiment.config import SentimentConfig  # noqa: E402
+from sentiment.data import LABELS, load_named_dataset  # noqa: E402
+from sentiment.export import export_sentiment  # noqa: E402
+from sentiment.train import DataSource, train  # noqa: E402
+from shared.bundle import library_versions  # noqa: E402
+from shared.datasets import dataset_fingerprint  # noqa: E402
+from shared.metrics import classification_report  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
+WORK = ROOT / "work"
+RESULTS = ROOT / "results"
+DATASETS = ("sst", "airline-tweets")
+
+
+def baseline(splits) -> dict:
+    """TF-IDF word 1-2 + char 2-5 grams, LogisticRegression with C tuned on dev."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline, make_union
+
+    best = None
+    for c in (0.25, 1.0, 4.0, 16.0):
+        features = make_union(
+            TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+        )
+        model = make_pipeline(features, LogisticRegression(C=c, max_iter=2000))
+        model.fit(splits.train.texts, splits.train.labels)
+        dev = classification_report(splits.dev.labels, model.predict(splits.dev.texts), LABELS)
+        if best is None or dev["macro_f1"] > best[0]["macro_f1"]:
+            best = (dev, model, c)
+    dev, model, c = best
+    test = classification_report(splits.test.labels, model.predict(splits.test.texts), LABELS)
+    return {"C": c, "dev": _summary(dev), "test": _summary(test), "test_per_class_f1": _per_class_f1(test)}
+
+
+def _summary(report: dict) -> dict:
+    return {"accuracy": round(report["accuracy"], 4), "macro_f1": round(report["macro_f1"], 4)}
+
+
+def _per_class_f1(report: dict) -> dict:
+    return {label: round(row["f1"], 4) for label, row in report["per_class"].items()}
+
+
+def binary_accuracy(probabilities: np.ndarray, labels) -> float:
+    """Accuracy of positive-vs-negative probability on the non-neutral examples."""
+    labels = np.asarray(labels)
+    keep = labels != LABELS.index("neutral")
+    predicted_positive = probabilities[keep, 2] > probabilities[keep, 0]
+    return float(np.mean(predicted_positive == (labels[keep] == LABELS.index("positive"))))
+
+
+def speed(classifier, texts: list[str], export_dir: Path) -> dict:
+    """Batch throughput and single-text latency through the API and the SavedModel."""
+    import tensorflow as tf
+
+    classifier.predict_proba(texts[:512])
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        classifier.predict_proba(texts)
+        runs.append(time.perf_counter() - started)
+    api_throughput = len(texts) / min(runs)
+    singles = texts[:100]
+    classifier.predict(singles[0])
+    latencies = []
+    for text in singles:
+        started = time.perf_counter()
+        classifier.predict(text)
+        latencies.append(time.perf_counter() - started)
+
+    export_sentiment(classifier, export_dir)
+    serve = tf.saved_model.load(str(export_dir)).signatures["serving_default"]
+    order = np.argsort([len(t) for t in texts])
+    batches = [tf.constant([texts[i] for i in order[s : s + 256]]) for s in range(0, len(texts), 256)]
+    serve(text=batches[0])
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        for batch in batches:
+            serve(text=batch)
+        runs.append(time.perf_counter() - started)
+    saved_throughput = len(texts) / min(runs)
+    saved_latencies = []
+    for text in singles:
+        started = time.perf_counter()
+        serve(text=tf.constant([text]))
+        saved_latencies.append(time.perf_counter() - started)
+    return {
+        "texts": len(texts),
+        "api_sentences_per_s": round(api_throughput),
+        "api_latency_p50_ms": round(statistics.median(latencies) * 1000, 2),
+        "savedmodel_sentences_per_s": round(saved_throughput),
+        "savedmodel_latency_p50_ms": round(statistics.median(saved_latencies) * 1000, 2),
+    }
+
+
+def machine() -> dict:
+    cpu = platform.processor()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {"platform": platform.platform(), "cpu": cpu, "cores": cores}
+
+
+def run_dataset(name: str, config: SentimentConfig) -> dict:
+    splits = load_named_dataset(name, phrases=config.training.phrases)
+    out = WORK / name
+    started = time.perf_counter()
+    train(DataSource(dataset_fingerprint(name), splits), config, out, seed=42)
+    seconds = time.perf_counter() - started
+    classifier = SentimentClassifier.load(out)
+    metadata = classifier.metadata
+    test_probabilities = classifier.predict_proba(splits.test.texts)
+    result = {
+        "train_examples": len(splits.train),
+        "train_seconds": round(seconds, 1),
+        "epochs_run": metadata["training"]["epochs_run"],
+        "best_epoch": metadata["training"]["best_epoch"],
+        "dev": _summary(metadata["metrics"]["dev"]),
+        "test": _summary(metadata["metrics"]["test"]),
+        "test_per_class_f1": _per_class_f1(metadata["metrics"]["test"]),
+        "baseline_tfidf_logreg": baseline(load_named_dataset(name)),
+    }
+    if name == "sst":
+        result["test_binary_accuracy"] = round(binary_accuracy(test_probabilities, splits.test.labels), 4)
+        result["speed"] = speed(classifier, list(splits.test.texts), WORK / "sst-export")
+    return result
+
+
+def to_markdown(report: dict) -> str:
+    lines = [
+        "# Sentiment benchmark",
+        "",
+        f"Command: `{report['command']}`  ",
+        f"Date: {report['date']}  ",
+        f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, {report['machine']['platform']}  ",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
+        "",
+        "| dataset | model | test accuracy | test macro-F1 | dev macro-F1 | train time |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, result in report["datasets"].items():
+        base = result["baseline_tfidf_logreg"]
+        lines.append(
+            f"| {name} | default RNN | {result['test']['accuracy']:.1%} | {result['test']['macro_f1'] * 100:.1f} "
+            f"| {result['dev']['macro_f1'] * 100:.1f} | {result['train_seconds'] / 60:.1f} min |"
+        )
+        lines.append(
+            f"| {name} | TF-IDF + LogReg (C={base['C']}) | {base['test']['accuracy']:.1%} "
+            f"| {base['test']['macro_f1'] * 100:.1f} | {base['dev']['macro_f1'] * 100:.1f} | |"
+        )
+    sst = report["datasets"].get("sst", {})
+    if "test_binary_accuracy" in sst:
+        lines += [
+            "",
+            f"SST binary accuracy (non-neutral test sentences, positive vs negative probability): {sst['test_binary_accuracy']:.1%}",
+        ]
+    if "speed" in sst:
+        s = sst["speed"]
+        lines += [
+            "",
+            f"Speed on {s['texts']} SST test sentences:",
+            "",
+            "| path | batch sentences/s | single-text latency p50 |",
+            "|---|---|---|",
+            f"| Python API | {s['api_sentences_per_s']:,} | {s['api_latency_p50_ms']} ms |",
+            f"| SavedModel | {s['savedmodel_sentences_per_s']:,} | {s['savedmodel_latency_p50_ms']} ms |",
+        ]
+    lines += ["", "Per-class test F1:", ""]
+    for name, result in report["datasets"].items():
+        lines.append(
+            f"- {name}: RNN {result['test_per_class_f1']}; baseline {result['baseline_tfidf_logreg']['test_per_class_f1']}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(DATASETS)
+    config = SentimentConfig()
+    report = {
+        "command": " ".join([".venv/bin/python -m benchmarks.sentiment_benchmark", *argv]),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(),
+        "versions": library_versions(),
+        "config": json.loads(json.dumps(config, default=lambda o: o.__dict__)),
+        "datasets": {name: run_dataset(name, config) for name in names},
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "sentiment.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "sentiment.md").write_text(to_markdown(report))
+    print(to_markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
