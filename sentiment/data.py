@@ -213,10 +213,15 @@ def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[
 
 
 def _sniff(sample: str):
-    try:
-        return csv.Sniffer().sniff(sample.split("\n", 1)[0] or ",", delimiters=",;\t|")
-    except csv.Error:
-        return csv.excel
+    """Excel CSV dialect with the delimiter that the header line uses most."""
+    header = sample.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=header.count)
+
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter if header.count(delimiter) else ","
+    return Dialect
 
 
 def read_labelled_csv(path: str | Path, text_col: str, label_col: str, label_map: dict[str, int]) -> LabelledTexts:
