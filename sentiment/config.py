@@ -34,7 +34,13 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Optimisation: epochs, batch size, learning rate, clipping, early stopping, SST phrases."""
+    """Optimisation: epochs, batch size, learning rate, clipping, early stopping, data weighting.
+
+    `phrases` trains on every labelled SST subtree. Phrases are mostly neutral, so
+    `prior_correction` weights training examples by (dev class share / train class
+    share) ** prior_correction: 1 makes the training label mix match dev's, 0 leaves
+    it. `word_dropout` replaces that share of training tokens with the unknown token.
+    """
 
     epochs: int = 8
     batch_size: int = 128
@@ -42,13 +48,18 @@ class TrainingConfig:
     clip_norm: float = 1.0
     patience: int = 2
     phrases: bool = True
-    label_smoothing: float = 0.0
+    prior_correction: float = 1.0
+    word_dropout: float = 0.0
 
     def __post_init__(self):
         if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
             raise ValueError("epochs, batch_size and patience must be positive")
         if self.learning_rate <= 0:
             raise ValueError("learning_rate must be positive")
+        if not 0.0 <= self.prior_correction <= 1.0:
+            raise ValueError("prior_correction must be in [0, 1]")
+        if not 0.0 <= self.word_dropout < 1.0:
+            raise ValueError("word_dropout must be in [0, 1)")
 
 
 @dataclass(frozen=True)

@@ -117,6 +117,7 @@ def train(
     train_ids = _vectorize(vectorizer, splits.train.texts, config.model.max_length)
     dev_ids = _vectorize(vectorizer, splits.dev.texts, config.model.max_length)
     train_labels = np.asarray(splits.train.labels, dtype="int32")
+    weights = prior_weights(splits.train.labels, splits.dev.labels, config.training.prior_correction)
 
     classifier = model_lib.build_classifier(config.model, vectorizer.vocabulary_size())
     classifier.compile(
@@ -126,7 +127,14 @@ def train(
     )
 
     def make_train_data(epoch: int):
-        return bucketed_dataset(train_ids, train_labels, config.training.batch_size, seed * 1000 + epoch)
+        return bucketed_dataset(
+            train_ids,
+            train_labels,
+            config.training.batch_size,
+            seed * 1000 + epoch,
+            weights=weights,
+            word_dropout=config.training.word_dropout,
+        )
 
     def evaluate_dev(model) -> dict:
         predicted = predict_ids(model, dev_ids).argmax(axis=1)
@@ -163,6 +171,21 @@ def train(
     )
     print(f"Saved {out}   {summary}")
     return out
+
+
+def prior_weights(train_labels, dev_labels, exponent: float):
+    """Per-example weights (dev share / train share of its class) ** exponent, or None."""
+    import numpy as np
+
+    if exponent == 0:
+        return None
+    classes = len(LABELS)
+    train_share = np.bincount(train_labels, minlength=classes) / len(train_labels)
+    dev_share = np.bincount(dev_labels, minlength=classes) / len(dev_labels)
+    ratio = np.where(train_share > 0, dev_share / np.maximum(train_share, 1e-12), 1.0) ** exponent
+    ratio = np.where(ratio > 0, ratio, 1.0)  # a class absent from dev keeps weight 1
+    weights = ratio[np.asarray(train_labels)]
+    return (weights / weights.mean()).astype("float32")
 
 
 def _vectorize(vectorizer, texts, max_length: int):
