@@ -48,7 +48,7 @@ class TrainingConfig:
     clip_norm: float = 1.0
     patience: int = 2
     phrases: bool = True
-    prior_correction: float = 1.0
+    prior_correction: float = 0.5
     word_dropout: float = 0.0
 
     def __post_init__(self):
