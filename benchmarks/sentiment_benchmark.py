@@ -189,7 +189,8 @@ def to_markdown(report: dict) -> str:
     if "test_binary_accuracy" in sst:
         lines += [
             "",
-            f"SST binary accuracy (non-neutral test sentences, positive vs negative probability): {sst['test_binary_accuracy']:.1%}",
+            "SST binary accuracy (non-neutral test sentences, positive vs negative probability): "
+            f"{sst['test_binary_accuracy']:.1%}",
         ]
     if "speed" in sst:
         s = sst["speed"]
@@ -205,7 +206,8 @@ def to_markdown(report: dict) -> str:
     lines += ["", "Per-class test F1:", ""]
     for name, result in report["datasets"].items():
         lines.append(
-            f"- {name}: RNN {result['test_per_class_f1']}; baseline {result['baseline_tfidf_logreg']['test_per_class_f1']}"
+            f"- {name}: RNN {result['test_per_class_f1']}; "
+            f"baseline {result['baseline_tfidf_logreg']['test_per_class_f1']}"
         )
     return "\n".join(lines) + "\n"
 
