@@ -31,9 +31,8 @@ from sentiment import SentimentClassifier  # noqa: E402
 from sentiment.config import SentimentConfig  # noqa: E402
 from sentiment.data import LABELS, load_named_dataset  # noqa: E402
 from sentiment.export import export_sentiment  # noqa: E402
-from sentiment.train import DataSource, train  # noqa: E402
+from sentiment.train import named_source, train  # noqa: E402
 from shared.bundle import library_versions  # noqa: E402
-from shared.datasets import dataset_fingerprint  # noqa: E402
 from shared.metrics import classification_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
@@ -139,14 +138,14 @@ def machine() -> dict:
 
 
 def run_dataset(name: str, config: SentimentConfig) -> dict:
-    splits = load_named_dataset(name, phrases=config.training.phrases)
+    source = named_source(name, config)
+    splits = source.splits
     out = WORK / name
     started = time.perf_counter()
-    train(DataSource(dataset_fingerprint(name), splits), config, out, seed=42)
+    train(source, config, out, seed=42)
     seconds = time.perf_counter() - started
     classifier = SentimentClassifier.load(out)
     metadata = classifier.metadata
-    test_probabilities = classifier.predict_proba(splits.test.texts)
     result = {
         "train_examples": len(splits.train),
         "train_seconds": round(seconds, 1),
@@ -155,9 +154,11 @@ def run_dataset(name: str, config: SentimentConfig) -> dict:
         "dev": _summary(metadata["metrics"]["dev"]),
         "test": _summary(metadata["metrics"]["test"]),
         "test_per_class_f1": _per_class_f1(metadata["metrics"]["test"]),
+        # The baseline trains on sentences only (no SST phrases), as is usual for it.
         "baseline_tfidf_logreg": baseline(load_named_dataset(name)),
     }
     if name == "sst":
+        test_probabilities = classifier.predict_proba(splits.test.texts)
         result["test_binary_accuracy"] = round(binary_accuracy(test_probabilities, splits.test.labels), 4)
         result["speed"] = speed(classifier, list(splits.test.texts), WORK / "sst-export")
     return result

@@ -186,16 +186,16 @@ def map_label(raw, mapping: dict[str, int]) -> int | None:
 
 
 def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[str, str]]:
-    """Stream a UTF-8 CSV (delimiter sniffed from , ; tab |): first its header, then rows.
+    """Stream a UTF-8 CSV (delimiter , ; tab or | read off the header): first its header, then rows.
 
     Raises DataError when the file is missing, not UTF-8, malformed or lacks a column.
     """
     path = Path(path)
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            dialect = _sniff(handle.read(65536))
+            delimiter = _header_delimiter(handle.readline())
             handle.seek(0)
-            reader = csv.DictReader(handle, dialect=dialect)
+            reader = csv.DictReader(handle, delimiter=delimiter)
             header = reader.fieldnames or []
             missing = [column for column in columns if column not in header]
             if missing:
@@ -212,16 +212,10 @@ def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[
         raise DataError(f"{path}: malformed CSV ({error})") from None
 
 
-def _sniff(sample: str):
-    """Excel CSV dialect with the delimiter that the header line uses most."""
-    header = sample.split("\n", 1)[0]
+def _header_delimiter(header: str) -> str:
+    """The delimiter among , ; tab | that the header line uses most (comma if none)."""
     delimiter = max(",;\t|", key=header.count)
-
-    class Dialect(csv.excel):
-        pass
-
-    Dialect.delimiter = delimiter if header.count(delimiter) else ","
-    return Dialect
+    return delimiter if header.count(delimiter) else ","
 
 
 def read_labelled_csv(path: str | Path, text_col: str, label_col: str, label_map: dict[str, int]) -> LabelledTexts:

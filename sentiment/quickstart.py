@@ -24,16 +24,13 @@ EXAMPLES = (
 def ensure_default_model(path: Path, seed: int = 42) -> Path:
     """Train the default SST model at `path` unless a bundle is already there."""
     from sentiment.config import SentimentConfig
-    from sentiment.data import load_named_dataset
-    from sentiment.train import DataSource, train
-    from shared.datasets import dataset_fingerprint
+    from sentiment.train import named_source, train
 
     if (path / "metadata.json").is_file():
         return path
     print(f"No sentiment model in {path}: training the default model on SST (a few minutes on a laptop CPU).")
     config = SentimentConfig()
-    source = DataSource(dataset_fingerprint("sst"), load_named_dataset("sst", phrases=config.training.phrases))
-    return train(source, config, path, seed=seed)
+    return train(named_source("sst", config), config, path, seed=seed)
 
 
 def main(argv: list[str]) -> int:

@@ -50,11 +50,15 @@ class DataSource:
     splits: Splits
 
 
+def named_source(name: str, config: SentimentConfig) -> DataSource:
+    """A registered dataset's splits (with SST phrases if the config asks) and fingerprint."""
+    return DataSource(dataset_fingerprint(name), load_named_dataset(name, phrases=config.training.phrases))
+
+
 def load_data(args, config: SentimentConfig, seed: int) -> DataSource:
     """Read the splits named by the CLI arguments."""
     if args.dataset:
-        splits = load_named_dataset(args.dataset, phrases=config.training.phrases)
-        return DataSource(dataset_fingerprint(args.dataset), splits)
+        return named_source(args.dataset, config)
     label_map = parse_label_map(args.label_map)
 
     def read(path) -> LabelledTexts:
@@ -96,6 +100,7 @@ def train(
     from sentiment.classifier import SentimentClassifier
     from sentiment.evaluate import evaluate_texts
     from shared.bundle import save_bundle
+    from shared.metrics import classification_report
     from shared.sequences import bucketed_dataset
     from shared.training import LoopSettings, remove_work_dir, set_seed, start_work_dir, train_loop
 
@@ -137,8 +142,8 @@ def train(
         )
 
     def evaluate_dev(model) -> dict:
-        predicted = predict_ids(model, dev_ids).argmax(axis=1)
-        return _scores(splits.dev.labels, predicted)
+        report = classification_report(splits.dev.labels, predict_ids(model, dev_ids).argmax(axis=1), LABELS)
+        return {MONITOR: report["macro_f1"], "accuracy": report["accuracy"]}
 
     run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
     settings = LoopSettings(config.training.epochs, MONITOR, config.training.patience, seed)
@@ -182,8 +187,9 @@ def prior_weights(train_labels, dev_labels, exponent: float):
     classes = len(LABELS)
     train_share = np.bincount(train_labels, minlength=classes) / len(train_labels)
     dev_share = np.bincount(dev_labels, minlength=classes) / len(dev_labels)
-    ratio = np.where(train_share > 0, dev_share / np.maximum(train_share, 1e-12), 1.0) ** exponent
-    ratio = np.where(ratio > 0, ratio, 1.0)  # a class absent from dev keeps weight 1
+    # A class missing from train or dev keeps weight 1.
+    present = (train_share > 0) & (dev_share > 0)
+    ratio = np.divide(dev_share, train_share, out=np.ones(classes), where=present) ** exponent
     weights = ratio[np.asarray(train_labels)]
     return (weights / weights.mean()).astype("float32")
 
@@ -211,16 +217,6 @@ def predict_ids(classifier, ids, batch_size: int = 512):
     for batch in length_sorted_batches(lengths, batch_size):
         result[batch] = classifier.predict_on_batch(tf.gather(ids, batch).to_tensor(default_value=0))
     return result
-
-
-def _scores(labels, predicted) -> dict:
-    import numpy as np
-    from sklearn.metrics import f1_score
-
-    return {
-        MONITOR: float(f1_score(labels, predicted, labels=list(range(len(LABELS))), average="macro", zero_division=0)),
-        "accuracy": float(np.mean(np.asarray(labels) == predicted)),
-    }
 
 
 def build_parser():

@@ -26,22 +26,19 @@ def test_train_missing_file(tmp_path):
     _assert_one_line_error(result, "nope.csv: file not found")
 
 
-def test_train_missing_column(tmp_path):
-    path = _csv(tmp_path, "review,stars\ngood,5\n")
-    result = run_module("sentiment.train", "--csv", path, "--out", str(tmp_path / "m"))
-    _assert_one_line_error(result, "no column 'text'; columns are: review, stars")
-
-
-def test_train_empty_text(tmp_path):
-    path = _csv(tmp_path, "text,label\ngood,positive\n,negative\n")
-    result = run_module("sentiment.train", "--csv", path, "--out", str(tmp_path / "m"))
-    _assert_one_line_error(result, "row 3, column 'text': empty text")
-
-
-def test_train_unknown_label(tmp_path):
-    path = _csv(tmp_path, "text,label\ngood,positive\nbad,terrible\n")
-    result = run_module("sentiment.train", "--csv", path, "--out", str(tmp_path / "m"))
-    _assert_one_line_error(result, "row 3, column 'label': unknown label 'terrible'")
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("review,stars\ngood,5\n", "no column 'text'; columns are: review, stars"),
+        ("text,label\ngood,positive\n,negative\n", "row 3, column 'text': empty text"),
+        ("text,label\ngood,positive\nbad,terrible\n", "row 3, column 'label': unknown label 'terrible'"),
+    ],
+    ids=["missing-column", "empty-text", "unknown-label"],
+)
+def test_train_bad_csv(tmp_path, content, expected):
+    result = run_module("sentiment.train", "--csv", _csv(tmp_path, content), "--out", str(tmp_path / "m"))
+    _assert_one_line_error(result, expected)
+    assert not (tmp_path / "m").exists()
 
 
 def test_train_bad_override(tmp_path):

@@ -132,16 +132,3 @@ def test_read_sst_sentences_keeps_duplicate_sentences(tmp_path):
     path.write_text("(4 (4 great) (2 film))\n(3 (4 great) (2 film))\n")
     assert read_sst(path).labels == (2, 2)
     assert len(read_sst(path, phrases=True)) == 3
-
-
-def test_prior_weights_make_the_training_mix_match_dev():
-    import numpy as np
-
-    from sentiment.train import prior_weights
-
-    train = [1] * 6 + [0] * 2 + [2] * 2
-    dev = [0, 1, 2, 0, 1, 2]
-    weights = prior_weights(train, dev, 1.0)
-    mass = np.bincount(train, weights=weights)
-    np.testing.assert_allclose(mass / mass.sum(), [1 / 3, 1 / 3, 1 / 3])
-    assert prior_weights(train, dev, 0.0) is None
