@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sentiment.cli import add_model_argument
 from shared.cli import make_parser, run_cli
 
 
@@ -34,7 +35,7 @@ def export_sentiment(classifier, out: str | Path) -> Path:
 
 def main(argv: list[str]) -> int:
     parser = make_parser("python -m sentiment.export", __doc__)
-    parser.add_argument("--model", type=Path, required=True, help="bundle folder from sentiment.train")
+    add_model_argument(parser)
     parser.add_argument("--out", type=Path, required=True, help="SavedModel folder to write")
     args = parser.parse_args(argv)
     from sentiment.classifier import SentimentClassifier

@@ -15,10 +15,8 @@ Examples:
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import itertools
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,51 +24,20 @@ from pathlib import Path
 from sentiment.cli import add_model_argument
 from shared.cli import make_parser, run_cli
 from shared.errors import DataError
-from shared.files import atomic_path
+from shared.inputs import Row, argument_rows, file_rows, output_stream
 
 CHUNK_ROWS = 1024
 
 
-def read_rows(path: Path, text_col: str) -> tuple[list[str], Iterator[tuple[int, dict, str]]]:
+def read_rows(path: Path, text_col: str) -> tuple[list[str], Iterator[Row]]:
     """The columns to carry over and an iterator of (row number, row, text) for `path`."""
-    suffix = path.suffix.lower()
-    if not path.is_file():
-        raise DataError(f"{path}: file not found")
-    if suffix == ".csv":
+    if path.suffix.lower() == ".csv" and path.is_file():
         from sentiment.data import iter_csv
 
         rows = iter_csv(path, [text_col])
         columns = next(rows)
         return columns, ((number, row, row[text_col] or "") for number, row in enumerate(rows, start=2))
-    if suffix == ".jsonl":
-        return [text_col], _jsonl_rows(path, text_col)
-    return [text_col], _text_rows(path, text_col)
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    try:
-        with open(path, encoding="utf-8") as handle:
-            yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
-
-
-def _text_rows(path: Path, text_col: str):
-    for number, line in _lines(path):
-        yield number, {text_col: line}, line
-
-
-def _jsonl_rows(path: Path, text_col: str):
-    for number, line in _lines(path):
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DataError(f"{path}: line {number}: invalid JSON ({error.msg})") from None
-        if isinstance(item, str):
-            item = {text_col: item}
-        if not isinstance(item, dict) or not isinstance(item.get(text_col), str):
-            raise DataError(f"{path}: line {number}: expected a string or an object with a {text_col!r} string")
-        yield number, item, item[text_col]
+    return [text_col], file_rows(path, text_col)
 
 
 def predict_rows(classifier, columns: list[str], rows, out, source: str) -> int:
@@ -105,19 +72,14 @@ def main(argv: list[str]) -> int:
         columns, rows = read_rows(args.input, args.text_col)
         source = str(args.input)
     else:
-        columns = [args.text_col]
-        rows = ((index, {args.text_col: text}, text) for index, text in enumerate(args.texts, start=1))
-        source = "argument"
+        columns, rows, source = [args.text_col], argument_rows(args.texts, args.text_col), "argument"
 
     from sentiment.classifier import SentimentClassifier
 
     classifier = SentimentClassifier.load(args.model)
-    if args.output is None:
-        predict_rows(classifier, columns, rows, sys.stdout, source)
-        return 0
-    with atomic_path(args.output) as tmp, open(tmp, "w", newline="", encoding="utf-8") as out:
+    with output_stream(args.output) as out:
         count = predict_rows(classifier, columns, rows, out, source)
-    with contextlib.suppress(OSError):
+    if args.output is not None:
         print(f"Wrote {count} rows to {args.output}", file=sys.stderr)
     return 0
 

@@ -76,6 +76,19 @@ REGISTRY = MappingProxyType(
             "stratified split; the original needs a Kaggle login, so there is no public "
             "download of this split",
         ),
+        "conll2003": _spec(
+            "conll2003",
+            {
+                "train.txt": "c99b26852dabf57ca9d30a0e892b84544cc8962003151e14a71077c55dc66db5",
+                "valid.txt": "f1f6469322876887de1d04acd43c59b02f59d5b02acf42c027132fa1bf349cb2",
+                "test.txt": "82e0c72d262f86ad3e78b15c5d980bbf87cb205aa4bf6d2d97643f463f8d7ff7",
+            },
+            None,
+            {},
+            "CoNLL-2003 English NER (Tjong Kim Sang & De Meulder 2003), IOB2 tags; the text "
+            "is Reuters RCV1, whose licence forbids redistribution, so there is no public "
+            "download: request RCV1 from NIST and build the files with the CoNLL scripts",
+        ),
     }
 )
 

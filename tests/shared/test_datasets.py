@@ -29,8 +29,8 @@ def places(tmp_path, monkeypatch):
 FILES = {"train.txt": b"one\n", "test.txt": b"two\n"}
 
 
-def test_registry_knows_the_sentiment_datasets():
-    assert {"sst", "airline-tweets"} <= set(REGISTRY)
+def test_registry_knows_the_project_datasets():
+    assert {"sst", "airline-tweets", "conll2003"} <= set(REGISTRY)
 
 
 def test_found_in_mirror_and_verified(places):
@@ -91,5 +91,5 @@ def test_failed_download_names_both_places_and_url(places, tmp_path):
 
 
 def test_unknown_name_lists_known_ones():
-    with pytest.raises(DatasetNotFoundError, match="known datasets: airline-tweets, sst"):
+    with pytest.raises(DatasetNotFoundError, match="known datasets: airline-tweets, conll2003, sst"):
         locate_dataset("imdb")

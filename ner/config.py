@@ -1,0 +1,73 @@
+"""The NER model's configuration; the defaults are the benchmarked settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture: word, casing and character features, the BiRNN stack, the output layer.
+
+    `output` "crf" trains a linear-chain CRF; "softmax" trains per-token softmax. Both
+    decode with Viterbi under IOB2 constraints. `word_dropout` replaces that share of
+    training words by the unknown word (the characters stay), so the character
+    encoder learns to handle unseen words.
+    """
+
+    vocabulary_size: int = 30000
+    word_dim: int = 100
+    casing_dim: int = 8
+    char_dim: int = 30
+    char_filters: int = 64
+    char_kernel: int = 3
+    max_word_chars: int = 24
+    cell: Literal["lstm", "gru"] = "lstm"
+    units: int = 128
+    layers: int = 1
+    dropout: float = 0.5
+    word_dropout: float = 0.1
+    output: Literal["crf", "softmax"] = "crf"
+
+    def __post_init__(self):
+        if not 1 <= self.layers <= 2:
+            raise ValueError("layers must be 1 or 2")
+        for name in (
+            "vocabulary_size",
+            "word_dim",
+            "casing_dim",
+            "char_dim",
+            "char_filters",
+            "char_kernel",
+            "max_word_chars",
+            "units",
+        ):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be positive")
+        for name in ("dropout", "word_dropout"):
+            if not 0.0 <= getattr(self, name) < 1.0:
+                raise ValueError(f"{name} must be in [0, 1)")
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Optimisation: epochs, batch size, Adam learning rate, clipping, early stopping."""
+
+    epochs: int = 30
+    batch_size: int = 32
+    learning_rate: float = 0.001
+    clip_norm: float = 5.0
+    patience: int = 5
+
+    def __post_init__(self):
+        if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
+            raise ValueError("epochs, batch_size and patience must be positive")
+        if self.learning_rate <= 0:
+            raise ValueError("learning_rate must be positive")
+
+
+@dataclass(frozen=True)
+class NerConfig:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)

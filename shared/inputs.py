@@ -1,0 +1,69 @@
+"""Reading texts to score from files and writing results without half-written files."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from shared.errors import DataError
+from shared.files import atomic_path
+
+# (line or row number, the row's fields, its text)
+Row = tuple[int, dict, str]
+
+
+def lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line without its newline) of a UTF-8 text file."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
+
+
+def text_rows(path: Path, text_col: str) -> Iterator[Row]:
+    """One text per line."""
+    for number, line in lines(path):
+        yield number, {text_col: line}, line
+
+
+def jsonl_rows(path: Path, text_col: str) -> Iterator[Row]:
+    """One JSON string, or object with a `text_col` string, per line."""
+    for number, line in lines(path):
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise DataError(f"{path}: line {number}: invalid JSON ({error.msg})") from None
+        if isinstance(item, str):
+            item = {text_col: item}
+        if not isinstance(item, dict) or not isinstance(item.get(text_col), str):
+            raise DataError(f"{path}: line {number}: expected a string or an object with a {text_col!r} string")
+        yield number, item, item[text_col]
+
+
+def file_rows(path: Path, text_col: str) -> Iterator[Row]:
+    """Rows of a .jsonl file, or of any other file as plain text lines."""
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    return jsonl_rows(path, text_col) if path.suffix.lower() == ".jsonl" else text_rows(path, text_col)
+
+
+def argument_rows(texts: list[str], text_col: str) -> Iterator[Row]:
+    return ((index, {text_col: text}, text) for index, text in enumerate(texts, start=1))
+
+
+@contextlib.contextmanager
+def output_stream(path: Path | None):
+    """Standard output, or a temporary file renamed to `path` only when the block succeeds."""
+    if path is None:
+        yield sys.stdout
+        return
+    with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as out:
+        yield out
