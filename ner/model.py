@@ -119,14 +119,21 @@ class CharCNN(layers.Layer):
     def call(self, ids):
         shape = keras.ops.shape(ids)
         flat = keras.ops.reshape(ids, (-1, shape[2]))
-        features = self.convolution(self.embedding(flat))
         keep = keras.ops.expand_dims(flat > 0, -1)
+        # Zero vectors on padding, like the convolution's own edge padding, so a token's
+        # features do not depend on how long the batch's longest token is.
+        vectors = keras.ops.where(keep, self.embedding(flat), 0.0)
+        features = self.convolution(vectors)
         # ReLU outputs are >= 0, so 0 stands in for masked positions in the max.
         pooled = keras.ops.max(keras.ops.where(keep, features, 0.0), axis=1)
         return keras.ops.reshape(pooled, (shape[0], shape[1], self.filters))
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:2], self.filters)
+
+    def compute_mask(self, ids, mask=None):
+        # Concatenate ORs its inputs' masks, so every feature must mask padding tokens.
+        return keras.ops.any(ids > 0, axis=-1)
 
     def get_config(self):
         return {
@@ -212,7 +219,8 @@ def build_tagger(config: ModelConfig, words: list[str], characters: list[str], t
     word_ids = layers.StringLookup(vocabulary=list(words), mask_token="", name="words")(word_keys)
     word_ids = WordDropout(config.word_dropout, seed=seed, name="word_dropout")(word_ids)
     word_vectors = layers.Embedding(len(words) + 2, config.word_dim, mask_zero=True, name="word_embedding")(word_ids)
-    casing = layers.Embedding(len(CASINGS), config.casing_dim, name="casing_embedding")(Casing(name="casing")(tokens))
+    casing_ids = Casing(name="casing")(tokens)
+    casing = layers.Embedding(len(CASINGS), config.casing_dim, mask_zero=True, name="casing_embedding")(casing_ids)
     char_ids = layers.StringLookup(vocabulary=list(characters), mask_token="", name="characters")(
         Characters(config.max_word_chars, name="split_characters")(tokens)
     )

@@ -1,4 +1,4 @@
-"""Shared fixtures: a tiny sentiment bundle trained once per test session."""
+"""Shared fixtures: tiny sentiment and NER bundles trained once per test session."""
 
 from __future__ import annotations
 
@@ -50,6 +50,44 @@ def sentiment_classifier(sentiment_bundle):
     from sentiment import SentimentClassifier
 
     return SentimentClassifier.load(sentiment_bundle)
+
+
+NER_FIXTURES = FIXTURES / "ner"
+TINY_NER_CONFIG = {
+    "model": {"word_dim": 16, "char_dim": 8, "char_filters": 8, "units": 16, "dropout": 0.1, "word_dropout": 0.0},
+    "training": {"epochs": 8, "batch_size": 8, "learning_rate": 0.01, "patience": 8},
+}
+NER_ARGS = [
+    "--train", str(NER_FIXTURES / "train.txt"),
+    "--dev", str(NER_FIXTURES / "dev.txt"),
+    "--test", str(NER_FIXTURES / "test.txt"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def tiny_ner_config_file(tmp_path_factory) -> Path:
+    import json
+
+    path = tmp_path_factory.mktemp("config") / "tiny-ner.json"
+    path.write_text(json.dumps(TINY_NER_CONFIG))
+    return path
+
+
+@pytest.fixture(scope="session")
+def ner_bundle(tmp_path_factory, tiny_ner_config_file) -> Path:
+    """A tiny NER bundle (CRF output) trained on the committed template sentences."""
+    from ner.train import main
+
+    out = tmp_path_factory.mktemp("models") / "ner"
+    assert main([*NER_ARGS, "--config", str(tiny_ner_config_file), "--out", str(out), "--seed", "1"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def entity_tagger(ner_bundle):
+    from ner import EntityTagger
+
+    return EntityTagger.load(ner_bundle)
 
 
 def run_module(module: str, *args: str, cwd: Path | None = None):

@@ -1,0 +1,151 @@
+"""Train tiny, save, load, tag raw text, export, reload: the whole NER pipeline."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ner import Entity, EntityTagger
+from ner.export import export_ner
+from ner.tokenizer import tokenize
+from shared.errors import BundleError
+from tests.conftest import NER_ARGS, NER_FIXTURES, run_module
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "Anna Kowalski visited Paris on Monday.",
+    "Shares of Acme Corp fell 3.5 percent in New York.",
+    "Nothing happened.",
+    "",
+]
+
+
+def test_bundle_holds_model_metadata_and_logs(ner_bundle):
+    metadata = json.loads((ner_bundle / "metadata.json").read_text())
+    assert metadata["task"] == "ner"
+    assert metadata["labels"] == ["LOC", "MISC", "ORG", "PER"]
+    assert metadata["tags"][0] == "O"
+    assert set(metadata["metrics"]) == {"dev", "test"}
+    assert {"conlleval", "strict", "errors"} <= set(metadata["metrics"]["test"])
+    assert (ner_bundle / "logs" / "training.csv").is_file()
+    assert not ner_bundle.with_name("ner.training").exists()
+
+
+def test_tiny_model_learns_the_template_sentences(ner_bundle):
+    metadata = json.loads((ner_bundle / "metadata.json").read_text())
+    assert metadata["metrics"]["test"]["conlleval"]["f1"] > 0.5
+
+
+def test_entities_slice_back_to_the_original_text(entity_tagger):
+    results = entity_tagger.predict_batch(TEXTS)
+    assert len(results) == len(TEXTS) and results[-1] == []
+    for text, entities in zip(TEXTS, results):
+        for entity in entities:
+            assert isinstance(entity, Entity)
+            assert text[entity.start : entity.end] == entity.text
+            assert entity.label in entity_tagger.labels
+            assert 0.0 < entity.score <= 1.0
+        ends = [(e.start, e.end) for e in entities]
+        assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:]))
+    assert entity_tagger.predict(TEXTS[0]) == results[0]
+
+
+def test_tags_do_not_depend_on_batching(entity_tagger):
+    sentences = [[t.text for t in tokenize(text)] for text in TEXTS[:3]] * 3 + [["Paris"] * 70]
+    together = entity_tagger.tag_tokens(sentences)
+    for tokens, result in zip(sentences, together):
+        alone = entity_tagger.tag_tokens([tokens])[0]
+        assert alone.tags == result.tags
+        np.testing.assert_allclose(alone.scores, result.scores, atol=1e-5)
+
+
+def test_long_token_sequences_are_tagged_in_windows(entity_tagger):
+    tokens = ["Paris", "is", "far", "."] * 300
+    (result,) = entity_tagger.tag_tokens([tokens])
+    assert len(result.tags) == len(tokens) and len(result.scores) == len(tokens)
+
+
+def test_loading_a_missing_bundle_is_a_bundle_error(tmp_path):
+    with pytest.raises(BundleError, match="model folder not found"):
+        EntityTagger.load(tmp_path / "nope")
+
+
+def test_sentiment_bundle_is_refused_by_the_ner_loader(sentiment_bundle):
+    with pytest.raises(BundleError, match="sentiment"):
+        EntityTagger.load(sentiment_bundle)
+
+
+def test_export_and_reload_saved_model_gives_identical_tags(entity_tagger, tmp_path):
+    out = export_ner(entity_tagger, tmp_path / "exported")
+    serve = tf.saved_model.load(str(out)).signatures["serving_default"]
+    result = serve(text=tf.constant(TEXTS))
+    tokenized = [[t.text for t in tokenize(text)] for text in TEXTS]
+    expected = entity_tagger.tag_tokens(tokenized)
+    for row, tokens, tagged in zip(range(len(TEXTS)), tokenized, expected):
+        exported_tokens = [t.decode() for t in result["tokens"].numpy()[row] if t]
+        assert exported_tokens == tokens
+        assert [t.decode() for t in result["tags"].numpy()[row][: len(tokens)]] == tagged.tags
+        np.testing.assert_allclose(result["scores"].numpy()[row][: len(tokens)], tagged.scores, atol=1e-5)
+    shown = subprocess.run(
+        [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show", "--dir", str(out),
+         "--tag_set", "serve", "--signature_def", "serving_default"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    for name in ("inputs['text']", "outputs['tokens']", "outputs['tags']", "outputs['scores']"):
+        assert name in shown.stdout
+
+
+def test_predict_cli_writes_jsonl_in_input_order(ner_bundle, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps({"id": i, "text": t}) for i, t in enumerate(TEXTS)) + "\n")
+    output = tmp_path / "out.jsonl"
+    result = run_module("ner.predict", "--model", str(ner_bundle), "--input", str(source), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [r["id"] for r in records] == list(range(len(TEXTS)))
+    for record in records:
+        for entity in record["entities"]:
+            assert record["text"][entity["start"] : entity["end"]] == entity["text"]
+            assert set(entity) == {"label", "text", "start", "end", "score"}
+
+
+def test_evaluate_cli_prints_both_modes_and_writes_json(ner_bundle, tmp_path):
+    output = tmp_path / "report.json"
+    test_file = str(NER_FIXTURES / "test.txt")
+    result = run_module("ner.evaluate", "--model", str(ner_bundle), "--file", test_file, "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert "conlleval:" in result.stdout and "strict:" in result.stdout
+    report = json.loads(output.read_text())
+    stored = json.loads((ner_bundle / "metadata.json").read_text())["metrics"]["test"]
+    assert report["conlleval"]["f1"] == pytest.approx(stored["conlleval"]["f1"])
+
+
+def test_softmax_output_trains_and_resumes_exactly(tmp_path, tiny_ner_config_file, monkeypatch):
+    import shared.sequences
+    from ner.train import main
+
+    common = [*NER_ARGS, "--config", str(tiny_ner_config_file), "--model.output", "softmax", "--seed", "3"]
+    common += ["--training.epochs", "3"]
+    assert main([*common, "--out", str(tmp_path / "full")]) == 0
+
+    # Kill a run as its third epoch starts (train() imports bucketed_dataset when called), then resume.
+    real = shared.sequences.bucketed_dataset
+
+    def failing(tokens, tags, batch_size, seed):
+        if seed % 1000 == 2:
+            raise KeyboardInterrupt
+        return real(tokens, tags, batch_size, seed)
+
+    monkeypatch.setattr(shared.sequences, "bucketed_dataset", failing)
+    with pytest.raises(KeyboardInterrupt):
+        main([*common, "--out", str(tmp_path / "crashed")])
+    monkeypatch.setattr(shared.sequences, "bucketed_dataset", real)
+    assert not (tmp_path / "crashed").exists()
+    assert main([*common, "--out", str(tmp_path / "crashed"), "--resume"]) == 0
+    full, resumed = (json.loads((tmp_path / name / "metadata.json").read_text()) for name in ("full", "crashed"))
+    assert resumed["training"]["resumed"] and resumed["config"]["model"]["output"] == "softmax"
+    assert resumed["metrics"]["test"]["conlleval"] == pytest.approx(full["metrics"]["test"]["conlleval"], abs=1e-6)
