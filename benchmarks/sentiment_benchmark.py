@@ -14,9 +14,6 @@ Writes benchmarks/results/sentiment.json and benchmarks/results/sentiment.md.
 from __future__ import annotations
 
 import json
-import os
-import platform
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -27,6 +24,7 @@ shared.import_tensorflow_quietly()
 
 import numpy as np  # noqa: E402
 
+from benchmarks.common import best_seconds, machine, median_latency_ms  # noqa: E402
 from sentiment import SentimentClassifier  # noqa: E402
 from sentiment.config import SentimentConfig  # noqa: E402
 from sentiment.data import LABELS, load_named_dataset  # noqa: E402
@@ -83,58 +81,23 @@ def speed(classifier, texts: list[str], export_dir: Path) -> dict:
     """Batch throughput and single-text latency through the API and the SavedModel."""
     import tensorflow as tf
 
-    classifier.predict_proba(texts[:512])
-    runs = []
-    for _ in range(3):
-        started = time.perf_counter()
-        classifier.predict_proba(texts)
-        runs.append(time.perf_counter() - started)
-    api_throughput = len(texts) / min(runs)
     singles = texts[:100]
-    classifier.predict(singles[0])
-    latencies = []
-    for text in singles:
-        started = time.perf_counter()
-        classifier.predict(text)
-        latencies.append(time.perf_counter() - started)
-
     export_sentiment(classifier, export_dir)
     serve = tf.saved_model.load(str(export_dir)).signatures["serving_default"]
     order = np.argsort([len(t) for t in texts])
     batches = [tf.constant([texts[i] for i in order[s : s + 256]]) for s in range(0, len(texts), 256)]
-    serve(text=batches[0])
-    runs = []
-    for _ in range(3):
-        started = time.perf_counter()
+
+    def serve_all():
         for batch in batches:
             serve(text=batch)
-        runs.append(time.perf_counter() - started)
-    saved_throughput = len(texts) / min(runs)
-    saved_latencies = []
-    for text in singles:
-        started = time.perf_counter()
-        serve(text=tf.constant([text]))
-        saved_latencies.append(time.perf_counter() - started)
+
     return {
         "texts": len(texts),
-        "api_sentences_per_s": round(api_throughput),
-        "api_latency_p50_ms": round(statistics.median(latencies) * 1000, 2),
-        "savedmodel_sentences_per_s": round(saved_throughput),
-        "savedmodel_latency_p50_ms": round(statistics.median(saved_latencies) * 1000, 2),
+        "api_sentences_per_s": round(len(texts) / best_seconds(lambda: classifier.predict_proba(texts))),
+        "api_latency_p50_ms": median_latency_ms(classifier.predict, singles),
+        "savedmodel_sentences_per_s": round(len(texts) / best_seconds(serve_all)),
+        "savedmodel_latency_p50_ms": median_latency_ms(lambda text: serve(text=tf.constant([text])), singles),
     }
-
-
-def machine() -> dict:
-    cpu = platform.processor()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {"platform": platform.platform(), "cpu": cpu, "cores": cores}
 
 
 def run_dataset(name: str, config: SentimentConfig) -> dict:

@@ -27,7 +27,7 @@ class ModelConfig:
     units: int = 128
     layers: int = 1
     dropout: float = 0.5
-    word_dropout: float = 0.1
+    word_dropout: float = 0.2
     output: Literal["crf", "softmax"] = "crf"
 
     def __post_init__(self):
@@ -54,11 +54,11 @@ class ModelConfig:
 class TrainingConfig:
     """Optimisation: epochs, batch size, Adam learning rate, clipping, early stopping."""
 
-    epochs: int = 30
+    epochs: int = 25
     batch_size: int = 32
     learning_rate: float = 0.001
     clip_norm: float = 5.0
-    patience: int = 5
+    patience: int = 8
 
     def __post_init__(self):
         if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:

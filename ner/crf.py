@@ -41,11 +41,11 @@ def sequence_score(emissions, tags, mask, transitions, start, end):
     return score + tf.gather(end, tf.gather(tags, last, batch_dims=1))
 
 
-def log_partition(emissions, mask, transitions, start, end):
-    """log of the sum over all tag sequences of exp(score), [batch] (forward algorithm)."""
+def _forward(emissions, mask, transitions, start):
+    """alpha [time + 1, batch, K] (time-major, with the padding step): log-sum of the scores
+    of all prefixes ending in each tag; padded steps carry the last real step's alpha."""
     import tensorflow as tf
 
-    emissions, mask = _with_padding_step(emissions, mask)
     alpha = start + emissions[:, 0]
 
     def step(previous, inputs):
@@ -54,6 +54,15 @@ def log_partition(emissions, mask, transitions, start, end):
         return tf.where(keep[:, None], following, previous)
 
     alphas = tf.scan(step, (_time_major(emissions[:, 1:]), _time_major(mask[:, 1:])), initializer=alpha)
+    return tf.concat([alpha[None], alphas], axis=0)
+
+
+def log_partition(emissions, mask, transitions, start, end):
+    """log of the sum over all tag sequences of exp(score), [batch] (forward algorithm)."""
+    import tensorflow as tf
+
+    emissions, mask = _with_padding_step(emissions, mask)
+    alphas = _forward(emissions, mask, transitions, start)
     return tf.reduce_logsumexp(alphas[-1] + end[None], axis=1)
 
 
@@ -65,13 +74,24 @@ def log_likelihood(emissions, tags, mask, transitions, start, end):
 
 
 def marginals(emissions, mask, transitions, start, end):
-    """p(tag at t = k | emissions), [batch, time, K]: the gradient of log Z by the emissions."""
+    """p(tag at t = k | emissions), [batch, time, K], by the forward-backward algorithm."""
     import tensorflow as tf
 
-    with tf.GradientTape() as tape:
-        tape.watch(emissions)
-        total = tf.reduce_sum(log_partition(emissions, mask, transitions, start, end))
-    return tape.gradient(total, emissions)
+    steps = tf.shape(emissions)[1]
+    emissions, mask = _with_padding_step(emissions, mask)
+    alphas = _forward(emissions, mask, transitions, start)
+    beta = tf.broadcast_to(end[None], tf.shape(emissions[:, 0]))
+
+    def step(following, inputs):
+        emission, keep = inputs  # of the step after the one being computed
+        previous = tf.reduce_logsumexp(transitions[None] + (emission + following)[:, None, :], axis=2)
+        return tf.where(keep[:, None], previous, following)
+
+    betas = tf.scan(step, (_time_major(emissions[:, 1:]), _time_major(mask[:, 1:])), initializer=beta, reverse=True)
+    betas = tf.concat([betas, beta[None]], axis=0)
+    log_z = tf.reduce_logsumexp(alphas[-1] + end[None], axis=1)
+    probabilities = tf.exp(alphas + betas - log_z[None, :, None])
+    return tf.transpose(probabilities, [1, 0, 2])[:, :steps]
 
 
 def viterbi(emissions, mask, transitions, start, end):

@@ -1,0 +1,224 @@
+"""NER benchmark: the default config on CoNLL-2003 vs a CRF with hand features.
+
+Trains the default configuration on CoNLL-2003 train (model selection on valid
+only), then reports valid and test entity-level micro F1 (conlleval-compatible and
+strict IOB2) with per-type F1, the same for a linear-chain CRF baseline with standard
+hand features (sklearn-crfsuite, no POS or chunk columns, as raw text has none),
+training wall time and epochs, tagging throughput (tokens/s) and single-sentence
+latency (median of 100 calls) through the Python API and the exported SavedModel.
+
+Run from the project root:
+  .venv/bin/python -m benchmarks.ner_benchmark
+  .venv/bin/python -m benchmarks.ner_benchmark --model DIR   # reuse a bundle trained with the defaults
+Writes benchmarks/results/ner.json and benchmarks/results/ner.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import shared
+
+shared.import_tensorflow_quietly()
+
+import numpy as np  # noqa: E402
+
+from benchmarks.common import best_seconds, machine, median_latency_ms  # noqa: E402
+from ner import EntityTagger  # noqa: E402
+from ner.config import NerConfig  # noqa: E402
+from ner.data import load_named_dataset  # noqa: E402
+from ner.export import export_ner  # noqa: E402
+from ner.metrics import entity_report  # noqa: E402
+from ner.train import train  # noqa: E402
+from shared.bundle import library_versions  # noqa: E402
+from shared.config import config_to_dict  # noqa: E402
+from shared.datasets import dataset_fingerprint  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
+WORK = ROOT / "work"
+RESULTS = ROOT / "results"
+
+
+def word_features(tokens: list[str], i: int) -> dict:
+    """Standard CRF features of token i: the word, its shape and affixes, and its neighbours."""
+    word = tokens[i]
+    features = {
+        "bias": 1.0,
+        "lower": word.lower(),
+        "suffix3": word[-3:],
+        "suffix2": word[-2:],
+        "prefix3": word[:3],
+        "is_upper": word.isupper(),
+        "is_title": word.istitle(),
+        "is_digit": word.isdigit(),
+        "has_digit": any(c.isdigit() for c in word),
+        "has_hyphen": "-" in word,
+        "shape": "".join("X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c for c in word)[:6],
+    }
+    for offset in (-2, -1, 1, 2):
+        j = i + offset
+        if 0 <= j < len(tokens):
+            other = tokens[j]
+            features.update({
+                f"{offset}:lower": other.lower(),
+                f"{offset}:is_title": other.istitle(),
+                f"{offset}:is_upper": other.isupper(),
+                f"{offset}:suffix3": other[-3:],
+            })  # fmt: skip
+        else:
+            features[f"{offset}:edge"] = True
+    return features
+
+
+def crf_baseline(splits) -> dict:
+    """sklearn-crfsuite with hand features, L1/L2 strengths chosen on valid."""
+    import sklearn_crfsuite
+
+    def featurize(sentences):
+        return [[word_features(list(s.tokens), i) for i in range(len(s))] for s in sentences]
+
+    train_x, dev_x, test_x = featurize(splits.train), featurize(splits.dev), featurize(splits.test)
+    train_y = [list(s.tags) for s in splits.train]
+    started = time.perf_counter()
+    best = None
+    for c1, c2 in ((0.05, 0.01), (0.1, 0.05)):
+        model = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=c1, c2=c2, max_iterations=150)
+        model.fit(train_x, train_y)
+        dev = entity_report([s.tags for s in splits.dev], model.predict(dev_x))
+        if best is None or dev["conlleval"]["f1"] > best[0]["conlleval"]["f1"]:
+            best = (dev, model, (c1, c2))
+    seconds = time.perf_counter() - started
+    dev, model, (c1, c2) = best
+    test = entity_report([s.tags for s in splits.test], model.predict(test_x))
+    return {"c1": c1, "c2": c2, "train_seconds_both_settings": round(seconds, 1),
+            "dev": _scores(dev), "test": _scores(test)}  # fmt: skip
+
+
+def _scores(report: dict) -> dict:
+    return {
+        "f1": round(report["conlleval"]["f1"], 4),
+        "precision": round(report["conlleval"]["precision"], 4),
+        "recall": round(report["conlleval"]["recall"], 4),
+        "strict_f1": round(report["strict"]["f1"], 4),
+        "per_type_f1": {kind: round(row["f1"], 4) for kind, row in report["conlleval"]["per_type"].items()},
+    }
+
+
+def speed(tagger: EntityTagger, texts: list[str], export_dir: Path) -> dict:
+    """Tokens/s in batch and single-sentence latency via the API and the SavedModel."""
+    import tensorflow as tf
+
+    from ner.tokenizer import tokenize_batch
+
+    tokens = sum(len(row) for row in tokenize_batch(texts))
+    singles = texts[:100]
+    export_ner(tagger, export_dir)
+    serve = tf.saved_model.load(str(export_dir)).signatures["serving_default"]
+    order = np.argsort([len(t) for t in texts])
+    batches = [tf.constant([texts[i] for i in order[s : s + 256]]) for s in range(0, len(texts), 256)]
+
+    def serve_all():
+        for batch in batches:
+            serve(text=batch)
+
+    return {
+        "sentences": len(texts),
+        "tokens": tokens,
+        "api_tokens_per_s": round(tokens / best_seconds(lambda: tagger.predict_batch(texts))),
+        "api_latency_p50_ms": median_latency_ms(tagger.predict, singles),
+        "savedmodel_tokens_per_s": round(tokens / best_seconds(serve_all)),
+        "savedmodel_latency_p50_ms": median_latency_ms(lambda text: serve(text=tf.constant([text])), singles),
+    }
+
+
+def trained_bundle(model: Path | None, config: NerConfig, splits) -> Path:
+    """Train the default config, or check that `model` was trained with it on conll2003."""
+    if model is None:
+        model = WORK / "ner-default"
+        train(dataset_fingerprint("conll2003"), splits, config, model, seed=42)
+        return model
+    metadata = json.loads((model / "metadata.json").read_text())
+    if metadata["config"] != config_to_dict(config) or metadata["dataset"].get("name") != "conll2003":
+        raise SystemExit(f"{model} was not trained with the default config on conll2003")
+    return model
+
+
+def to_markdown(report: dict) -> str:
+    model, base, s = report["model"], report["baseline_crf"], report["speed"]
+    lines = [
+        "# NER benchmark (CoNLL-2003 English)",
+        "",
+        f"Command: `{report['command']}`  ",
+        f"Date: {report['date']}  ",
+        f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, {report['machine']['platform']}  ",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
+        "",
+        "Entity-level micro F1 (seqeval, conlleval-compatible; strict IOB2 in brackets):",
+        "",
+        "| model | test F1 | valid F1 | test PER | test LOC | test ORG | test MISC | train time |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row, minutes in (
+        (f"default BiLSTM ({report['config']['model']['output']})", model, model["train_seconds"] / 60),
+        (f"CRF, hand features (c1={base['c1']}, c2={base['c2']})", base, None),
+    ):
+        per_type = row["test"]["per_type_f1"]
+        lines.append(
+            f"| {name} | {row['test']['f1'] * 100:.1f} ({row['test']['strict_f1'] * 100:.1f}) "
+            f"| {row['dev']['f1'] * 100:.1f} ({row['dev']['strict_f1'] * 100:.1f}) | "
+            + " | ".join(f"{per_type.get(kind, 0) * 100:.1f}" for kind in ("PER", "LOC", "ORG", "MISC"))
+            + f" | {f'{minutes:.1f} min' if minutes else ''} |"
+        )
+    lines += [
+        "",
+        f"Default model: {model['epochs_run']} epochs run, best valid epoch {model['best_epoch']}.",
+        "",
+        f"Speed on {s['sentences']} test sentences ({s['tokens']:,} tokens, raw text in, tokenization included):",
+        "",
+        "| path | batch tokens/s | single-sentence latency p50 |",
+        "|---|---|---|",
+        f"| Python API | {s['api_tokens_per_s']:,} | {s['api_latency_p50_ms']} ms |",
+        f"| SavedModel | {s['savedmodel_tokens_per_s']:,} | {s['savedmodel_latency_p50_ms']} ms |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, help="a bundle trained with the default config on conll2003")
+    args = parser.parse_args(argv)
+    config = NerConfig()
+    splits = load_named_dataset("conll2003")
+    bundle = trained_bundle(args.model, config, splits)
+    tagger = EntityTagger.load(bundle)
+    metadata = tagger.metadata
+    texts = [" ".join(s.tokens) for s in splits.test]
+    report = {
+        "command": " ".join([".venv/bin/python -m benchmarks.ner_benchmark", *argv]),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(),
+        "versions": library_versions(),
+        "config": config_to_dict(config),
+        "model": {
+            "train_seconds": metadata["training"]["seconds"],
+            "epochs_run": metadata["training"]["epochs_run"],
+            "best_epoch": metadata["training"]["best_epoch"],
+            "dev": _scores(metadata["metrics"]["dev"]),
+            "test": _scores(metadata["metrics"]["test"]),
+        },
+        "baseline_crf": crf_baseline(splits),
+        "speed": speed(tagger, texts, WORK / "ner-export"),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "ner.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / "ner.md").write_text(to_markdown(report))
+    print(to_markdown(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
