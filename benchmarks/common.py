@@ -43,3 +43,19 @@ def median_latency_ms(call: Callable[[object], object], items: Sequence) -> floa
         call(item)
         latencies.append(time.perf_counter() - started)
     return round(statistics.median(latencies) * 1000, 2)
+
+
+def savedmodel_speed(export_dir: Path, texts: Sequence[str], batch_size: int = 256) -> tuple[float, float]:
+    """(seconds to serve all `texts` in length-sorted batches, median single-text ms) for
+    the SavedModel at `export_dir`, whose serving_default takes `text`."""
+    import tensorflow as tf
+
+    serve = tf.saved_model.load(str(export_dir)).signatures["serving_default"]
+    ordered = sorted(texts, key=len)
+    batches = [tf.constant(ordered[start : start + batch_size]) for start in range(0, len(ordered), batch_size)]
+
+    def serve_all():
+        for batch in batches:
+            serve(text=batch)
+
+    return best_seconds(serve_all), median_latency_ms(lambda text: serve(text=tf.constant([text])), texts[:100])

@@ -25,14 +25,14 @@ import shared
 
 shared.import_tensorflow_quietly()
 
-import numpy as np  # noqa: E402
 
-from benchmarks.common import best_seconds, machine, median_latency_ms  # noqa: E402
+from benchmarks.common import best_seconds, machine, median_latency_ms, savedmodel_speed  # noqa: E402
 from ner import EntityTagger  # noqa: E402
 from ner.config import NerConfig  # noqa: E402
 from ner.data import load_named_dataset  # noqa: E402
 from ner.export import export_ner  # noqa: E402
 from ner.metrics import entity_report  # noqa: E402
+from ner.tokenizer import tokenize_batch  # noqa: E402
 from ner.train import train  # noqa: E402
 from shared.bundle import library_versions  # noqa: E402
 from shared.config import config_to_dict  # noqa: E402
@@ -110,28 +110,16 @@ def _scores(report: dict) -> dict:
 
 def speed(tagger: EntityTagger, texts: list[str], export_dir: Path) -> dict:
     """Tokens/s in batch and single-sentence latency via the API and the SavedModel."""
-    import tensorflow as tf
-
-    from ner.tokenizer import tokenize_batch
-
     tokens = sum(len(row) for row in tokenize_batch(texts))
-    singles = texts[:100]
     export_ner(tagger, export_dir)
-    serve = tf.saved_model.load(str(export_dir)).signatures["serving_default"]
-    order = np.argsort([len(t) for t in texts])
-    batches = [tf.constant([texts[i] for i in order[s : s + 256]]) for s in range(0, len(texts), 256)]
-
-    def serve_all():
-        for batch in batches:
-            serve(text=batch)
-
+    served_seconds, served_p50 = savedmodel_speed(export_dir, texts)
     return {
         "sentences": len(texts),
         "tokens": tokens,
         "api_tokens_per_s": round(tokens / best_seconds(lambda: tagger.predict_batch(texts))),
-        "api_latency_p50_ms": median_latency_ms(tagger.predict, singles),
-        "savedmodel_tokens_per_s": round(tokens / best_seconds(serve_all)),
-        "savedmodel_latency_p50_ms": median_latency_ms(lambda text: serve(text=tf.constant([text])), singles),
+        "api_latency_p50_ms": median_latency_ms(tagger.predict, texts[:100]),
+        "savedmodel_tokens_per_s": round(tokens / served_seconds),
+        "savedmodel_latency_p50_ms": served_p50,
     }
 
 

@@ -24,7 +24,7 @@ shared.import_tensorflow_quietly()
 
 import numpy as np  # noqa: E402
 
-from benchmarks.common import best_seconds, machine, median_latency_ms  # noqa: E402
+from benchmarks.common import best_seconds, machine, median_latency_ms, savedmodel_speed  # noqa: E402
 from sentiment import SentimentClassifier  # noqa: E402
 from sentiment.config import SentimentConfig  # noqa: E402
 from sentiment.data import LABELS, load_named_dataset  # noqa: E402
@@ -79,24 +79,15 @@ def binary_accuracy(probabilities: np.ndarray, labels) -> float:
 
 def speed(classifier, texts: list[str], export_dir: Path) -> dict:
     """Batch throughput and single-text latency through the API and the SavedModel."""
-    import tensorflow as tf
 
-    singles = texts[:100]
     export_sentiment(classifier, export_dir)
-    serve = tf.saved_model.load(str(export_dir)).signatures["serving_default"]
-    order = np.argsort([len(t) for t in texts])
-    batches = [tf.constant([texts[i] for i in order[s : s + 256]]) for s in range(0, len(texts), 256)]
-
-    def serve_all():
-        for batch in batches:
-            serve(text=batch)
-
+    served_seconds, served_p50 = savedmodel_speed(export_dir, texts)
     return {
         "texts": len(texts),
         "api_sentences_per_s": round(len(texts) / best_seconds(lambda: classifier.predict_proba(texts))),
-        "api_latency_p50_ms": median_latency_ms(classifier.predict, singles),
-        "savedmodel_sentences_per_s": round(len(texts) / best_seconds(serve_all)),
-        "savedmodel_latency_p50_ms": median_latency_ms(lambda text: serve(text=tf.constant([text])), singles),
+        "api_latency_p50_ms": median_latency_ms(classifier.predict, texts[:100]),
+        "savedmodel_sentences_per_s": round(len(texts) / served_seconds),
+        "savedmodel_latency_p50_ms": served_p50,
     }
 
 

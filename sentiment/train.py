@@ -102,7 +102,14 @@ def train(
     from shared.bundle import save_bundle
     from shared.metrics import classification_report
     from shared.sequences import bucketed_dataset
-    from shared.training import LoopSettings, remove_work_dir, set_seed, start_work_dir, train_loop
+    from shared.training import (
+        LoopSettings,
+        remove_work_dir,
+        set_seed,
+        start_work_dir,
+        train_loop,
+        training_summary,
+    )
 
     started = time.time()
     out = Path(out)
@@ -160,12 +167,7 @@ def train(
         "dataset": source.description,
         "metrics": metrics,
         "training": {
-            "seed": seed,
-            "epochs_run": state.epoch + 1,
-            "best_epoch": state.best_epoch + 1,
-            "monitor": f"dev {MONITOR}",
-            "seconds": round(time.time() - started, 1),
-            "resumed": resume,
+            **training_summary(state, seed=seed, monitor=f"dev {MONITOR}", started=started, resumed=resume),
             "train_examples": len(splits.train),
         },
     }

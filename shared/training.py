@@ -206,6 +206,18 @@ def _load_checkpoint(folder: Path, run: dict, restore_objects) -> tuple[object, 
     return model, state
 
 
+def training_summary(state: TrainingState, *, seed: int, monitor: str, started: float, resumed: bool) -> dict:
+    """What a bundle's metadata records about its training run."""
+    return {
+        "seed": seed,
+        "epochs_run": state.epoch + 1,
+        "best_epoch": state.best_epoch + 1,
+        "monitor": monitor,
+        "seconds": round(time.time() - started, 1),
+        "resumed": resumed,
+    }
+
+
 def start_work_dir(work_dir: str | Path, resume: bool) -> Path:
     """Create a fresh work folder, or check that a resumable one exists."""
     work_dir = Path(work_dir)
