@@ -93,7 +93,7 @@ def tokenize_batch(texts: Sequence[str]) -> list[list[Token]]:
     """Tokens with character offsets for each text."""
     import tensorflow as tf
 
-    texts = [check_text(text, f"text {index + 1}") for index, text in enumerate(texts)]
+    texts = [check_text(text, f"text {index}") for index, text in enumerate(texts)]
     if not texts:
         return []
     rows = _compiled_split_tokens()(tf.constant(texts, dtype=tf.string)).to_list()

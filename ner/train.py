@@ -81,7 +81,14 @@ def evaluate_sentences(tagger, sentences: list[Sentence]) -> dict:
 
 
 def train(
-    description: dict, splits: NerSplits, config: NerConfig, out: str | Path, *, seed: int = 42, resume: bool = False
+    description: dict,
+    splits: NerSplits,
+    config: NerConfig,
+    out: str | Path,
+    *,
+    seed: int = 42,
+    resume: bool = False,
+    on_epoch=None,
 ) -> Path:
     """Train on `splits` with `config`, evaluate, and save the bundle at `out`."""
     import keras
@@ -121,13 +128,17 @@ def train(
     apis = {}  # one compiled decoder per trainer (a resumed run loads a new one)
 
     def evaluate_dev(model) -> dict:
-        api = apis.setdefault(id(model), EntityTagger(model.tagger, {}))
+        if id(model) not in apis:
+            apis[id(model)] = EntityTagger(model.tagger, {})
+        api = apis[id(model)]
         scores = evaluate_sentences(api, splits.dev)["conlleval"]
         return {MONITOR: scores["f1"], "precision": scores["precision"], "recall": scores["recall"]}
 
     run = {"config": config_to_dict(config), "data": description, "seed": seed}
     settings = LoopSettings(config.training.epochs, MONITOR, config.training.patience, seed)
-    trainer, state = train_loop(trainer, make_train_data, evaluate_dev, settings, work_dir, run, resume=resume)
+    trainer, state = train_loop(
+        trainer, make_train_data, evaluate_dev, settings, work_dir, run, resume=resume, on_epoch=on_epoch
+    )
     tagger = trainer.tagger
     api = EntityTagger(tagger, {})
     metrics = {"dev": evaluate_sentences(api, splits.dev)}

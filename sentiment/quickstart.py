@@ -21,16 +21,23 @@ EXAMPLES = (
 )
 
 
-def ensure_default_model(path: Path, seed: int = 42) -> Path:
-    """Train the default SST model at `path` unless a bundle is already there."""
+QUICK_EPOCHS = 3
+
+
+def ensure_default_model(path: Path, *, quick: bool = False, seed: int = 42, on_epoch=None) -> Path:
+    """Train the default SST model at `path` unless a bundle is already there.
+
+    `quick` stops after QUICK_EPOCHS epochs (a few minutes) for a first look.
+    """
     from sentiment.config import SentimentConfig
     from sentiment.train import named_source, train
+    from shared.config import with_epochs
 
     if (path / "metadata.json").is_file():
         return path
-    print(f"No sentiment model in {path}: training the default model on SST (a few minutes on a laptop CPU).")
-    config = SentimentConfig()
-    return train(named_source("sst", config), config, path, seed=seed)
+    config = with_epochs(SentimentConfig(), QUICK_EPOCHS) if quick else SentimentConfig()
+    print(f"No sentiment model in {path}: training the default model on SST (at most {config.training.epochs} epochs).")
+    return train(named_source("sst", config), config, path, seed=seed, on_epoch=on_epoch)
 
 
 def main(argv: list[str]) -> int:

@@ -91,6 +91,7 @@ def train(
     *,
     seed: int = 42,
     resume: bool = False,
+    on_epoch=None,
 ) -> Path:
     """Train on `source` with `config`, evaluate, and save the bundle at `out`."""
     import keras
@@ -154,7 +155,9 @@ def train(
 
     run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
     settings = LoopSettings(config.training.epochs, MONITOR, config.training.patience, seed)
-    classifier, state = train_loop(classifier, make_train_data, evaluate_dev, settings, work_dir, run, resume=resume)
+    classifier, state = train_loop(
+        classifier, make_train_data, evaluate_dev, settings, work_dir, run, resume=resume, on_epoch=on_epoch
+    )
     end_to_end = model_lib.build_end_to_end(config.model, vectorizer, classifier)
     api = SentimentClassifier(end_to_end, {"labels": list(LABELS)})
     metrics = {"dev": evaluate_texts(api, splits.dev)}

@@ -117,3 +117,11 @@ def load_config(cls, path: str | Path | None = None, overrides: list[str] | None
             raise ConfigError(f"{path}: not a readable JSON config ({error})") from None
     data = _merge(data, parse_overrides(overrides or []))
     return config_from_dict(cls, data, where=str(path) if path else "config")
+
+
+def with_epochs(config, epochs: int):
+    """`config` (with a `training.epochs` field) limited to at most `epochs` epochs."""
+    import dataclasses
+
+    training = dataclasses.replace(config.training, epochs=min(epochs, config.training.epochs))
+    return dataclasses.replace(config, training=training)

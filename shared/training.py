@@ -69,6 +69,7 @@ def train_loop(
     *,
     resume: bool = False,
     restore_objects: Callable[[], None] | None = None,
+    on_epoch: Callable[[dict], None] | None = None,
 ):
     """Train `model` epoch by epoch and return it with the best dev weights restored.
 
@@ -81,6 +82,8 @@ def train_loop(
         run: JSON-ready description of the run (config, data); a resumed run must match.
         resume: continue from `work_dir/checkpoint` instead of starting afresh.
         restore_objects: called before loading a checkpoint (imports custom layers).
+        on_epoch: called after each epoch with its log record (epoch, losses, dev
+            metrics, seconds) and "epochs", e.g. to drive a progress bar.
 
     Returns:
         (model, state): the model holding the best dev weights, and the final state.
@@ -124,6 +127,8 @@ def train_loop(
         state.history.append(record)
         _save_checkpoint(checkpoint, model, state, improved)
         _append_logs(logs, record, writer)
+        if on_epoch is not None:
+            on_epoch({**record, "epochs": settings.epochs})
         mark = " (best)" if improved else f" (no gain for {state.wait})"
         print(
             f"  dev {settings.monitor} {value:.4f}{mark}   "

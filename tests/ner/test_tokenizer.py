@@ -40,7 +40,7 @@ def test_batch_matches_single_texts():
 
 
 def test_rejects_non_text():
-    with pytest.raises(DataError, match="text 1: expected a string, got int"):
+    with pytest.raises(DataError, match="text 0: expected a string, got int"):
         tokenize_batch([3])
     with pytest.raises(DataError, match="not valid Unicode"):
         tokenize("bad \ud800 surrogate")
