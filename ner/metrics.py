@@ -47,32 +47,49 @@ def entity_report(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[st
     return report
 
 
+NONE = "(none)"
+
+
 def error_breakdown(gold, predicted) -> dict:
-    """Counts of correct, wrong-type, wrong-boundary, missed and spurious entities, and
-    the (gold type, predicted type) pairs of same-span type confusions."""
+    """Counts of correct, wrong-type, wrong-boundary, missed and spurious entities, the
+    (gold->predicted) same-span type confusions, and an entity confusion matrix.
+
+    `confusion[gold][predicted]` counts gold entities by the type predicted for exactly
+    their span, with NONE for no prediction of that span; row NONE counts predicted
+    spans that match no gold span.
+    """
     counts, confusions = Counter(), Counter()
+    confusion: dict[str, Counter] = {}
     for gold_tags, predicted_tags in zip(gold, predicted):
         gold_spans, predicted_spans = spans(gold_tags), spans(predicted_tags)
         exact = {(s.start, s.end): s.label for s in predicted_spans}
-        matched = set()
+        gold_exact = {(s.start, s.end) for s in gold_spans}
         for span in gold_spans:
             label = exact.get((span.start, span.end))
+            confusion.setdefault(span.label, Counter())[label or NONE] += 1
             if label is not None:
-                matched.add((span.start, span.end))
                 counts["correct" if label == span.label else "wrong_type"] += 1
                 if label != span.label:
                     confusions[f"{span.label}->{label}"] += 1
-            elif any(p.start < span.end and span.start < p.end for p in predicted_spans):
+            elif _overlaps(span, predicted_spans):
                 counts["wrong_boundary"] += 1
             else:
                 counts["missed"] += 1
         for span in predicted_spans:
-            if (span.start, span.end) not in matched and not any(
-                g.start < span.end and span.start < g.end for g in gold_spans
-            ):
-                counts["spurious"] += 1
+            if (span.start, span.end) not in gold_exact:
+                confusion.setdefault(NONE, Counter())[span.label] += 1
+                if not _overlaps(span, gold_spans):
+                    counts["spurious"] += 1
     keys = ("correct", "wrong_type", "wrong_boundary", "missed", "spurious")
-    return {**{key: counts[key] for key in keys}, "type_confusions": dict(confusions.most_common())}
+    return {
+        **{key: counts[key] for key in keys},
+        "type_confusions": dict(confusions.most_common()),
+        "confusion": {row: dict(sorted(columns.items())) for row, columns in sorted(confusion.items())},
+    }
+
+
+def _overlaps(span, others) -> bool:
+    return any(other.start < span.end and span.start < other.end for other in others)
 
 
 def format_entity_report(report: dict) -> str:
@@ -90,7 +107,8 @@ def format_entity_report(report: dict) -> str:
                 f"  {kind:<8}{row['precision']:>10.4f}{row['recall']:>10.4f}{row['f1']:>10.4f}{row['support']:>10d}"
             )
     errors = report["errors"]
-    lines += ["", "entities: " + "   ".join(f"{key} {errors[key]}" for key in errors if key != "type_confusions")]
+    counts = ("correct", "wrong_type", "wrong_boundary", "missed", "spurious")
+    lines += ["", "entities: " + "   ".join(f"{key} {errors[key]}" for key in counts)]
     if errors["type_confusions"]:
         lines.append(
             "type confusions (gold->predicted): "

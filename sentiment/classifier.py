@@ -133,3 +133,17 @@ class SentimentClassifier:
 
     def _label_and_scores(self, row: np.ndarray) -> tuple[str, dict[str, float]]:
         return self.labels[int(np.argmax(row))], {label: float(p) for label, p in zip(self.labels, row)}
+
+
+def largest_moves(steps: Sequence[StepPrediction], label: str, count: int = 3) -> dict[int, float]:
+    """The `count` steps that changed P(`label`) most: step index -> change.
+
+    The change of step 0 is measured from the uniform distribution (nothing read yet).
+    """
+    previous = 1.0 / len(steps[0].probabilities) if steps else 0.0
+    changes = {}
+    for step in steps:
+        changes[step.index] = step.probabilities[label] - previous
+        previous = step.probabilities[label]
+    ranked = sorted(changes, key=lambda index: abs(changes[index]), reverse=True)[:count]
+    return {index: changes[index] for index in sorted(ranked)}

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import math
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from shared.datasets import locate_dataset
 from shared.errors import DataError
+from shared.inputs import iter_csv
 
 LABELS = ("negative", "neutral", "positive")
 SST_FIVE_TO_THREE = (0, 0, 1, 2, 2)  # very neg, neg -> negative; neutral; pos, very pos -> positive
@@ -183,39 +182,6 @@ def map_label(raw, mapping: dict[str, int]) -> int | None:
 
 
 # ---------------------------------------------------------------- CSV files
-
-
-def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[str, str]]:
-    """Stream a UTF-8 CSV (delimiter , ; tab or | read off the header): first its header, then rows.
-
-    Raises DataError when the file is missing, not UTF-8, malformed or lacks a column.
-    """
-    path = Path(path)
-    try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            delimiter = _header_delimiter(handle.readline())
-            handle.seek(0)
-            reader = csv.DictReader(handle, delimiter=delimiter)
-            header = reader.fieldnames or []
-            missing = [column for column in columns if column not in header]
-            if missing:
-                raise DataError(f"{path}: no column {missing[0]!r}; columns are: {', '.join(header) or '(none)'}")
-            yield list(header)
-            yield from reader
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a CSV file") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except csv.Error as error:
-        raise DataError(f"{path}: malformed CSV ({error})") from None
-
-
-def _header_delimiter(header: str) -> str:
-    """The delimiter among , ; tab | that the header line uses most (comma if none)."""
-    delimiter = max(",;\t|", key=header.count)
-    return delimiter if header.count(delimiter) else ","
 
 
 def read_labelled_csv(path: str | Path, text_col: str, label_col: str, label_map: dict[str, int]) -> LabelledTexts:

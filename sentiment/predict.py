@@ -24,7 +24,7 @@ from pathlib import Path
 from sentiment.cli import add_model_argument
 from shared.cli import make_parser, run_cli
 from shared.errors import DataError
-from shared.inputs import Row, argument_rows, file_rows, output_stream
+from shared.inputs import Row, argument_rows, file_rows, iter_csv, output_stream
 
 CHUNK_ROWS = 1024
 
@@ -32,8 +32,6 @@ CHUNK_ROWS = 1024
 def read_rows(path: Path, text_col: str) -> tuple[list[str], Iterator[Row]]:
     """The columns to carry over and an iterator of (row number, row, text) for `path`."""
     if path.suffix.lower() == ".csv" and path.is_file():
-        from sentiment.data import iter_csv
-
         rows = iter_csv(path, [text_col])
         columns = next(rows)
         return columns, ((number, row, row[text_col] or "") for number, row in enumerate(rows, start=2))

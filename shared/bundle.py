@@ -108,6 +108,35 @@ def read_metadata(path: str | Path, task: str | None = None) -> dict:
     return metadata
 
 
+@dataclass(frozen=True)
+class BundleEntry:
+    """A bundle found in a models folder: where it is and what its metadata says."""
+
+    path: Path
+    task: str
+    metadata: dict
+
+
+def find_bundles(root: str | Path, task: str | None = None) -> list[BundleEntry]:
+    """Readable bundles directly under `root` (of `task` if given), newest first.
+
+    Folders that are not bundles, or whose metadata cannot be read, are skipped.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for folder in sorted(root.iterdir()):
+        if not folder.is_dir() or not (folder / METADATA_FILE).is_file():
+            continue
+        try:
+            metadata = read_metadata(folder, task)
+        except BundleError:
+            continue
+        found.append(BundleEntry(folder, str(metadata.get("task")), metadata))
+    return sorted(found, key=lambda entry: str(entry.metadata.get("created", "")), reverse=True)
+
+
 def load_bundle(path: str | Path, task: str | None = None) -> Bundle:
     """Load a bundle with `safe_mode=True`, checking task and format version first."""
     import keras

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import json
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,39 @@ from shared.files import atomic_path
 
 # (line or row number, the row's fields, its text)
 Row = tuple[int, dict, str]
+
+
+def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[str, str]]:
+    """Stream a UTF-8 CSV (delimiter , ; tab or | read off the header): first its header, then rows.
+
+    Raises DataError when the file is missing, not UTF-8, malformed or lacks a column.
+    """
+    path = Path(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            delimiter = header_delimiter(handle.readline())
+            handle.seek(0)
+            reader = csv.DictReader(handle, delimiter=delimiter)
+            header = reader.fieldnames or []
+            missing = [column for column in columns if column not in header]
+            if missing:
+                raise DataError(f"{path}: no column {missing[0]!r}; columns are: {', '.join(header) or '(none)'}")
+            yield list(header)
+            yield from reader
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a CSV file") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except csv.Error as error:
+        raise DataError(f"{path}: malformed CSV ({error})") from None
+
+
+def header_delimiter(header: str) -> str:
+    """The delimiter among , ; tab | that the header line uses most (comma if none)."""
+    delimiter = max(",;\t|", key=header.count)
+    return delimiter if header.count(delimiter) else ","
 
 
 def lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -67,3 +101,13 @@ def output_stream(path: Path | None):
         return
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as out:
         yield out
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formula(value):
+    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

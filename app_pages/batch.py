@@ -1,0 +1,68 @@
+"""Batch: score a CSV (or pasted lines) with the sentiment classifier and/or the tagger."""
+
+import streamlit as st
+
+from app_pages.common import LOADERS, TASKS, pick_bundle
+from app_pages.scoring import MAX_ROWS, MAX_UPLOAD_MB, pasted_lines, read_uploaded_csv, safe_csv_bytes, score_frame
+from shared.errors import UserError
+
+st.title("Batch")
+st.caption(
+    f"Up to {MAX_UPLOAD_MB} MB and {MAX_ROWS:,} rows. The download keeps your columns first and every row in order."
+)
+
+available = {task: entry for task in TASKS if (entry := pick_bundle(task)) is not None}
+if not available:
+    st.info("No trained models yet: open the Sentiment or Entities page to train one.")
+    st.stop()
+
+source = st.radio("Input", ["Upload a CSV", "Paste lines"], horizontal=True, key="source")
+try:
+    if source == "Upload a CSV":
+        upload = st.file_uploader("CSV file", type=["csv"], max_upload_size=MAX_UPLOAD_MB, key="upload")
+        if upload is None:
+            st.stop()
+        frame = read_uploaded_csv(upload.getvalue(), upload.name)
+        file_name = upload.name.rsplit(".", 1)[0]
+    else:
+        pasted = st.text_area("One text per line", height=160, key="pasted")
+        if not pasted.strip():
+            st.stop()
+        frame = pasted_lines(pasted)
+        file_name = "pasted"
+except UserError as error:
+    st.error(str(error))
+    st.stop()
+
+columns = list(frame.columns)
+default = columns.index("text") if "text" in columns else 0
+text_col = st.selectbox("Text column", columns, index=default, key="text_col")
+apps = st.multiselect("Apps", [TASKS[task] for task in available], default=[TASKS[t] for t in available], key="apps")
+if not apps:
+    st.warning("Choose at least one app.")
+    st.stop()
+
+if st.button("Score", type="primary", key="score"):
+    chosen = [task for task in available if TASKS[task] in apps]
+    models = {task: LOADERS[task](str(available[task].path)) for task in chosen}
+    bar = st.progress(0.0, text=f"Scoring {len(frame):,} rows...")
+    try:
+        scored = score_frame(
+            frame,
+            text_col,
+            classifier=models.get("sentiment"),
+            tagger=models.get("ner"),
+            on_progress=lambda done: bar.progress(done, text=f"Scoring {len(frame):,} rows... {done:.0%}"),
+        )
+    except UserError as error:
+        st.error(str(error))
+        st.stop()
+    bar.progress(1.0, text=f"Scored {len(scored):,} rows")
+    st.session_state["scored"] = (scored, file_name)
+
+if "scored" in st.session_state:
+    scored, name = st.session_state["scored"]
+    st.dataframe(scored.head(50), hide_index=True, width="stretch")
+    st.download_button(
+        "Download scored CSV", safe_csv_bytes(scored), file_name=f"{name}-scored.csv", mime="text/csv", key="download"
+    )

@@ -1,0 +1,94 @@
+"""Models: each trained bundle's card, evaluation metrics and training curves."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import TASKS, models_dir
+from shared.bundle import LOGS_DIR, find_bundles
+from shared.training import HISTORY_CSV
+
+st.title("Models")
+entries = find_bundles(models_dir())
+if not entries:
+    st.info(f"No trained models in `{models_dir()}` yet: open the Sentiment or Entities page to train one.")
+    st.stop()
+
+tasks = [task for task in TASKS if any(entry.task == task for entry in entries)]
+task = st.radio("Task", tasks, format_func=TASKS.get, horizontal=True, key="models-task")
+of_task = [entry for entry in entries if entry.task == task]
+names = [entry.path.name for entry in of_task]
+entry = of_task[names.index(st.selectbox("Model", names, key="models-pick"))] if len(of_task) > 1 else of_task[0]
+meta = entry.metadata
+
+
+def heatmap(matrix: dict, row_title: str, column_title: str):
+    cells = [{"row": r, "column": c, "count": n} for r, columns in matrix.items() for c, n in columns.items()]
+    frame = pd.DataFrame(cells)
+    base = alt.Chart(frame).encode(
+        x=alt.X("column:N", title=column_title), y=alt.Y("row:N", title=row_title), tooltip=["row", "column", "count"]
+    )
+    return base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues"))) + base.mark_text(
+        baseline="middle"
+    ).encode(text="count:Q")
+
+
+st.subheader(f"{TASKS[task]}: {entry.path.name}")
+dataset = meta.get("dataset", {})
+training = meta.get("training", {})
+card = {
+    "task": meta.get("task"),
+    "labels": ", ".join(meta.get("labels", [])),
+    "dataset": dataset.get("name", ""),
+    "created": meta.get("created", ""),
+    "epochs run (best)": f"{training.get('epochs_run', '?')} ({training.get('best_epoch', '?')})",
+    "training time": f"{training.get('seconds', 0) / 60:.1f} min",
+    "format version": meta.get("format_version"),
+}
+st.table(pd.DataFrame({"": list(card), "value": [str(v) for v in card.values()]}).set_index(""))
+with st.expander("Configuration and library versions"):
+    st.json({"config": meta.get("config", {}), "versions": meta.get("versions", {}), "dataset": dataset})
+
+metrics = meta.get("metrics", {})
+if metrics:
+    split = st.radio("Evaluation split", list(metrics), horizontal=True, key="models-split")
+    report = metrics[split]
+    if task == "sentiment":
+        cols = st.columns(2)
+        cols[0].metric("Accuracy", f"{report['accuracy']:.1%}")
+        cols[1].metric("Macro-F1", f"{report['macro_f1'] * 100:.1f}")
+        st.dataframe(pd.DataFrame(report["per_class"]).T, width="stretch")
+        matrix = {
+            true: dict(zip(report["labels"], row)) for true, row in zip(report["labels"], report["confusion_matrix"])
+        }
+        st.altair_chart(heatmap(matrix, "true class", "predicted class"), width="stretch")
+    else:
+        cols = st.columns(3)
+        for col, mode in zip(cols, ("conlleval", "strict")):
+            col.metric(f"F1 ({mode})", f"{report[mode]['f1'] * 100:.1f}")
+        cols[2].metric(
+            "Precision / recall", f"{report['conlleval']['precision']:.3f} / {report['conlleval']['recall']:.3f}"
+        )
+        st.dataframe(pd.DataFrame(report["conlleval"]["per_type"]).T, width="stretch")
+        errors = report["errors"]
+        kinds = ("correct", "wrong_type", "wrong_boundary", "missed", "spurious")
+        st.caption("Entities: " + ", ".join(f"{kind.replace('_', ' ')} {errors[kind]}" for kind in kinds))
+        st.altair_chart(heatmap(errors["confusion"], "gold type", "predicted type (same span)"), width="stretch")
+
+history = entry.path / LOGS_DIR / HISTORY_CSV
+if history.is_file():
+    st.subheader("Training curves")
+    curves = pd.read_csv(history)
+    wanted = [column for column in curves.columns if column == "loss" or column.startswith("dev_")]
+    long = curves.melt(id_vars="epoch", value_vars=wanted, var_name="series", value_name="value")
+    st.altair_chart(
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x="epoch:Q",
+            y="value:Q",
+            color="series:N",
+            tooltip=["epoch", "series", alt.Tooltip("value:Q", format=".4f")],
+        ),
+        width="stretch",
+    )

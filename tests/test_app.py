@@ -1,0 +1,122 @@
+"""The Streamlit app, page by page, with Streamlit's AppTest (no browser)."""
+
+import io
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+APP = str(ROOT / "streamlit_app.py")
+TIMEOUT = 120
+
+
+@pytest.fixture
+def models(tmp_path, monkeypatch, sentiment_bundle, ner_bundle):
+    folder = tmp_path / "models"
+    folder.mkdir()
+    (folder / "sentiment").symlink_to(sentiment_bundle)
+    (folder / "ner").symlink_to(ner_bundle)
+    monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(folder))
+    return folder
+
+
+def _page(name: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    if name != "sentiment":
+        at.switch_page(f"app_pages/{name}.py")
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_sentiment_page_shows_label_probabilities_and_steps(models):
+    at = _page("sentiment")
+    assert at.metric[0].label == "Prediction"
+    assert at.metric[0].value in ("negative", "neutral", "positive")
+    assert any("moved P(" in md.value for md in at.markdown)
+    at.text_area(key="review").set_value("   ").run()
+    assert not at.exception
+    assert at.warning[0].value == "Type a review to classify."
+
+
+def test_entities_page_escapes_user_html(models):
+    at = _page("entities")
+    at.text_area(key="text").set_value("<script>alert(1)</script> Anna Kowalski visited Paris.").run()
+    assert not at.exception
+    html = [md.value for md in at.markdown if "white-space" in md.value][0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>" not in html
+
+
+def test_batch_page_scores_pasted_lines_in_order(models):
+    at = _page("batch")
+    at.radio(key="source").set_value("Paste lines").run()
+    at.text_area(key="pasted").set_value("Great value, works perfectly\n=cmd|calc\nAnna Kowalski visited Paris.").run()
+    at.button(key="score").click().run()
+    assert not at.exception, at.exception
+    preview = at.dataframe[0].value
+    assert list(preview["text"]) == ["Great value, works perfectly", "=cmd|calc", "Anna Kowalski visited Paris."]
+    assert {"sentiment", "p_negative", "entities"} <= set(preview.columns)
+
+
+def test_batch_page_reports_a_bad_upload(models):
+    at = _page("batch")
+    at.file_uploader(key="upload").set_value(("bad.csv", b"\xff\xfe\x00bad", "text/csv")).run()
+    assert not at.exception
+    assert "bad.csv: not UTF-8 text" in at.error[0].value
+
+
+def test_models_page_shows_metrics_for_each_task(models):
+    at = _page("models")
+    assert at.radio(key="models-task").options == ["Sentiment classifier", "Entity tagger"]
+    assert any(metric.label == "Macro-F1" for metric in at.metric)
+    at.radio(key="models-task").set_value("ner").run()
+    assert not at.exception
+    assert any(metric.label == "F1 (strict)" for metric in at.metric)
+
+
+def test_without_models_each_page_says_how_to_get_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(tmp_path / "none"))
+    at = _page("sentiment")
+    assert "python -m sentiment.train" in at.info[0].value
+    assert at.button(key="train-sentiment").label == "Train a quick sentiment classifier"
+    at.switch_page("app_pages/entities.py").run()
+    assert "python -m ner.train" in at.info[0].value
+
+
+def test_scoring_keeps_columns_rows_and_neutralises_formulas(entity_tagger, sentiment_classifier):
+    from app_pages.scoring import read_uploaded_csv, safe_csv_bytes, score_frame
+
+    data = b"id;text;note\n1;Great value;=1+1\n2;;@me\n3;Anna Kowalski visited Paris.;-x\n"
+    frame = read_uploaded_csv(data, "in.csv")
+    scored = score_frame(frame, "text", classifier=sentiment_classifier, tagger=entity_tagger)
+    assert list(scored.columns[:3]) == ["id", "text", "note"] and list(scored["id"]) == ["1", "2", "3"]
+    assert scored.loc[1, "sentiment"] == "" and scored.loc[1, "entities"] == "[]"
+    written = pd.read_csv(io.BytesIO(safe_csv_bytes(scored)), dtype=str, keep_default_na=False)
+    assert list(written["note"]) == ["'=1+1", "'@me", "'-x"]
+    assert len(written) == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"", "in.csv: the file is empty"),
+        (b"text\n", "in.csv: no rows to score"),
+        (b"text,text\na,b\n", "duplicate column names"),
+        (b"a,b\n1,2,3\n", "row 2 has 3 cells but the header has 2"),
+        (b"text\n" + b"x\n" * 20_001, "20,001 rows is over the 20,000-row limit"),
+        (b"text\n" + b"x" * (10 * 1024 * 1024), "over the 10 MB upload limit"),
+    ],
+    ids=["empty", "header-only", "duplicate-columns", "ragged", "too-many-rows", "too-big"],
+)
+def test_upload_limits_and_errors(data, expected):
+    from app_pages.scoring import read_uploaded_csv
+    from shared.errors import DataError
+
+    with pytest.raises(DataError, match=expected):
+        read_uploaded_csv(data, "in.csv")
