@@ -1,18 +1,28 @@
 # The two commands of the README:
-#   make start   set up, train the default model if there is none, and run it
-#   make test    set up and run the test suite
+#   make start   set up, train the default models if there are none, and start the UI
+#   make test    set up (Python packages, and Chromium for the browser test) and run the tests
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PORT ?= 8501
 
 .PHONY: start test lint
 
 start: $(STAMP)
 	$(PY) -m sentiment.quickstart
+	$(PY) -m ner.quickstart
+	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --browser.gatherUsageStats false
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest
+
+# Debian's Chromium and its driver drive the real-browser UI test (no browser download).
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver \
+		|| ($(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium chromium-driver)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

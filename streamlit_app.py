@@ -8,11 +8,11 @@ import streamlit as st
 
 import shared  # noqa: F401  (quiets TensorFlow's start-up logging before it is imported)
 
-st.set_page_config(page_title="rnntext", page_icon="🔤", layout="wide")
+st.set_page_config(page_title="rnntext", layout="wide")
 pages = [
-    st.Page("app_pages/sentiment.py", title="Sentiment", icon="💬", default=True),
-    st.Page("app_pages/entities.py", title="Entities", icon="🏷️"),
-    st.Page("app_pages/batch.py", title="Batch", icon="📄"),
-    st.Page("app_pages/models.py", title="Models", icon="📊"),
+    st.Page("app_pages/sentiment.py", title="Sentiment", icon=":material/chat:", default=True),
+    st.Page("app_pages/entities.py", title="Entities", icon=":material/label:"),
+    st.Page("app_pages/batch.py", title="Batch", icon=":material/table_view:"),
+    st.Page("app_pages/models.py", title="Models", icon=":material/monitoring:"),
 ]
 st.navigation(pages).run()

@@ -1,0 +1,143 @@
+"""The real app in a real browser: `streamlit run` on a free port, driven by headless
+Debian Chromium through Playwright. Screenshots of each page go to test-artifacts/."""
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]  # fmt: skip
+WAIT_MS = 120_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, sentiment_bundle, ner_bundle):
+    models = tmp_path_factory.mktemp("ui-models")
+    (models / "sentiment").symlink_to(sentiment_bundle)
+    (models / "ner").symlink_to(ner_bundle)
+    port = _free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "RNNTEXT_MODELS_DIR": str(models)}
+    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
+               "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false"]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    tab = context.new_page()
+    dialogs = []
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.dialogs = dialogs
+    yield tab
+    context.close()
+
+
+def _idle(page) -> None:
+    """Wait until the script run is over (Streamlit's running indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=WAIT_MS)
+    page.wait_for_timeout(700)
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    _idle(page)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _type(page, label: str, text: str) -> None:
+    box = page.locator(f'textarea[aria-label="{label}"]')
+    box.fill(text)
+    box.press("Control+Enter")
+
+
+def test_sentiment_page_labels_a_typed_review(page, app_url):
+    page.goto(app_url)
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT_MS)
+    _type(page, "Review", "Broke after two days, awful")
+    moved = page.locator('[data-testid="stMarkdownContainer"]', has_text="Words that moved")
+    moved.filter(has_text="awful").wait_for(timeout=WAIT_MS)
+    value = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+    assert value in ("negative", "neutral", "positive")
+    _shot(page, "sentiment")
+
+
+def test_entities_page_shows_script_tags_as_text(page, app_url):
+    page.goto(f"{app_url}/entities")
+    page.locator('textarea[aria-label="Text"]').wait_for(timeout=WAIT_MS)
+    _type(page, "Text", "<script>alert(1)</script> Anna Kowalski visited Paris.")
+    shown = page.locator('div[style*="white-space"]', has_text="Anna")
+    shown.filter(has_text="<script>").wait_for(timeout=WAIT_MS)
+    assert "<script>alert(1)</script>" in shown.inner_text()
+    assert page.locator("script:text('alert(1)')").count() == 0
+    assert page.dialogs == []
+    _shot(page, "entities")
+
+
+def test_batch_page_scores_an_uploaded_csv(page, app_url, tmp_path):
+    source = tmp_path / "reviews.csv"
+    source.write_text("id,text\n1,Great value works perfectly\n2,=HYPERLINK(1)\n3,Anna Kowalski visited Paris.\n")
+    page.goto(f"{app_url}/batch")
+    page.locator('input[type="file"]').set_input_files(str(source))
+    page.get_by_role("button", name="Score").click(timeout=WAIT_MS)
+    with page.expect_download(timeout=WAIT_MS) as download:
+        page.get_by_role("button", name="Download scored CSV").click(timeout=WAIT_MS)
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1
+    assert [row["id"] for row in rows] == ["1", "2", "3"]
+    assert rows[1]["text"] == "'=HYPERLINK(1)"
+    assert all(row["sentiment"] in ("negative", "neutral", "positive") for row in rows)
+    _shot(page, "batch")
+
+
+def test_models_page_renders(page, app_url):
+    page.goto(f"{app_url}/models")
+    page.get_by_text("Training curves").wait_for(timeout=WAIT_MS)
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT_MS)
+    _shot(page, "models")
