@@ -20,14 +20,14 @@ class ModelConfig:
     word_dim: int = 100
     casing_dim: int = 8
     char_dim: int = 30
-    char_filters: int = 64
+    char_filters: int = 100
     char_kernel: int = 3
     max_word_chars: int = 24
     cell: Literal["lstm", "gru"] = "lstm"
     units: int = 128
     layers: int = 1
     dropout: float = 0.5
-    word_dropout: float = 0.2
+    word_dropout: float = 0.4
     output: Literal["crf", "softmax"] = "crf"
 
     def __post_init__(self):

@@ -3,30 +3,16 @@ Debian Chromium through Playwright. Screenshots of each page go to test-artifact
 
 import csv
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
+from app_pages.serve import CHROMIUM, CHROMIUM_ARGS, running_app, wait_until_idle
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]  # fmt: skip
 WAIT_MS = 120_000
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -34,27 +20,8 @@ def app_url(tmp_path_factory, sentiment_bundle, ner_bundle):
     models = tmp_path_factory.mktemp("ui-models")
     (models / "sentiment").symlink_to(sentiment_bundle)
     (models / "ner").symlink_to(ner_bundle)
-    port = _free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RNNTEXT_MODELS_DIR": str(models)}
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless=true",
-               "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.5)
+    with running_app(models) as url:
         yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -78,16 +45,10 @@ def page(browser):
     context.close()
 
 
-def _idle(page) -> None:
-    """Wait until the script run is over (Streamlit's running indicator is gone)."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=WAIT_MS)
-    page.wait_for_timeout(700)
-
-
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
-    _idle(page)
+    wait_until_idle(page)
+    page.wait_for_timeout(700)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
