@@ -29,7 +29,7 @@ RESULTS = ROOT / "results"
 PAGES = {
     "": '[data-testid="stMetricValue"]',
     "entities": 'div[style*="white-space"]',
-    "batch": 'input[type="file"]',
+    "batch": '[data-testid="stFileUploaderDropzone"]',
     "models": '[data-testid="stMetricValue"]',
 }
 REPEATS = 5
