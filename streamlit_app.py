@@ -10,9 +10,10 @@ import shared  # noqa: F401  (quiets TensorFlow's start-up logging before it is 
 
 st.set_page_config(page_title="rnntext", layout="wide")
 pages = [
-    st.Page("app_pages/sentiment.py", title="Sentiment", icon=":material/chat:", default=True),
-    st.Page("app_pages/entities.py", title="Entities", icon=":material/label:"),
-    st.Page("app_pages/batch.py", title="Batch", icon=":material/table_view:"),
-    st.Page("app_pages/models.py", title="Models", icon=":material/monitoring:"),
+    st.Page("app_pages/sentiment_page.py", title="Sentiment", icon=":material/chat:", default=True),
+    st.Page("app_pages/entities_page.py", title="Entities", icon=":material/label:", url_path="entities"),
+    st.Page("app_pages/batch_page.py", title="Batch", icon=":material/table_view:", url_path="batch"),
+    st.Page("app_pages/models_page.py", title="Models", icon=":material/monitoring:", url_path="models"),
 ]
+# Page files end in _page so that none shadows the `sentiment` or `ner` package.
 st.navigation(pages).run()

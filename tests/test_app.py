@@ -28,7 +28,7 @@ def _page(name: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.run()
     if name != "sentiment":
-        at.switch_page(f"app_pages/{name}.py")
+        at.switch_page(f"app_pages/{name}_page.py")
         at.run()
     assert not at.exception, at.exception
     return at
@@ -85,7 +85,7 @@ def test_without_models_each_page_says_how_to_get_one(tmp_path, monkeypatch):
     at = _page("sentiment")
     assert "python -m sentiment.train" in at.info[0].value
     assert at.button(key="train-sentiment").label == "Train a quick sentiment classifier"
-    at.switch_page("app_pages/entities.py").run()
+    at.switch_page("app_pages/entities_page.py").run()
     assert "python -m ner.train" in at.info[0].value
 
 
