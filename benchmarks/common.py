@@ -59,3 +59,42 @@ def savedmodel_speed(export_dir: Path, texts: Sequence[str], batch_size: int = 2
             serve(text=batch)
 
     return best_seconds(serve_all), median_latency_ms(lambda text: serve(text=tf.constant([text])), texts[:100])
+
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def run_record(module: str, argv: Sequence[str]) -> dict:
+    """The exact command, date, machine and library versions of a benchmark run."""
+    from shared.bundle import library_versions
+
+    return {
+        "command": " ".join([f".venv/bin/python -m {module}", *argv]),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": machine(),
+        "versions": library_versions(),
+    }
+
+
+def header(title: str, report: dict) -> list[str]:
+    """A results page's first lines: title, command, date, machine and versions."""
+    machine_info = report["machine"]
+    return [
+        f"# {title}",
+        "",
+        f"Command: `{report['command']}`  ",
+        f"Date: {report['date']}  ",
+        f"Machine: {machine_info['cpu']}, {machine_info['cores']} cores, {machine_info['platform']}  ",
+        "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
+        "",
+    ]
+
+
+def write_results(name: str, report: dict, markdown: str) -> None:
+    """Write results/NAME.json and results/NAME.md, and print the Markdown."""
+    import json
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}.json").write_text(json.dumps(report, indent=2) + "\n")
+    (RESULTS / f"{name}.md").write_text(markdown)
+    print(markdown)

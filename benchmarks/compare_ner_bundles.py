@@ -13,10 +13,9 @@ import sys
 import time
 from pathlib import Path
 
+from benchmarks.common import RESULTS
 from ner.config import NerConfig
 from shared.config import config_to_dict
-
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def differences(config: dict, defaults: dict) -> str:

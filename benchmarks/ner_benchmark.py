@@ -26,7 +26,7 @@ import shared
 shared.import_tensorflow_quietly()
 
 
-from benchmarks.common import best_seconds, machine, median_latency_ms, savedmodel_speed  # noqa: E402
+from benchmarks.common import best_seconds, header, median_latency_ms, run_record, savedmodel_speed, write_results  # noqa: E402
 from ner import EntityTagger  # noqa: E402
 from ner.config import NerConfig  # noqa: E402
 from ner.data import load_named_dataset  # noqa: E402
@@ -34,13 +34,11 @@ from ner.export import export_ner  # noqa: E402
 from ner.metrics import entity_report  # noqa: E402
 from ner.tokenizer import tokenize_batch  # noqa: E402
 from ner.train import train  # noqa: E402
-from shared.bundle import library_versions  # noqa: E402
 from shared.config import config_to_dict  # noqa: E402
 from shared.datasets import dataset_fingerprint  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"
-RESULTS = ROOT / "results"
 
 
 def word_features(tokens: list[str], i: int) -> dict:
@@ -138,13 +136,7 @@ def trained_bundle(model: Path | None, config: NerConfig, splits) -> Path:
 def to_markdown(report: dict) -> str:
     model, base, s = report["model"], report["baseline_crf"], report["speed"]
     lines = [
-        "# NER benchmark (CoNLL-2003 English)",
-        "",
-        f"Command: `{report['command']}`  ",
-        f"Date: {report['date']}  ",
-        f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, {report['machine']['platform']}  ",
-        "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
-        "",
+        *header("NER benchmark (CoNLL-2003 English)", report),
         "Entity-level micro F1 (seqeval, conlleval-compatible; strict IOB2 in brackets):",
         "",
         "| model | test F1 | valid F1 | test PER | test LOC | test ORG | test MISC | train time |",
@@ -186,10 +178,7 @@ def main(argv: list[str]) -> int:
     metadata = tagger.metadata
     texts = [" ".join(s.tokens) for s in splits.test]
     report = {
-        "command": " ".join([".venv/bin/python -m benchmarks.ner_benchmark", *argv]),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": machine(),
-        "versions": library_versions(),
+        **run_record("benchmarks.ner_benchmark", argv),
         "config": config_to_dict(config),
         "model": {
             "train_seconds": metadata["training"]["seconds"],
@@ -201,10 +190,7 @@ def main(argv: list[str]) -> int:
         "baseline_crf": crf_baseline(splits),
         "speed": speed(tagger, texts, WORK / "ner-export"),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "ner.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "ner.md").write_text(to_markdown(report))
-    print(to_markdown(report))
+    write_results("ner", report, to_markdown(report))
     return 0
 
 

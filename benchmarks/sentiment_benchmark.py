@@ -24,18 +24,16 @@ shared.import_tensorflow_quietly()
 
 import numpy as np  # noqa: E402
 
-from benchmarks.common import best_seconds, machine, median_latency_ms, savedmodel_speed  # noqa: E402
+from benchmarks.common import best_seconds, header, median_latency_ms, run_record, savedmodel_speed, write_results  # noqa: E402
 from sentiment import SentimentClassifier  # noqa: E402
 from sentiment.config import SentimentConfig  # noqa: E402
 from sentiment.data import LABELS, load_named_dataset  # noqa: E402
 from sentiment.export import export_sentiment  # noqa: E402
 from sentiment.train import named_source, train  # noqa: E402
-from shared.bundle import library_versions  # noqa: E402
 from shared.metrics import classification_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"
-RESULTS = ROOT / "results"
 DATASETS = ("sst", "airline-tweets")
 
 
@@ -120,13 +118,7 @@ def run_dataset(name: str, config: SentimentConfig) -> dict:
 
 def to_markdown(report: dict) -> str:
     lines = [
-        "# Sentiment benchmark",
-        "",
-        f"Command: `{report['command']}`  ",
-        f"Date: {report['date']}  ",
-        f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores, {report['machine']['platform']}  ",
-        "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
-        "",
+        *header("Sentiment benchmark", report),
         "| dataset | model | test accuracy | test macro-F1 | dev macro-F1 | train time |",
         "|---|---|---|---|---|---|",
     ]
@@ -171,17 +163,11 @@ def main(argv: list[str]) -> int:
     names = argv or list(DATASETS)
     config = SentimentConfig()
     report = {
-        "command": " ".join([".venv/bin/python -m benchmarks.sentiment_benchmark", *argv]),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": machine(),
-        "versions": library_versions(),
+        **run_record("benchmarks.sentiment_benchmark", argv),
         "config": json.loads(json.dumps(config, default=lambda o: o.__dict__)),
         "datasets": {name: run_dataset(name, config) for name in names},
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "sentiment.json").write_text(json.dumps(report, indent=2) + "\n")
-    (RESULTS / "sentiment.md").write_text(to_markdown(report))
-    print(to_markdown(report))
+    write_results("sentiment", report, to_markdown(report))
     return 0
 
 

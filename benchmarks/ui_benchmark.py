@@ -13,7 +13,6 @@ Writes benchmarks/results/ui.json and benchmarks/results/ui.md.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -21,10 +20,9 @@ import time
 from pathlib import Path
 
 from app_pages.serve import CHROMIUM, CHROMIUM_ARGS, running_app, wait_until_idle
-from benchmarks.common import machine
+from benchmarks.common import header, run_record, write_results
 
 ROOT = Path(__file__).resolve().parent
-RESULTS = ROOT / "results"
 # page path -> a selector that only appears once the page has drawn its result
 PAGES = {
     "": '[data-testid="stMetricValue"]',
@@ -68,28 +66,16 @@ def main(argv: list[str]) -> int:
             times = [first_paint_ms(page, f"{url}/{path}", selector) for _ in range(REPEATS)]
             results[path or "sentiment"] = {"median_ms": round(statistics.median(times)), "max_ms": round(max(times))}
         browser.close()
-    report = {
-        "command": " ".join([".venv/bin/python -m benchmarks.ui_benchmark", *argv]),
-        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "machine": machine(),
-        "pages": results,
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "ui.json").write_text(json.dumps(report, indent=2) + "\n")
+    report = {**run_record("benchmarks.ui_benchmark", argv), "pages": results}
     lines = [
-        "# UI benchmark: first paint with cached models",
-        "",
-        f"Command: `{report['command']}`  ",
-        f"Date: {report['date']}  ",
-        f"Machine: {report['machine']['cpu']}, {report['machine']['cores']} cores  ",
+        *header("UI benchmark: first paint with cached models", report),
         f"Median of {REPEATS} loads in headless Chromium, navigation to the page drawn and idle.",
         "",
         "| page | median | max |",
         "|---|---|---|",
         *(f"| {name} | {row['median_ms']} ms | {row['max_ms']} ms |" for name, row in results.items()),
     ]
-    (RESULTS / "ui.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_results("ui", report, "\n".join(lines) + "\n")
     return 0
 
 

@@ -61,7 +61,7 @@ def read_conll(path: str | Path, scheme: str = "auto") -> list[Sentence]:
     if not sentences:
         raise DataError(f"{path}: no sentences")
     if scheme == "auto":
-        scheme = detect_scheme(path, sentences)
+        scheme = detect_scheme(sentences)
     if scheme == "iob2":
         _check_iob2(path, sentences)
     convert = iob1_to_iob2 if scheme == "iob1" else list
@@ -111,15 +111,10 @@ def _opening_tags(sentences: list[list[_Line]]):
             previous = line.tag
 
 
-def detect_scheme(path: Path, sentences: list[list[_Line]]) -> str:
+def detect_scheme(sentences: list[list[_Line]]) -> str:
     """ "iob1" when entities open with `I-` and never with a needless `B-`, else "iob2"."""
-    opened_by_i = opened_by_b = None
-    for line, prefix in _opening_tags(sentences):
-        if prefix == "I" and opened_by_i is None:
-            opened_by_i = line
-        if prefix == "B" and opened_by_b is None:
-            opened_by_b = line
-    return "iob1" if opened_by_i is not None and opened_by_b is None else "iob2"
+    openers = {prefix for _, prefix in _opening_tags(sentences)}
+    return "iob1" if openers == {"I"} else "iob2"
 
 
 def _check_iob2(path: Path, sentences: list[list[_Line]]) -> None:

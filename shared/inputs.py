@@ -16,6 +16,19 @@ from shared.files import atomic_path
 Row = tuple[int, dict, str]
 
 
+@contextlib.contextmanager
+def reading_errors(path: Path):
+    """Turn the errors of reading a user's text file into one-line DataErrors naming it."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise DataError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a folder, not a file") from None
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
+
+
 def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[str, str]]:
     """Stream a UTF-8 CSV (delimiter , ; tab or | read off the header): first its header, then rows.
 
@@ -23,7 +36,7 @@ def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[
     """
     path = Path(path)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with reading_errors(path), open(path, encoding="utf-8-sig", newline="") as handle:
             delimiter = header_delimiter(handle.readline())
             handle.seek(0)
             reader = csv.DictReader(handle, delimiter=delimiter)
@@ -33,12 +46,6 @@ def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[
                 raise DataError(f"{path}: no column {missing[0]!r}; columns are: {', '.join(header) or '(none)'}")
             yield list(header)
             yield from reader
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a CSV file") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
     except csv.Error as error:
         raise DataError(f"{path}: malformed CSV ({error})") from None
 
@@ -51,15 +58,8 @@ def header_delimiter(header: str) -> str:
 
 def lines(path: Path) -> Iterator[tuple[int, str]]:
     """(line number, line without its newline) of a UTF-8 text file."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise DataError(f"{path}: is a folder, not a file") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    with reading_errors(path), open(path, encoding="utf-8") as handle:
+        yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
 
 
 def text_rows(path: Path, text_col: str) -> Iterator[Row]:

@@ -29,8 +29,8 @@ def test_sentiment_classifier_is_thread_safe(sentiment_classifier):
     parallel = _in_threads(lambda text: sentiment_classifier.predict_proba([text])[0], TEXTS)
     np.testing.assert_allclose(np.stack(parallel), np.stack(sequential), atol=1e-6)
     steps = _in_threads(lambda text: sentiment_classifier.predict_steps(text)[-1].probabilities, TEXTS)
-    assert [s == pytest.approx(p.probabilities, abs=1e-5) for s, p in
-            zip(steps, sentiment_classifier.predict(TEXTS))] == [True] * len(TEXTS)  # fmt: skip
+    for last_step, prediction in zip(steps, sentiment_classifier.predict(TEXTS)):
+        assert last_step == pytest.approx(prediction.probabilities, abs=1e-5)
 
 
 def test_entity_tagger_is_thread_safe(entity_tagger):
