@@ -12,7 +12,7 @@ from dataclasses import asdict
 import pandas as pd
 
 from shared.errors import DataError
-from shared.inputs import header_delimiter, neutralize_formula
+from shared.inputs import header_delimiter, neutralize_formula, not_utf8_error
 
 MAX_UPLOAD_MB = 10
 MAX_ROWS = 20_000
@@ -25,8 +25,8 @@ def read_uploaded_csv(data: bytes, name: str) -> pd.DataFrame:
         raise DataError(f"{name}: {len(data) / 1e6:.1f} MB is over the {MAX_UPLOAD_MB} MB upload limit")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DataError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    except UnicodeDecodeError:
+        raise not_utf8_error(name, data.split(b"\n")) from None
     if not text.strip():
         raise DataError(f"{name}: the file is empty")
     delimiter = header_delimiter(text.splitlines()[0])

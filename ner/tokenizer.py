@@ -13,7 +13,7 @@ import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from shared.errors import DataError
+from shared.inputs import check_texts
 
 # Control characters count as whitespace; \x1e and \x1f serve as markers below.
 _SPACE = r"\s\x00-\x1f\x7f\x{85}\x{a0}\x{1680}\x{2000}-\x{200b}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}"
@@ -66,17 +66,6 @@ def _compiled_split_tokens():
     return tf.function(split_tokens, input_signature=[tf.TensorSpec([None], tf.string)])
 
 
-def check_text(text, where: str = "text") -> str:
-    """Return `text` if it is a str that encodes as UTF-8, else raise DataError."""
-    if not isinstance(text, str):
-        raise DataError(f"{where}: expected a string, got {type(text).__name__}")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise DataError(f"{where}: not valid Unicode (character {error.start})") from None
-    return text
-
-
 def align(text: str, pieces: Sequence[str]) -> list[Token]:
     """Tokens with offsets: each piece is found in `text` after the previous one."""
     tokens, position = [], 0
@@ -93,7 +82,7 @@ def tokenize_batch(texts: Sequence[str]) -> list[list[Token]]:
     """Tokens with character offsets for each text."""
     import tensorflow as tf
 
-    texts = [check_text(text, f"text {index}") for index, text in enumerate(texts)]
+    texts = check_texts(texts, allow_empty=True)
     if not texts:
         return []
     rows = _compiled_split_tokens()(tf.constant(texts, dtype=tf.string)).to_list()

@@ -95,7 +95,7 @@ def train(
 
     from ner import model as model_lib
     from ner.tagger import EntityTagger
-    from shared.bundle import save_bundle
+    from shared.bundle import check_bundle_target, save_bundle
     from shared.sequences import bucketed_dataset
     from shared.training import (
         LoopSettings,
@@ -108,6 +108,7 @@ def train(
 
     started = time.time()
     out = Path(out)
+    check_bundle_target(out)
     work_dir = start_work_dir(out.with_name(out.name + ".training"), resume)
     set_seed(seed)
     tags = tag_set(entity_types([tag for s in splits.train for tag in s.tags]))

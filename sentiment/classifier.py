@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from sentiment.data import LABELS
-from shared.errors import DataError
+from shared.inputs import check_texts
 
 TASK = "sentiment"
 BATCH_SIZE = 256
@@ -32,17 +32,6 @@ class StepPrediction:
     token: str
     label: str
     probabilities: dict[str, float]
-
-
-def check_texts(texts: Sequence[str]) -> list[str]:
-    """Return `texts` as a list, or raise DataError naming the first empty or non-string one."""
-    checked = list(texts)
-    for index, text in enumerate(checked):
-        if not isinstance(text, str):
-            raise DataError(f"text {index}: expected a string, got {type(text).__name__}")
-        if not text.strip():
-            raise DataError(f"text {index}: empty text")
-    return checked
 
 
 class SentimentClassifier:

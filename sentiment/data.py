@@ -9,7 +9,7 @@ from pathlib import Path
 
 from shared.datasets import locate_dataset
 from shared.errors import DataError
-from shared.inputs import iter_csv
+from shared.inputs import iter_csv, reading_errors
 
 LABELS = ("negative", "neutral", "positive")
 SST_FIVE_TO_THREE = (0, 0, 1, 2, 2)  # very neg, neg -> negative; neutral; pos, very pos -> positive
@@ -125,14 +125,8 @@ def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
+    with reading_errors(path):
         return path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        raise DataError(f"{path}: file not found") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
-    except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror})") from None
 
 
 # ---------------------------------------------------------------- label maps
@@ -193,8 +187,10 @@ def read_labelled_csv(path: str | Path, text_col: str, label_col: str, label_map
         text = row.get(text_col) or ""
         if not text.strip():
             raise DataError(f"{path}: row {number}, column {text_col!r}: empty text")
-        raw = row.get(label_col)
-        label = map_label(raw if raw is not None else "", label_map)
+        raw = (row.get(label_col) or "").strip()
+        if not raw:
+            raise DataError(f"{path}: row {number}, column {label_col!r}: empty label")
+        label = map_label(raw, label_map)
         if label is None:
             raise DataError(
                 f"{path}: row {number}, column {label_col!r}: unknown label {raw!r} "

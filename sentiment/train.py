@@ -100,7 +100,7 @@ def train(
     from sentiment import model as model_lib
     from sentiment.classifier import SentimentClassifier
     from sentiment.evaluate import evaluate_texts
-    from shared.bundle import save_bundle
+    from shared.bundle import check_bundle_target, save_bundle
     from shared.metrics import classification_report
     from shared.sequences import bucketed_dataset
     from shared.training import (
@@ -114,6 +114,7 @@ def train(
 
     started = time.time()
     out = Path(out)
+    check_bundle_target(out)
     work_dir = start_work_dir(out.with_name(out.name + ".training"), resume)
     set_seed(seed)
     splits = source.splits

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import BundleError
-from shared.files import atomic_path
+from shared.files import atomic_path, check_replaceable
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"
 LOGS_DIR = "logs"
+BUNDLE_KIND = "a model bundle"
 
 
 def library_versions() -> dict:
@@ -68,12 +69,18 @@ def save_bundle(path: str | Path, model, metadata: dict, logs_dir: str | Path | 
         "versions": library_versions(),
         "created": utc_now(),
     }
-    with atomic_path(path, is_dir=True) as staging:
+    with atomic_path(path, is_dir=True, marker=METADATA_FILE, what=BUNDLE_KIND) as staging:
         model.save(staging / MODEL_FILE)
         (staging / METADATA_FILE).write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
         if logs_dir is not None and Path(logs_dir).is_dir():
             shutil.copytree(logs_dir, staging / LOGS_DIR)
     return path
+
+
+def check_bundle_target(path: str | Path) -> None:
+    """Raise OutputError now, before any training, if saving a bundle at `path` could
+    destroy something that is not a bundle."""
+    check_replaceable(path, METADATA_FILE, BUNDLE_KIND)
 
 
 def read_metadata(path: str | Path, task: str | None = None) -> dict:

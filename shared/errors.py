@@ -26,3 +26,7 @@ class ConfigError(UserError):
 
 class BundleError(UserError):
     """A model bundle is missing, incomplete, of another task or too new."""
+
+
+class OutputError(UserError):
+    """An output path holds something this project did not write, so it is not replaced."""

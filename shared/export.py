@@ -7,14 +7,16 @@ from pathlib import Path
 
 from shared.files import atomic_path
 
+SAVED_MODEL_FILE = "saved_model.pb"
+
 
 def export_saved_model(model, out: str | Path, serve: Callable, input_signature: list) -> Path:
     """Write a SavedModel whose `serving_default` signature is `serve`.
 
     Args:
         model: the Keras model whose variables `serve` uses (tracked into the archive).
-        out: the SavedModel folder; an existing one is replaced only once the new one
-            is complete.
+        out: the SavedModel folder; an existing SavedModel there is replaced only once
+            the new one is complete, and anything else there is refused (OutputError).
         serve: a function of tensors returning a dict of named output tensors.
         input_signature: the tf.TensorSpec list for `serve`'s arguments.
     """
@@ -24,6 +26,6 @@ def export_saved_model(model, out: str | Path, serve: Callable, input_signature:
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint(name="serving_default", fn=serve, input_signature=input_signature)
-    with atomic_path(out, is_dir=True) as staging:
+    with atomic_path(out, is_dir=True, marker=SAVED_MODEL_FILE, what="an exported SavedModel") as staging:
         archive.write_out(str(staging), verbose=False)
     return out

@@ -11,6 +11,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from shared.errors import OutputError
+
 
 def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
     """Return the hex SHA-256 of a file's bytes."""
@@ -21,17 +23,41 @@ def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
+def check_replaceable(target: str | Path, marker: str | None = None, what: str = "an output of this project") -> None:
+    """Raise OutputError unless writing the folder `target` can only replace our own work.
+
+    `target` may be absent, an empty folder, or a folder holding the file `marker`
+    (say, a bundle's metadata.json). Anything else, a file or a folder of other
+    things, could be a user's data and is never deleted.
+    """
+    target = Path(target)
+    if not target.exists() and not target.is_symlink():
+        return
+    is_folder = target.is_dir() and not target.is_symlink()
+    if is_folder and (not any(target.iterdir()) or (marker is not None and (target / marker).is_file())):
+        return
+    raise OutputError(f"{target}: exists and is not {what}; choose another path or remove it first")
+
+
 @contextlib.contextmanager
-def atomic_path(target: str | Path, *, is_dir: bool = False) -> Iterator[Path]:
+def atomic_path(
+    target: str | Path, *, is_dir: bool = False, marker: str | None = None, what: str = "an output of this project"
+) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success move it over `target`.
 
     The temporary lives in the same folder so the final rename stays on one file
     system. If the body raises (or the process dies), `target` is untouched and the
     temporary is removed (or left with a `.tmp-` name that no reader looks at).
     A directory replacing an existing one is swapped with two renames; the old
-    version is deleted only after the new one is in place.
+    version is deleted only after the new one is in place, and only if it is ours
+    (see `check_replaceable`; `marker` and `what` are passed to it). A file target
+    may replace a file, never a folder.
     """
     target = Path(target)
+    if is_dir:
+        check_replaceable(target, marker, what)
+    elif target.is_dir():
+        raise OutputError(f"{target}: is a folder; give a file path")
     target.parent.mkdir(parents=True, exist_ok=True)
     prefix = f".{target.name}.tmp-"
     if is_dir:

@@ -6,7 +6,7 @@ import contextlib
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from shared.errors import DataError
@@ -25,8 +25,23 @@ def reading_errors(path: Path):
         raise DataError(f"{path}: file not found") from None
     except IsADirectoryError:
         raise DataError(f"{path}: is a folder, not a file") from None
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except UnicodeDecodeError:
+        with open(path, "rb") as handle:
+            raise not_utf8_error(path, handle) from None
+    except OSError as error:
+        raise DataError(f"{path}: cannot read ({error.strerror})") from None
+
+
+def not_utf8_error(name: str | Path, byte_lines: Iterable[bytes]) -> DataError:
+    """A DataError naming the line and byte of the first non-UTF-8 byte in `byte_lines`."""
+    for number, line in enumerate(byte_lines, start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return DataError(
+                f"{name}: line {number}: not UTF-8 text (byte {error.start + 1} of the line); save the file as UTF-8"
+            )
+    return DataError(f"{name}: not UTF-8 text; save the file as UTF-8")
 
 
 def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[str, str]]:
@@ -43,11 +58,19 @@ def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[
             header = reader.fieldnames or []
             missing = [column for column in columns if column not in header]
             if missing:
-                raise DataError(f"{path}: no column {missing[0]!r}; columns are: {', '.join(header) or '(none)'}")
+                raise DataError(missing_column_message(path, missing[0], header))
             yield list(header)
             yield from reader
     except csv.Error as error:
         raise DataError(f"{path}: malformed CSV ({error})") from None
+
+
+def missing_column_message(name: str | Path, column: str, header: list[str]) -> str:
+    """Which column is missing and which there are (with a hint when the delimiter looks wrong)."""
+    message = f"{name}: no column {column!r}; columns are: {', '.join(header) or '(none)'}"
+    if len(header) == 1 and column in header[0]:
+        message += " (is the file delimited by , ; tab or |?)"
+    return message
 
 
 def header_delimiter(header: str) -> str:
@@ -101,6 +124,22 @@ def output_stream(path: Path | None):
         return
     with atomic_path(path) as tmp, open(tmp, "w", newline="", encoding="utf-8") as out:
         yield out
+
+
+def check_texts(texts, *, allow_empty: bool = False) -> list[str]:
+    """`texts` as a list, or a DataError naming the first that is not a string, not
+    valid Unicode (a lone surrogate) or, unless `allow_empty`, blank."""
+    checked = list(texts)
+    for index, text in enumerate(checked):
+        if not isinstance(text, str):
+            raise DataError(f"text {index}: expected a string, got {type(text).__name__}")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise DataError(f"text {index}: not valid Unicode (character {error.start})") from None
+        if not allow_empty and not text.strip():
+            raise DataError(f"text {index}: empty text")
+    return checked
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

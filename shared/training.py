@@ -20,13 +20,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from shared.errors import UserError
-from shared.files import atomic_path
+from shared.files import atomic_path, check_replaceable
 
 CHECKPOINT_DIR = "checkpoint"
 LOGS_DIR = "logs"
 LAST_MODEL = "last.keras"
 BEST_WEIGHTS = "best.weights.h5"
 STATE_FILE = "state.json"
+RUN_FILE = "TRAINING"
 HISTORY_CSV = "training.csv"
 
 
@@ -182,7 +183,7 @@ def _append_logs(logs: Path, record: dict, writer) -> None:
 
 
 def _save_checkpoint(folder: Path, model, state: TrainingState, improved: bool) -> None:
-    with atomic_path(folder, is_dir=True) as staging:
+    with atomic_path(folder, is_dir=True, marker=STATE_FILE, what="a training checkpoint") as staging:
         model.save(staging / LAST_MODEL)
         if improved:
             model.save_weights(staging / BEST_WEIGHTS)
@@ -231,8 +232,10 @@ def start_work_dir(work_dir: str | Path, resume: bool) -> Path:
             raise UserError(f"nothing to resume: no checkpoint in {work_dir / CHECKPOINT_DIR}")
         return work_dir
     if work_dir.exists():
+        check_replaceable(work_dir, RUN_FILE, "a training work folder")
         shutil.rmtree(work_dir)
     work_dir.mkdir(parents=True)
+    (work_dir / RUN_FILE).write_text("training work folder; removed when the run ends\n", encoding="utf-8")
     return work_dir
 
 

@@ -68,7 +68,7 @@ def test_batch_page_reports_a_bad_upload(models):
     at = _page("batch")
     at.file_uploader(key="upload").set_value(("bad.csv", b"\xff\xfe\x00bad", "text/csv")).run()
     assert not at.exception
-    assert "bad.csv: not UTF-8 text" in at.error[0].value
+    assert "bad.csv: line 1: not UTF-8 text (byte 1 of the line)" in at.error[0].value
 
 
 def test_models_page_shows_metrics_for_each_task(models):

@@ -67,7 +67,7 @@ def test_missing_and_binary_files(tmp_path):
         read_conll(tmp_path / "nope.txt")
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"Anna B-PER\n\xff\xfe O\n")
-    with pytest.raises(DataError, match="binary.txt: not UTF-8 text"):
+    with pytest.raises(DataError, match=r"binary.txt: line 2: not UTF-8 text \(byte 1 of the line\)"):
         read_conll(binary)
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from shared.bundle import FORMAT_VERSION, load_bundle, read_metadata, save_bundle
-from shared.errors import BundleError
+from shared.errors import BundleError, OutputError
 from shared.files import atomic_path
 
 
@@ -36,6 +36,23 @@ def test_failed_save_keeps_the_previous_bundle(tmp_path):
         save_bundle(tmp_path / "b", Exploding(), {"task": "toy", "labels": ["a"]})
     assert (tmp_path / "b" / "metadata.json").read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["b"]
+
+
+def test_save_replaces_a_bundle_or_an_empty_folder_but_never_other_files(tmp_path):
+    save_bundle(tmp_path / "b", _tiny_model(), {"task": "toy", "labels": ["a"]})
+    save_bundle(tmp_path / "b", _tiny_model(), {"task": "toy", "labels": ["b"]})
+    assert read_metadata(tmp_path / "b")["labels"] == ["b"]
+    (tmp_path / "empty").mkdir()
+    save_bundle(tmp_path / "empty", _tiny_model(), {"task": "toy", "labels": ["a"]})
+    (tmp_path / "home").mkdir()
+    (tmp_path / "home" / "thesis.txt").write_text("years of work")
+    (tmp_path / "notes.txt").write_text("mine")
+    for target in ("home", "notes.txt"):
+        with pytest.raises(OutputError, match=f"{target}: exists and is not a model bundle"):
+            save_bundle(tmp_path / target, _tiny_model(), {"task": "toy", "labels": ["a"]})
+    assert (tmp_path / "home" / "thesis.txt").read_text() == "years of work"
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "empty", "home", "notes.txt"]
 
 
 def test_atomic_path_removes_temporary_on_error(tmp_path):
