@@ -1,0 +1,148 @@
+"""Crashes lose at most one epoch and never a saved file: real processes, real SIGKILL.
+
+Each test starts a CLI (or a small script) as a subprocess, waits until it is at the
+moment under test (an epoch checkpointed, a bundle or export half-written, a
+prediction file half-streamed), kills it with SIGKILL and checks what is on disk.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.conftest import REVIEWS_ARGS, ROOT, run_module
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")]
+
+
+def start(*args: str) -> subprocess.Popen:
+    """Start `python args...` from the project root, its output discarded."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def kill_when(process: subprocess.Popen, ready, timeout: float = 240) -> None:
+    """SIGKILL `process` as soon as `ready()` is true; fail if it ends or times out first."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        assert process.poll() is None, "the process ended before the moment to kill it"
+        assert time.monotonic() < deadline, "timed out waiting for the moment to kill"
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    assert process.wait(timeout=30) == -signal.SIGKILL
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def staging_folders(parent: Path, name: str) -> list[Path]:
+    return [p for p in parent.iterdir() if p.name.startswith(f".{name}.tmp-")]
+
+
+def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_config_file):
+    common = ["-m", "sentiment.train", *REVIEWS_ARGS, "--config", str(tiny_config_file), "--seed", "5"]
+    common += ["--training.epochs", "8", "--training.patience", "8"]
+    full = run_module(*common[1:], "--out", str(tmp_path / "full"))
+    assert full.returncode == 0, full.stderr
+
+    state = tmp_path / "crashed.training" / "checkpoint" / "state.json"
+
+    def two_epochs_checkpointed() -> bool:
+        try:
+            return json.loads(state.read_text())["epoch"] >= 1
+        except (OSError, ValueError):
+            return False
+
+    kill_when(start(*common, "--out", str(tmp_path / "crashed")), two_epochs_checkpointed)
+    assert not (tmp_path / "crashed").exists()
+    resumed_run = run_module(*common[1:], "--out", str(tmp_path / "crashed"), "--resume")
+    assert resumed_run.returncode == 0, resumed_run.stderr
+    full_meta, resumed_meta = (json.loads((tmp_path / n / "metadata.json").read_text()) for n in ("full", "crashed"))
+    assert resumed_meta["training"]["resumed"]
+    assert resumed_meta["training"]["epochs_run"] == full_meta["training"]["epochs_run"] == 8
+    assert resumed_meta["training"]["best_epoch"] == full_meta["training"]["best_epoch"]
+    for key in ("accuracy", "macro_f1"):
+        assert resumed_meta["metrics"]["dev"][key] == pytest.approx(full_meta["metrics"]["dev"][key], abs=1e-6)
+    from sentiment import SentimentClassifier
+
+    texts = ["a gorgeous, witty film", "dull and far too long", "it was fine I guess"]
+    full_p, resumed_p = (SentimentClassifier.load(tmp_path / n).predict_proba(texts) for n in ("full", "crashed"))
+    np.testing.assert_allclose(resumed_p, full_p, atol=1e-5)
+
+
+SLOW_SAVE = """
+import sys, time
+from pathlib import Path
+from shared.bundle import save_bundle
+
+class SlowModel:
+    def save(self, path):
+        Path(path).write_bytes(b"half a model")
+        Path(sys.argv[2]).touch()
+        time.sleep(120)
+
+save_bundle(sys.argv[1], SlowModel(), {"task": "sentiment", "labels": ["negative", "neutral", "positive"]})
+"""
+
+
+def test_killed_while_saving_a_bundle_keeps_the_previous_one(sentiment_bundle, tmp_path):
+    from sentiment import SentimentClassifier
+    from shared.bundle import find_bundles
+
+    models = tmp_path / "models"
+    target = models / "sentiment"
+    shutil.copytree(sentiment_bundle, target)
+    before = snapshot(target)
+    halfway = tmp_path / "halfway"
+    kill_when(start("-c", SLOW_SAVE, str(target), str(halfway)), halfway.exists)
+    assert snapshot(target) == before
+    assert staging_folders(models, "sentiment"), "the kill should have hit the half-written staging folder"
+    assert [entry.path for entry in find_bundles(models)] == [target]
+    assert SentimentClassifier.load(target).predict("fine").label
+
+
+def test_killed_while_exporting_keeps_the_previous_export(sentiment_bundle, tmp_path):
+    out = tmp_path / "export"
+    first = run_module("sentiment.export", "--model", str(sentiment_bundle), "--out", str(out))
+    assert first.returncode == 0, first.stderr
+    before = snapshot(out)
+
+    def export_half_written() -> bool:
+        return any(any(folder.rglob("*")) for folder in staging_folders(tmp_path, "export"))
+
+    process = start("-m", "sentiment.export", "--model", str(sentiment_bundle), "--out", str(out))
+    kill_when(process, export_half_written)
+    assert snapshot(out) == before
+
+
+def test_killed_batch_prediction_leaves_no_output_and_a_rerun_completes(sentiment_bundle, tmp_path):
+    source = tmp_path / "reviews.txt"
+    texts = [f"review {i}: the flight was {'great' if i % 3 else 'late again'}" for i in range(60_000)]
+    source.write_text("\n".join(texts) + "\n")
+    output = tmp_path / "scored.csv"
+    args = ["-m", "sentiment.predict", "--model", str(sentiment_bundle), "--input", str(source)]
+    args += ["--output", str(output)]
+
+    def first_chunk_written() -> bool:
+        return any(p.stat().st_size > 0 for p in tmp_path.glob(".scored.csv.tmp-*"))
+
+    kill_when(start(*args), first_chunk_written)
+    assert not output.exists()
+    rerun = run_module(*args[1:])
+    assert rerun.returncode == 0, rerun.stderr
+    with open(output, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["text"] for row in rows] == texts
