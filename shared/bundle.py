@@ -127,14 +127,16 @@ class BundleEntry:
 def find_bundles(root: str | Path, task: str | None = None) -> list[BundleEntry]:
     """Readable bundles directly under `root` (of `task` if given), newest first.
 
-    Folders that are not bundles, or whose metadata cannot be read, are skipped.
+    Folders that are not bundles, whose metadata cannot be read, or whose names start
+    with a dot (an interrupted save's staging folder) are skipped.
     """
     root = Path(root)
     if not root.is_dir():
         return []
     found = []
     for folder in sorted(root.iterdir()):
-        if not folder.is_dir() or not (folder / METADATA_FILE).is_file():
+        hidden = folder.name.startswith(".")  # half-written or replaced bundles (see atomic_path)
+        if hidden or not folder.is_dir() or not (folder / METADATA_FILE).is_file():
             continue
         try:
             metadata = read_metadata(folder, task)

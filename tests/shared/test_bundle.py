@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import keras
 import numpy as np
@@ -53,6 +54,14 @@ def test_save_replaces_a_bundle_or_an_empty_folder_but_never_other_files(tmp_pat
     assert (tmp_path / "home" / "thesis.txt").read_text() == "years of work"
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "empty", "home", "notes.txt"]
+
+
+def test_find_bundles_skips_an_interrupted_saves_staging_folder(tmp_path):
+    from shared.bundle import find_bundles
+
+    save_bundle(tmp_path / "b", _tiny_model(), {"task": "toy", "labels": ["a"]})
+    shutil.copytree(tmp_path / "b", tmp_path / ".b.tmp-123")
+    assert [entry.path.name for entry in find_bundles(tmp_path)] == ["b"]
 
 
 def test_atomic_path_removes_temporary_on_error(tmp_path):
