@@ -120,3 +120,17 @@ def test_upload_limits_and_errors(data, expected):
 
     with pytest.raises(DataError, match=expected):
         read_uploaded_csv(data, "in.csv")
+
+
+def test_sessions_share_one_loaded_model(models, monkeypatch):
+    import streamlit as st
+
+    from sentiment import SentimentClassifier
+
+    loads = []
+    real_load = SentimentClassifier.load.__func__
+    monkeypatch.setattr(SentimentClassifier, "load", classmethod(lambda cls, p: loads.append(p) or real_load(cls, p)))
+    st.cache_resource.clear()
+    first, second = _page("sentiment"), _page("sentiment")
+    assert first.metric[0].value == second.metric[0].value
+    assert len(loads) == 1
