@@ -3,7 +3,15 @@
 import streamlit as st
 
 from app_pages.common import LOADERS, TASKS, pick_bundle
-from app_pages.scoring import MAX_ROWS, MAX_UPLOAD_MB, pasted_lines, read_uploaded_csv, safe_csv_bytes, score_frame
+from app_pages.scoring import (
+    MAX_ROWS,
+    MAX_UPLOAD_MB,
+    download_stem,
+    pasted_lines,
+    read_uploaded_csv,
+    safe_csv_bytes,
+    score_frame,
+)
 from shared.errors import UserError
 
 st.title("Batch")
@@ -23,7 +31,7 @@ try:
         if upload is None:
             st.stop()
         frame = read_uploaded_csv(upload.getvalue(), upload.name)
-        file_name = upload.name.rsplit(".", 1)[0]
+        file_name = download_stem(upload.name)
     else:
         pasted = st.text_area("One text per line", height=160, key="pasted")
         if not pasted.strip():

@@ -6,8 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -41,6 +43,12 @@ def read_uploaded_csv(data: bytes, name: str) -> pd.DataFrame:
         if len(row) > len(header):
             raise DataError(f"{name}: row {number} has {len(row)} cells but the header has {len(header)}")
     return _frame(header, [row + [""] * (len(header) - len(row)) for row in rows], name)
+
+
+def download_stem(upload_name: str) -> str:
+    """A harmless file name stem from a user's upload name: no folders, no odd characters."""
+    stem = PurePath(upload_name.replace("\\", "/")).name.rsplit(".", 1)[0]
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("._") or "upload"
 
 
 def pasted_lines(text: str) -> pd.DataFrame:

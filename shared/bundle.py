@@ -155,6 +155,7 @@ def load_bundle(path: str | Path, task: str | None = None) -> Bundle:
     model_path = path / MODEL_FILE
     if not model_path.is_file():
         raise BundleError(f"{path}: incomplete bundle (no {MODEL_FILE})")
+    check_no_pickles(path)
     try:
         model = keras.saving.load_model(model_path, compile=False, safe_mode=True)
     except ValueError as error:
@@ -164,6 +165,34 @@ def load_bundle(path: str | Path, task: str | None = None) -> Bundle:
     except Exception as error:  # noqa: BLE001 - Keras raises many types for corrupt zips
         raise BundleError(f"{model_path}: cannot load model ({_first_line(error)})") from None
     return Bundle(path=path, model=model, metadata=metadata)
+
+
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".dill")
+KERAS_MEMBERS = ("config.json", "metadata.json", "model.weights.h5")
+
+
+def check_no_pickles(path: Path) -> None:
+    """Refuse a bundle that carries pickle-able files, in its folder or inside model.keras.
+
+    Nothing here would unpickle them, but a bundle that ships them was not written by
+    this project, and a user should know before trusting it.
+    """
+    import zipfile
+
+    for file in path.rglob("*"):
+        if file.suffix.lower() in PICKLE_SUFFIXES:
+            raise BundleError(f"{file}: bundles never contain pickled objects; refusing to load {path}")
+    try:
+        with zipfile.ZipFile(path / MODEL_FILE) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise BundleError(f"{path / MODEL_FILE}: cannot load model ({_first_line(error)})") from None
+    for name in names:
+        if name not in KERAS_MEMBERS and not (name.startswith("assets/") and name.endswith(".txt")):
+            raise BundleError(
+                f"{path / MODEL_FILE}: unexpected member {name!r} (a Keras file holds only its config, "
+                "weights and text assets); refusing to load it"
+            )
 
 
 def _first_line(error: Exception) -> str:

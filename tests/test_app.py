@@ -134,3 +134,19 @@ def test_sessions_share_one_loaded_model(models, monkeypatch):
     first, second = _page("sentiment"), _page("sentiment")
     assert first.metric[0].value == second.metric[0].value
     assert len(loads) == 1
+
+
+@pytest.mark.parametrize(
+    ("upload_name", "stem"),
+    [
+        ("reviews.csv", "reviews"),
+        ("../../etc/passwd.csv", "passwd"),
+        ("..\\..\\Windows\\evil.csv", "evil"),
+        ('a"b\r\nc.csv', "a_b_c"),
+        ("...csv", "upload"),
+    ],
+)
+def test_download_name_never_carries_a_path(upload_name, stem):
+    from app_pages.scoring import download_stem
+
+    assert download_stem(upload_name) == stem

@@ -121,3 +121,20 @@ def test_read_metadata_needs_no_model(tmp_path):
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "metadata.json").write_text(json.dumps({"format_version": 1, "task": "toy"}))
     assert read_metadata(tmp_path / "b")["task"] == "toy"
+
+
+def test_bundle_with_a_pickle_is_refused(tmp_path):
+    save_bundle(tmp_path / "b", _tiny_model(), {"task": "toy", "labels": ["a"]})
+    (tmp_path / "b" / "model.pkl").write_bytes(b"\x80\x04K\x01.")
+    with pytest.raises(BundleError, match="model.pkl: bundles never contain pickled objects"):
+        load_bundle(tmp_path / "b", task="toy")
+
+
+def test_keras_file_with_an_extra_member_is_refused(tmp_path):
+    import zipfile
+
+    save_bundle(tmp_path / "b", _tiny_model(), {"task": "toy", "labels": ["a"]})
+    with zipfile.ZipFile(tmp_path / "b" / "model.keras", "a") as archive:
+        archive.writestr("payload.pkl", b"\x80\x04K\x01.")
+    with pytest.raises(BundleError, match="unexpected member 'payload.pkl'"):
+        load_bundle(tmp_path / "b", task="toy")
