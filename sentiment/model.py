@@ -24,6 +24,8 @@ RNN_CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "simple_rnn": layers.Simple
 @keras.saving.register_keras_serializable(package=PACKAGE)
 def standardize_text(texts):
     """Lowercase, normalise quotes, split off punctuation and clitics (`n't`, `'s`)."""
+    # Control characters become spaces first: the UTF-8 lowercasing stops at a NUL.
+    texts = tf.strings.regex_replace(texts, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ")
     texts = tf.strings.lower(texts, encoding="utf-8")
     texts = tf.strings.regex_replace(texts, "[\u2018\u2019\u02bc`]", "'")
     texts = tf.strings.regex_replace(texts, "[\u201c\u201d]", '"')
@@ -37,14 +39,17 @@ def standardize_text(texts):
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class Truncate(layers.Layer):
-    """Keep the first `max_length` token ids of each row (padding stays dynamic)."""
+    """Keep the first `max_length` token ids of each row, and at least one step (padding stays dynamic)."""
 
     def __init__(self, max_length: int, **kwargs):
         super().__init__(**kwargs)
         self.max_length = max_length
 
     def call(self, ids):
-        return ids[:, : self.max_length]
+        ids = ids[:, : self.max_length]
+        # A text with no tokens (only control or zero-width characters) still gets one
+        # padding step: recurrent layers cannot run over zero time steps.
+        return tf.pad(ids, [[0, 0], [0, tf.maximum(1 - tf.shape(ids)[1], 0)]])
 
     def get_config(self):
         return {**super().get_config(), "max_length": self.max_length}

@@ -57,6 +57,14 @@ def test_predict_rejects_empty_text(sentiment_classifier):
         sentiment_classifier.predict(["fine", "   "])
 
 
+def test_a_text_without_tokens_gets_probabilities_not_a_crash(sentiment_classifier):
+    """Found by fuzzing: a batch whose texts have no tokens (say "\\x00") crashed the RNN."""
+    for text in ["\x00", "\u200b", "\x00\u200b"]:
+        probabilities = sentiment_classifier.predict_proba([text])
+        assert probabilities.shape == (1, 3) and abs(probabilities.sum() - 1) < 1e-5
+        assert sentiment_classifier.predict_steps(text) == []
+
+
 def test_predict_steps_ends_on_the_predict_probabilities(sentiment_classifier):
     text = "It doesn't work, and the battery is awful"
     steps = sentiment_classifier.predict_steps(text)

@@ -49,6 +49,12 @@ def test_standardize_splits_clitics_and_punctuation():
     ]
 
 
+def test_standardize_reads_past_control_characters():
+    """Found by fuzzing: UTF-8 lowercasing stopped at a NUL and dropped the rest."""
+    out = standardize_text(tf.constant(["Good\x00 BAD\x07 end"]))
+    assert out.numpy().tolist() == [b"good bad end"]
+
+
 def test_end_to_end_model_takes_raw_strings():
     config = ModelConfig(units=4, embedding_dim=4, vocabulary_size=30, max_length=3)
     vectorizer = build_vectorizer(config, TEXTS)
