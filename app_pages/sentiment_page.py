@@ -27,8 +27,7 @@ if not text.strip():
     st.warning("Type a review to classify.")
     st.stop()
 try:
-    prediction = classifier.predict(text)
-    steps = classifier.predict_steps(text)
+    prediction, steps = classifier.predict_with_steps(text)
 except UserError as error:
     st.error(str(error))
     st.stop()

@@ -117,6 +117,14 @@ class SentimentClassifier:
             for index, (token, row) in enumerate(zip(tokens.numpy(), probabilities.numpy()))
         ]
 
+    def predict_with_steps(self, text: str) -> tuple[SentimentPrediction, list[StepPrediction]]:
+        """`predict(text)` and `predict_steps(text)` in one model call (the prediction is
+        the last step; a text without tokens gets `predict`'s answer and no steps)."""
+        steps = self.predict_steps(text)
+        if not steps:
+            return self.predict(text), steps
+        return SentimentPrediction(text, steps[-1].label, steps[-1].probabilities), steps
+
     def _prediction(self, text: str, row: np.ndarray) -> SentimentPrediction:
         return SentimentPrediction(text, *self._label_and_scores(row))
 

@@ -75,6 +75,16 @@ def test_predict_steps_ends_on_the_predict_probabilities(sentiment_classifier):
     assert steps[0].probabilities == pytest.approx(first, abs=1e-5)
 
 
+def test_predict_with_steps_matches_predict_and_predict_steps(sentiment_classifier):
+    for text in ["Great value, works perfectly", "\x00"]:
+        prediction, steps = sentiment_classifier.predict_with_steps(text)
+        expected = sentiment_classifier.predict(text)
+        assert prediction.label == expected.label
+        for label, probability in expected.probabilities.items():
+            assert abs(prediction.probabilities[label] - probability) < 1e-5
+        assert steps == sentiment_classifier.predict_steps(text)
+
+
 def test_loading_a_missing_bundle_is_a_bundle_error(tmp_path):
     with pytest.raises(BundleError, match="model folder not found"):
         SentimentClassifier.load(tmp_path / "nope")
