@@ -7,7 +7,9 @@ models first when there are none).
 import streamlit as st
 
 import shared  # noqa: F401  (quiets TensorFlow's start-up logging before it is imported)
+from app_pages.common import keep_tensorflow_kernels
 
+keep_tensorflow_kernels()
 st.set_page_config(page_title="rnntext", layout="wide")
 pages = [
     st.Page("app_pages/sentiment_page.py", title="Sentiment", icon=":material/chat:", default=True),

@@ -8,6 +8,7 @@ all sessions; the APIs are thread-safe.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -20,6 +21,26 @@ TRAIN_COMMANDS = {
     "sentiment": "python -m sentiment.train --dataset sst --out models/sentiment",
     "ner": "python -m ner.train --dataset conll2003 --out models/ner",
 }
+
+
+def keep_tensorflow_kernels() -> None:
+    """Stop Streamlit from clearing the Keras session after every script run.
+
+    Streamlit (1.67, `script_runner._clean_problem_modules`) calls
+    `keras.backend.clear_session()` after each run, for apps that build a model per
+    run. That also empties TensorFlow's kernel cache, so every compiled function of
+    our cached models rebuilt its kernels on the next run: 0.1-0.3 s per function,
+    about half of a page's time. Our models are built once and shared, so the app
+    keeps only the other clean-up (closing matplotlib figures).
+    """
+    from streamlit.runtime.scriptrunner import script_runner
+
+    script_runner._clean_problem_modules = _close_matplotlib_figures
+
+
+def _close_matplotlib_figures() -> None:
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
 
 
 def models_dir() -> Path:

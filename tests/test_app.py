@@ -150,3 +150,14 @@ def test_download_name_never_carries_a_path(upload_name, stem):
     from app_pages.scoring import download_stem
 
     assert download_stem(upload_name) == stem
+
+
+def test_script_runs_keep_the_tensorflow_kernel_cache(models, monkeypatch):
+    """Streamlit would clear the Keras session, and TensorFlow's kernel cache with it,
+    after every run (see app_pages.common.keep_tensorflow_kernels)."""
+    import keras
+
+    clears = []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: clears.append(args))
+    _page("sentiment")
+    assert clears == []
