@@ -161,3 +161,15 @@ def test_script_runs_keep_the_tensorflow_kernel_cache(models, monkeypatch):
     monkeypatch.setattr(keras.backend, "clear_session", lambda *args, **kwargs: clears.append(args))
     _page("sentiment")
     assert clears == []
+
+
+def test_a_damaged_bundle_shows_a_message_not_a_traceback(tmp_path, monkeypatch, sentiment_bundle):
+    import shutil
+
+    folder = tmp_path / "models"
+    shutil.copytree(sentiment_bundle, folder / "sentiment")
+    model = folder / "sentiment" / "model.keras"
+    model.write_bytes(model.read_bytes()[:1000])
+    monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(folder))
+    at = _page("sentiment")
+    assert "Cannot load" in at.error[0].value and "model.keras: cannot load model" in at.error[0].value
