@@ -413,3 +413,13 @@ def test_a_sentence_of_2000_tokens_is_read_and_tagged_whole(ner_bundle, tmp_path
     assert run_cli(main, ["--model", str(ner_bundle), "--file", str(path), "--output", str(report)]) == 0
     assert report.is_file()
     assert "error" not in capsys.readouterr().err
+
+
+def test_fewer_rows_than_a_batch_train_when_a_dev_file_is_given(tmp_path, tiny_config_file, capsys):
+    from sentiment.train import main
+
+    data = tmp_path / "data.csv"
+    data.write_text("text,label\ngreat fun,positive\nawful mess,negative\nit is a film,neutral\n")
+    args = ["--csv", str(data), "--dev-csv", str(data), "--config", str(tiny_config_file), "--out", str(tmp_path / "m")]
+    assert run_cli(main, args) == 0
+    assert (tmp_path / "m" / "model.keras").is_file()
