@@ -166,7 +166,12 @@ def _download(spec: DatasetSpec, target: Path) -> Path:
         archive = Path(scratch) / "archive.zip"
         with urllib.request.urlopen(spec.url, timeout=60) as response, open(archive, "wb") as out:
             shutil.copyfileobj(response, out)
-        with atomic_path(target, is_dir=True) as staging, zipfile.ZipFile(archive) as bundle:
+        # A non-empty cache folder that failed the checks above may hold files a user
+        # put there by hand: it is refused (OutputError), not replaced.
+        with (
+            atomic_path(target, is_dir=True, what=f"a complete cache of dataset {spec.name!r}") as staging,
+            zipfile.ZipFile(archive) as bundle,
+        ):
             for file, member in spec.members.items():
                 with bundle.open(member) as source, open(staging / file, "wb") as out:
                     shutil.copyfileobj(source, out)
