@@ -52,11 +52,20 @@ class ModelConfig:
 
 @dataclass(frozen=True)
 class TrainingConfig:
-    """Optimisation: epochs, batch size, Adam learning rate, clipping, early stopping."""
+    """Optimisation: epochs, batch size, Adam learning rate, clipping, early stopping.
+
+    `schedule` "cosine" decays the learning rate to 0 along a half cosine over all
+    `epochs`; "constant" keeps it. `ema_momentum` > 0 keeps an exponential moving
+    average of the weights (Keras' `use_ema`); each epoch ends by replacing the
+    weights with that average, so dev scores, checkpoints and the next epoch all
+    start from the smoothed weights.
+    """
 
     epochs: int = 25
     batch_size: int = 32
     learning_rate: float = 0.001
+    schedule: Literal["constant", "cosine"] = "constant"
+    ema_momentum: float = 0.0
     clip_norm: float = 5.0
     patience: int = 8
 
@@ -65,6 +74,8 @@ class TrainingConfig:
             raise ValueError("epochs, batch_size and patience must be positive")
         if self.learning_rate <= 0:
             raise ValueError("learning_rate must be positive")
+        if not 0.0 <= self.ema_momentum < 1.0:
+            raise ValueError("ema_momentum must be in [0, 1)")
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from ner.config import NerConfig
+from ner.config import NerConfig, TrainingConfig
 from ner.data import DATASETS, NerSplits, Sentence, load_conll_files, load_named_dataset
 from ner.tags import SCHEMES, entity_types, tag_set
 from shared.cli import make_parser, run_cli
@@ -72,6 +72,18 @@ def ragged(sentences: list[Sentence], tags: list[str]):
     return tokens, tag_ids
 
 
+def make_optimizer(training: TrainingConfig, steps: int):
+    """Adam with gradient clipping, the configured learning-rate schedule over `steps`
+    and, with `ema_momentum`, weight averaging (folded in as each epoch's `fit` ends)."""
+    import keras
+
+    rate = training.learning_rate
+    if training.schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps)
+    averaging = {"use_ema": True, "ema_momentum": training.ema_momentum} if training.ema_momentum else {}
+    return keras.optimizers.Adam(rate, clipnorm=training.clip_norm, **averaging)
+
+
 def evaluate_sentences(tagger, sentences: list[Sentence]) -> dict:
     """Entity report of an EntityTagger on gold sentences."""
     from ner.metrics import entity_report
@@ -91,12 +103,10 @@ def train(
     on_epoch=None,
 ) -> Path:
     """Train on `splits` with `config`, evaluate, and save the bundle at `out`."""
-    import keras
-
     from ner import model as model_lib
     from ner.tagger import EntityTagger
     from shared.bundle import check_bundle_target, save_bundle
-    from shared.sequences import bucketed_dataset
+    from shared.sequences import bucketed_batch_count, bucketed_dataset
     from shared.training import (
         LoopSettings,
         remove_work_dir,
@@ -120,8 +130,11 @@ def train(
     )
     tagger = model_lib.build_tagger(config.model, words, characters, tags, seed=seed)
     trainer = model_lib.TaggerTrainer(tagger)
-    trainer.compile(optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm))
     train_tokens, train_tags = ragged(splits.train, tags)
+    steps = config.training.epochs * bucketed_batch_count(
+        [len(s.tokens) for s in splits.train], config.training.batch_size
+    )
+    trainer.compile(optimizer=make_optimizer(config.training, steps))
 
     def make_train_data(epoch: int):
         return bucketed_dataset(train_tokens, train_tags, config.training.batch_size, seed * 1000 + epoch)

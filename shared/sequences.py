@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import math
+from collections import Counter
+
 import numpy as np
 
 BUCKET_BOUNDARIES = (6, 10, 15, 20, 30, 40, 60, 90)
@@ -32,6 +36,12 @@ def bucketed_dataset(ids, targets, batch_size: int, seed: int, weights=None, wor
         bucket_batch_sizes=[batch_size] * (len(BUCKET_BOUNDARIES) + 1),
     )
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def bucketed_batch_count(lengths, batch_size: int) -> int:
+    """How many batches `bucketed_dataset` yields per epoch for examples of these lengths."""
+    buckets = Counter(bisect.bisect_right(BUCKET_BOUNDARIES, length) for length in lengths)
+    return sum(math.ceil(count / batch_size) for count in buckets.values())
 
 
 def _as_dense(*parts):

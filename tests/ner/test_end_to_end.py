@@ -124,12 +124,12 @@ def test_evaluate_cli_prints_both_modes_and_writes_json(ner_bundle, tmp_path):
     assert report["conlleval"]["f1"] == pytest.approx(stored["conlleval"]["f1"])
 
 
-def test_softmax_output_trains_and_resumes_exactly(tmp_path, tiny_ner_config_file, monkeypatch):
+def test_softmax_with_schedule_and_averaging_resumes_exactly(tmp_path, tiny_ner_config_file, monkeypatch):
     import shared.sequences
     from ner.train import main
 
     common = [*NER_ARGS, "--config", str(tiny_ner_config_file), "--model.output", "softmax", "--seed", "3"]
-    common += ["--training.epochs", "3"]
+    common += ["--training.epochs", "3", "--training.schedule", "cosine", "--training.ema_momentum", "0.9"]
     assert main([*common, "--out", str(tmp_path / "full")]) == 0
 
     # Kill a run as its third epoch starts (train() imports bucketed_dataset when called), then resume.

@@ -1,7 +1,7 @@
 import numpy as np
 import tensorflow as tf
 
-from shared.sequences import bucketed_dataset, length_sorted_batches
+from shared.sequences import BUCKET_BOUNDARIES, bucketed_batch_count, bucketed_dataset, length_sorted_batches
 
 IDS = tf.ragged.constant([[i + 2] * (1 + i % 13) for i in range(40)], dtype=tf.int64)
 LABELS = np.arange(40, dtype="int32")
@@ -19,6 +19,15 @@ def test_every_example_once_with_its_own_ids():
             assert row[:length].tolist() == [label + 2] * length and not row[length:].any()
             seen.append(int(label))
     assert sorted(seen) == list(range(40))
+
+
+def test_batch_count_matches_the_dataset():
+    lengths = [1 + i % 13 for i in range(40)] + [n for b in BUCKET_BOUNDARIES for n in (b - 1, b)] + [200]
+    ids = tf.ragged.constant([[2] * n for n in lengths], dtype=tf.int64)
+    labels = np.zeros(len(lengths), dtype="int32")
+    for batch_size in (1, 2, 3, 64):
+        batches = list(bucketed_dataset(ids, labels, batch_size=batch_size, seed=1))
+        assert bucketed_batch_count(lengths, batch_size) == len(batches)
 
 
 def test_weights_travel_with_their_examples():
