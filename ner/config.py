@@ -13,7 +13,9 @@ class ModelConfig:
     `output` "crf" trains a linear-chain CRF; "softmax" trains per-token softmax. Both
     decode with Viterbi under IOB2 constraints. `word_dropout` replaces that share of
     training words by the unknown word (the characters stay), so the character
-    encoder learns to handle unseen words.
+    encoder learns to handle unseen words. `variational_dropout` drops the same
+    features at every token of a sentence (one mask per sentence, as in Gal &
+    Ghahramani) instead of a fresh mask per token.
     """
 
     vocabulary_size: int = 30000
@@ -28,6 +30,7 @@ class ModelConfig:
     layers: int = 1
     dropout: float = 0.5
     word_dropout: float = 0.4
+    variational_dropout: bool = False
     output: Literal["crf", "softmax"] = "crf"
 
     def __post_init__(self):

@@ -228,11 +228,13 @@ def build_tagger(config: ModelConfig, words: list[str], characters: list[str], t
         len(characters) + 2, config.char_dim, config.char_filters, config.char_kernel, name="char_cnn"
     )(char_ids)
     x = layers.Concatenate(name="token_features")([word_vectors, casing, char_features])
-    x = layers.Dropout(config.dropout, name="feature_dropout")(x)
+    # noise_shape None takes the input's size; 1 shares one mask along the sentence.
+    noise_shape = (None, 1, None) if config.variational_dropout else None
+    x = layers.Dropout(config.dropout, noise_shape=noise_shape, name="feature_dropout")(x)
     for index in range(config.layers):
         rnn = RNN_CELLS[config.cell](config.units, return_sequences=True)
         x = layers.Bidirectional(rnn, name=f"birnn_{index + 1}")(x)
-        x = layers.Dropout(config.dropout, name=f"dropout_{index + 1}")(x)
+        x = layers.Dropout(config.dropout, noise_shape=noise_shape, name=f"dropout_{index + 1}")(x)
     scores = layers.Dense(len(tags), name="tag_scores")(x)
     scores = ChainCRF(tags, learn_transitions=config.output == "crf", name="crf")(scores)
     return keras.Model(tokens, scores, name=TAGGER)

@@ -30,3 +30,15 @@ def test_casing_classes():
     tokens = np.array([["", "paris", "Paris", "EU", "iPhone", "1,000", "A4", "...", "é", "Ünal"]], dtype=object)
     names = [CASINGS[i] for i in casing_ids(tokens).numpy()[0]]
     assert names == ["pad", "lower", "title", "upper", "mixed", "number", "has_digit", "punctuation", "lower", "title"]
+
+
+@pytest.mark.parametrize("variational", [True, False])
+def test_variational_dropout_keeps_one_mask_per_sentence(variational):
+    model = build_tagger(
+        ModelConfig(units=8, word_dim=8, char_filters=8, variational_dropout=variational), WORDS, CHARS, TAGS
+    )
+    for name in ("feature_dropout", "dropout_1"):
+        kept = model.get_layer(name)(np.ones((2, 6, 40), "float32"), training=True).numpy() > 0
+        same_along_sentence = (kept == kept[:, :1]).all()
+        assert same_along_sentence == variational
+        assert 0.3 < kept.mean() < 0.7
