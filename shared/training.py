@@ -48,6 +48,7 @@ class TrainingState:
     best_epoch: int = -1
     wait: int = 0
     history: list[dict] = field(default_factory=list)
+    seconds_before_resume: float = 0.0  # epoch time spent by the interrupted runs
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def train_loop(
     logs = work_dir / LOGS_DIR
     if resume:
         model, state = _load_checkpoint(checkpoint, run, restore_objects)
+        state.seconds_before_resume = sum(record["seconds"] for record in state.history)
         print(f"Resuming after epoch {state.epoch + 1} (best {settings.monitor} {state.best_value})", flush=True)
     else:
         state = TrainingState(run=run)
@@ -213,13 +215,17 @@ def _load_checkpoint(folder: Path, run: dict, restore_objects) -> tuple[object, 
 
 
 def training_summary(state: TrainingState, *, seed: int, monitor: str, started: float, resumed: bool) -> dict:
-    """What a bundle's metadata records about its training run."""
+    """What a bundle's metadata records about its training run.
+
+    "seconds" is this run's wall time plus, after a resume, the epochs of the
+    interrupted runs (their set-up time and any unfinished epoch are not counted).
+    """
     return {
         "seed": seed,
         "epochs_run": state.epoch + 1,
         "best_epoch": state.best_epoch + 1,
         "monitor": monitor,
-        "seconds": round(time.time() - started, 1),
+        "seconds": round(time.time() - started + state.seconds_before_resume, 1),
         "resumed": resumed,
     }
 

@@ -1,6 +1,7 @@
 """The shared training loop: checkpoints, resume after a crash, early stopping, logs."""
 
 import csv
+import time
 
 import keras
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from shared.errors import UserError
-from shared.training import LoopSettings, start_work_dir, train_loop
+from shared.training import LoopSettings, start_work_dir, train_loop, training_summary
 
 X = np.random.default_rng(0).normal(size=(64, 3)).astype("float32")
 Y = (X.sum(axis=1) > 0).astype("int32")
@@ -55,6 +56,10 @@ def test_resumed_run_matches_uninterrupted_run(tmp_path):
     resumed, state = train_loop(None, _data, _score, settings, start_work_dir(work, True), run, resume=True)
 
     assert state.epoch == 3 and len(state.history) == 4
+    before_crash = sum(record["seconds"] for record in state.history[:2])
+    assert before_crash > 0 and state.seconds_before_resume == pytest.approx(before_crash)
+    summary = training_summary(state, seed=1, monitor="accuracy", started=time.time(), resumed=True)
+    assert summary["seconds"] == pytest.approx(before_crash, abs=0.2)
     for a, b in zip(full.get_weights(), resumed.get_weights()):
         np.testing.assert_allclose(a, b, atol=1e-6)
     with open(work / "logs" / "training.csv") as handle:
