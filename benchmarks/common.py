@@ -76,6 +76,14 @@ def run_record(module: str, argv: Sequence[str]) -> dict:
     }
 
 
+ENTITY_TYPES = ("PER", "LOC", "ORG", "MISC")
+
+
+def per_type_cells(f1_by_type: dict[str, float]) -> str:
+    """Table cells of per-type F1 in percent, CoNLL's types in their usual order."""
+    return " | ".join(f"{f1_by_type.get(kind, 0) * 100:.1f}" for kind in ENTITY_TYPES)
+
+
 def header(title: str, report: dict) -> list[str]:
     """A results page's first lines: title, command, date, machine and versions."""
     machine_info = report["machine"]

@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import RESULTS
+from benchmarks.common import ENTITY_TYPES, RESULTS, per_type_cells
 from ner.config import NerConfig
 from shared.config import config_to_dict
 
@@ -38,16 +38,21 @@ def main(argv: list[str]) -> int:
         f"Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}  ",
         "Read from each bundle's metadata.json (written by `python -m ner.train`, seed 42, CoNLL-2003).",
         "",
-        "| bundle | config vs defaults | valid F1 | test F1 | epochs (best) | train time |",
-        "|---|---|---|---|---|---|",
+        "| bundle | config vs defaults | valid F1 | test F1 | "
+        + " | ".join(f"test {kind}" for kind in ENTITY_TYPES)
+        + " | epochs (best) | train time |",
+        "|---|---|---|---|" + "---|" * len(ENTITY_TYPES) + "---|---|",
     ]
     for bundle in bundles:
         meta = json.loads((bundle / "metadata.json").read_text())
-        metrics, training = meta["metrics"], meta["training"]
+        dev, test = (meta["metrics"][split]["conlleval"] for split in ("dev", "test"))
+        training = meta["training"]
         lines.append(
             f"| {bundle.name} | {differences(meta['config'], defaults)} "
-            f"| {metrics['dev']['conlleval']['f1'] * 100:.1f} | {metrics['test']['conlleval']['f1'] * 100:.1f} "
-            f"| {training['epochs_run']} ({training['best_epoch']}) | {training['seconds'] / 60:.1f} min |"
+            f"| {dev['f1'] * 100:.1f} | {test['f1'] * 100:.1f} "
+            f"| {per_type_cells({kind: row['f1'] for kind, row in test['per_type'].items()})} "
+            f"| {training['epochs_run']} ({training['best_epoch']}) "
+            f"| {training['seconds'] / 60:.1f} min{' (resumed)' if training.get('resumed') else ''} |"
         )
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{name}.md").write_text("\n".join(lines) + "\n")

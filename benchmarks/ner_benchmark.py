@@ -26,7 +26,15 @@ import shared
 shared.import_tensorflow_quietly()
 
 
-from benchmarks.common import best_seconds, header, median_latency_ms, run_record, savedmodel_speed, write_results  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    best_seconds,
+    header,
+    median_latency_ms,
+    per_type_cells,
+    run_record,
+    savedmodel_speed,
+    write_results,
+)
 from ner import EntityTagger  # noqa: E402
 from ner.config import NerConfig  # noqa: E402
 from ner.data import load_named_dataset  # noqa: E402
@@ -146,11 +154,10 @@ def to_markdown(report: dict) -> str:
         (f"default BiLSTM ({report['config']['model']['output']})", model, model["train_seconds"] / 60),
         (f"CRF, hand features (c1={base['c1']}, c2={base['c2']})", base, None),
     ):
-        per_type = row["test"]["per_type_f1"]
         lines.append(
             f"| {name} | {row['test']['f1'] * 100:.1f} ({row['test']['strict_f1'] * 100:.1f}) "
             f"| {row['dev']['f1'] * 100:.1f} ({row['dev']['strict_f1'] * 100:.1f}) | "
-            + " | ".join(f"{per_type.get(kind, 0) * 100:.1f}" for kind in ("PER", "LOC", "ORG", "MISC"))
+            + per_type_cells(row["test"]["per_type_f1"])
             + f" | {f'{minutes:.1f} min' if minutes else ''} |"
         )
     lines += [
