@@ -60,7 +60,7 @@ def test_tags_do_not_depend_on_batching(entity_tagger):
     for tokens, result in zip(sentences, together):
         alone = entity_tagger.tag_tokens([tokens])[0]
         assert alone.tags == result.tags
-        # float32 kernels sum in a shape-dependent order: ~1e-5 apart, never more
+        # float32 kernels sum in a batch-shape-dependent order (CI saw 1.4e-5 at 70 tokens)
         np.testing.assert_allclose(alone.scores, result.scores, atol=1e-4)
 
 
