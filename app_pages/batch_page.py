@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from app_pages.common import LOADERS, TASKS, pick_bundle
+from app_pages.common import available_models, load_model
 from app_pages.scoring import (
     MAX_ROWS,
     MAX_UPLOAD_MB,
+    blank_texts,
     download_stem,
     pasted_lines,
     read_uploaded_csv,
@@ -13,13 +14,14 @@ from app_pages.scoring import (
     score_frame,
 )
 from shared.errors import UserError
+from shared.tasks import get_task
 
 st.title("Batch")
 st.caption(
     f"Up to {MAX_UPLOAD_MB} MB and {MAX_ROWS:,} rows. The download keeps your columns first and every row in order."
 )
 
-available = {task: entry for task in TASKS if (entry := pick_bundle(task)) is not None}
+available = available_models()
 if not available:
     st.info("No trained models yet: open the Sentiment or Entities page to train one.")
     st.stop()
@@ -45,31 +47,34 @@ except UserError as error:
 columns = list(frame.columns)
 default = columns.index("text") if "text" in columns else 0
 text_col = st.selectbox("Text column", columns, index=default, key="text_col")
-apps = st.multiselect("Apps", [TASKS[task] for task in available], default=[TASKS[t] for t in available], key="apps")
+titles = {name: get_task(name).title for name in available}
+apps = st.multiselect("Apps", list(titles.values()), default=list(titles.values()), key="apps")
 if not apps:
     st.warning("Choose at least one app.")
     st.stop()
 
 if st.button("Score", type="primary", key="score"):
-    chosen = [task for task in available if TASKS[task] in apps]
-    models = {task: LOADERS[task](str(available[task].path)) for task in chosen}
+    models = [
+        (get_task(name), load_model(name, str(entry.path))) for name, entry in available.items() if titles[name] in apps
+    ]
     bar = st.progress(0.0, text=f"Scoring {len(frame):,} rows...")
     try:
         scored = score_frame(
             frame,
             text_col,
-            classifier=models.get("sentiment"),
-            tagger=models.get("ner"),
+            models,
             on_progress=lambda done: bar.progress(done, text=f"Scoring {len(frame):,} rows... {done:.0%}"),
         )
     except UserError as error:
         st.error(str(error))
         st.stop()
     bar.progress(1.0, text=f"Scored {len(scored):,} rows")
-    st.session_state["scored"] = (scored, file_name)
+    st.session_state["scored"] = (scored, file_name, blank_texts(frame, text_col))
 
 if "scored" in st.session_state:
-    scored, name = st.session_state["scored"]
+    scored, name, blank = st.session_state["scored"]
+    if blank:
+        st.caption(f"{blank:,} blank {'text' if blank == 1 else 'texts'} kept (an app that cannot score a blank text leaves its results empty).")
     st.dataframe(scored.head(50), hide_index=True, width="stretch")
     st.download_button(
         "Download scored CSV", safe_csv_bytes(scored), file_name=f"{name}-scored.csv", mime="text/csv", key="download"

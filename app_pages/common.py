@@ -1,26 +1,24 @@
 """What every page uses: the models folder, cached model loading, the model picker and
-the "no model yet" panel that can train a quick default with a progress bar.
+the "no model yet" panel that trains a quick default with a progress bar.
 
-Models load once per process (`st.cache_resource`) and are shared, read-only, by
-all sessions; the APIs are thread-safe.
+Everything here loops over the task registry (`shared.tasks`); no page names an app
+except to show it. Models load once per process (`st.cache_resource`) and are
+shared, read-only, by all sessions; the APIs are thread-safe.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
 
 from shared.bundle import BundleEntry, find_bundles
 from shared.errors import UserError
-
-TASKS = {"sentiment": "Sentiment classifier", "ner": "Entity tagger"}
-TRAIN_COMMANDS = {
-    "sentiment": "python -m sentiment.train --dataset sst --out models/sentiment",
-    "ner": "python -m ner.train --dataset conll2003 --out models/ner",
-}
+from shared.tasks import Task, all_tasks, get_task
 
 
 def keep_tensorflow_kernels() -> None:
@@ -48,42 +46,41 @@ def models_dir() -> Path:
     return Path(os.environ.get("RNNTEXT_MODELS_DIR", "models"))
 
 
-@st.cache_resource(show_spinner="Loading the sentiment model...")
-def load_sentiment(path: str):
-    from sentiment import SentimentClassifier
-
-    return SentimentClassifier.load(path)
+def train_command(task: Task) -> str:
+    return f"python -m {task.name}.train --dataset {task.default_dataset} --out models/{task.name}"
 
 
-@st.cache_resource(show_spinner="Loading the entity tagger...")
-def load_tagger(path: str):
-    from ner import EntityTagger
-
-    return EntityTagger.load(path)
-
-
-LOADERS = {"sentiment": load_sentiment, "ner": load_tagger}
+@st.cache_resource(show_spinner="Loading the model...")
+def load_model(task_name: str, path: str):
+    """The API object of the bundle at `path`, loaded once per process."""
+    return get_task(task_name).load(path)
 
 
-def pick_bundle(task: str) -> BundleEntry | None:
+def pick_bundle(task: Task) -> BundleEntry | None:
     """The bundle of `task` chosen in the sidebar (newest first), or None when there is none."""
-    entries = find_bundles(models_dir(), task)
+    entries = find_bundles(models_dir(), task.name)
     if not entries:
         return None
     if len(entries) == 1:
         return entries[0]
     names = [entry.path.name for entry in entries]
-    chosen = st.sidebar.selectbox(f"{TASKS[task]} model", names, key=f"model-{task}")
+    chosen = st.sidebar.selectbox(f"{task.title} model", names, key=f"model-{task.name}")
     return entries[names.index(chosen)]
 
 
-def model_or_stop(task: str):
-    """The loaded API object of the chosen `task` model; without one, explain how to get
-    one, offer to train the quick default, and stop the page."""
+def available_models() -> dict[str, BundleEntry]:
+    """Task name -> chosen bundle, for every task that has one."""
+    return {task.name: entry for task in all_tasks() if (entry := pick_bundle(task)) is not None}
+
+
+def model_or_stop(task_name: str):
+    """The loaded API object of the chosen model of `task_name`; without one, explain how
+    to get one, offer to train the quick default, and stop the page."""
+    task = get_task(task_name)
     entry = pick_bundle(task)
     if entry is not None:
         try:
-            return LOADERS[task](str(entry.path))
+            return load_model(task.name, str(entry.path))
         except UserError as error:
             st.error(f"Cannot load {entry.path}: {error}")
             st.stop()
@@ -91,34 +88,97 @@ def model_or_stop(task: str):
     st.stop()
 
 
-def no_model_panel(task: str) -> None:
-    target = models_dir() / ("sentiment" if task == "sentiment" else "ner")
+# ------------------------------------------------------------------ quick training
+
+
+@dataclass
+class TrainingJob:
+    """A quick training run in a background thread; progress is read by every session."""
+
+    task_name: str
+    target: Path
+    epoch: int = 0
+    epochs: int = 0
+    error: str | None = None
+    thread: threading.Thread | None = field(default=None, repr=False)
+
+    @property
+    def running(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
+    def run(self) -> None:
+        from shared.verbs.quickstart import ensure_default_model
+
+        def on_epoch(record: dict) -> None:
+            self.epoch, self.epochs = record["epoch"], record["epochs"]
+
+        try:
+            ensure_default_model(get_task(self.task_name), self.target, quick=True, on_epoch=on_epoch)
+        except UserError as error:
+            self.error = str(error)
+
+
+class TrainingJobs:
+    """The quick trainings of this server process, at most one per target folder.
+
+    A second click, or a second visitor, gets the running job instead of a new one,
+    and the trainer's file lock (`shared.training.training_lock`) keeps a CLI
+    training and this one from writing the same folder at once.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._jobs: dict[Path, TrainingJob] = {}
+
+    def start(self, task_name: str, target: Path) -> TrainingJob:
+        with self._lock:
+            job = self._jobs.get(target)
+            if job is None or not job.running:
+                job = TrainingJob(task_name, target)
+                job.thread = threading.Thread(target=job.run, name=f"train-{task_name}", daemon=True)
+                self._jobs[target] = job
+                job.thread.start()
+            return job
+
+    def get(self, target: Path) -> TrainingJob | None:
+        with self._lock:
+            return self._jobs.get(target)
+
+
+@st.cache_resource
+def training_jobs() -> TrainingJobs:
+    """The process's one TrainingJobs, shared by every session."""
+    return TrainingJobs()
+
+
+def no_model_panel(task: Task) -> None:
+    """Say how to get a `task` model, and train the quick default on request."""
+    from shared.training import training_running
+
+    target = (models_dir() / task.name).resolve()
+    job = training_jobs().get(target)
+    if job is not None and job.running:
+        training_progress(job)
+        return
+    if job is not None and job.error:
+        st.error(f"The last quick training failed: {job.error}")
+    if training_running(target):
+        st.info(f"A training of `{target}` is running in another process; reload this page when it has ended.")
+        return
     st.info(
-        f"No {TASKS[task].lower()} found in `{models_dir()}`. Train the default model with\n\n"
-        f"`{TRAIN_COMMANDS[task]}`\n\n(or run `make start`), or train a quick one here (3 epochs, a few minutes)."
+        f"No {task.title.lower()} found in `{models_dir()}`. Train the default model with\n\n"
+        f"`{train_command(task)}`\n\n(or run `make start`), or train a quick one here (3 epochs, a few minutes)."
     )
-    if st.button(f"Train a quick {TASKS[task].lower()}", key=f"train-{task}", type="primary"):
-        train_quick_model(task, target)
-        st.rerun()
+    if st.button(f"Train a quick {task.title.lower()}", key=f"train-{task.name}", type="primary"):
+        training_progress(training_jobs().start(task.name, target))
 
 
-def train_quick_model(task: str, target: Path) -> None:
-    """Train the quick default of `task` into `target`, with a progress bar per epoch."""
-    if task == "sentiment":
-        from sentiment.quickstart import ensure_default_model
-    else:
-        from ner.quickstart import ensure_default_model
-
-    bar = st.progress(0.0, text="Preparing data and vocabulary...")
-
-    def on_epoch(record: dict) -> None:
-        done = record["epoch"] / record["epochs"]
-        bar.progress(min(done, 1.0), text=f"Epoch {record['epoch']} of at most {record['epochs']} done")
-
-    try:
-        with st.spinner("Training..."):
-            ensure_default_model(target, quick=True, on_epoch=on_epoch)
-    except UserError as error:
-        st.error(str(error))
-        st.stop()
-    bar.progress(1.0, text="Done")
+@st.fragment(run_every=1.0)
+def training_progress(job: TrainingJob) -> None:
+    """The running job's progress, refreshed every second; the page reloads when it ends."""
+    if not job.running:
+        st.rerun(scope="app")
+    done = job.epoch / job.epochs if job.epochs else 0.0
+    text = f"Epoch {job.epoch} of at most {job.epochs} done" if job.epochs else "Preparing data and vocabulary..."
+    st.info(f"A quick {get_task(job.task_name).title.lower()} is training (started in this or another session).")
+    st.progress(min(done, 1.0), text=text)

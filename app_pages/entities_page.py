@@ -24,7 +24,9 @@ except UserError as error:
     st.error(str(error))
     st.stop()
 
-st.markdown(highlight_html(text, entities), unsafe_allow_html=True)
+# st.html, not st.markdown: after a blank line in the user's text Markdown would read
+# the rest as Markdown (live links, images fetched from outside).
+st.html(highlight_html(text, entities))
 if entities:
     table = pd.DataFrame(
         [{"label": e.label, "text": e.text, "start": e.start, "end": e.end, "confidence": e.score} for e in entities]

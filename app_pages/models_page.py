@@ -4,8 +4,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import TASKS, models_dir
+from app_pages.common import models_dir
 from shared.bundle import LOGS_DIR, find_bundles
+from shared.tasks import all_tasks, get_task
 from shared.training import HISTORY_CSV
 
 st.title("Models")
@@ -14,9 +15,11 @@ if not entries:
     st.info(f"No trained models in `{models_dir()}` yet: open the Sentiment or Entities page to train one.")
     st.stop()
 
-tasks = [task for task in TASKS if any(entry.task == task for entry in entries)]
-task = st.radio("Task", tasks, format_func=TASKS.get, horizontal=True, key="models-task")
-of_task = [entry for entry in entries if entry.task == task]
+titles = {task.name: task.title for task in all_tasks()}
+tasks = [name for name in titles if any(entry.task == name for entry in entries)]
+task_name = st.radio("Task", tasks, format_func=titles.get, horizontal=True, key="models-task")
+task = get_task(task_name)
+of_task = [entry for entry in entries if entry.task == task_name]
 names = [entry.path.name for entry in of_task]
 entry = of_task[names.index(st.selectbox("Model", names, key="models-pick"))] if len(of_task) > 1 else of_task[0]
 meta = entry.metadata
@@ -33,7 +36,7 @@ def heatmap(matrix: dict, row_title: str, column_title: str):
     ).encode(text="count:Q")
 
 
-st.subheader(f"{TASKS[task]}: {entry.path.name}")
+st.subheader(f"{task.title}: {entry.path.name}")
 dataset = meta.get("dataset", {})
 training = meta.get("training", {})
 card = {
@@ -52,29 +55,13 @@ with st.expander("Configuration and library versions"):
 metrics = meta.get("metrics", {})
 if metrics:
     split = st.radio("Evaluation split", list(metrics), horizontal=True, key="models-split")
-    report = metrics[split]
-    if task == "sentiment":
-        cols = st.columns(2)
-        cols[0].metric("Accuracy", f"{report['accuracy']:.1%}")
-        cols[1].metric("Macro-F1", f"{report['macro_f1'] * 100:.1f}")
-        st.dataframe(pd.DataFrame(report["per_class"]).T, width="stretch")
-        matrix = {
-            true: dict(zip(report["labels"], row)) for true, row in zip(report["labels"], report["confusion_matrix"])
-        }
-        st.altair_chart(heatmap(matrix, "true class", "predicted class"), width="stretch")
-    else:
-        cols = st.columns(3)
-        for col, mode in zip(cols, ("conlleval", "strict")):
-            col.metric(f"F1 ({mode})", f"{report[mode]['f1'] * 100:.1f}")
-        cols[2].metric(
-            "Precision / recall", f"{report['conlleval']['precision']:.3f} / {report['conlleval']['recall']:.3f}"
-        )
-        st.dataframe(pd.DataFrame(report["conlleval"]["per_type"]).T, width="stretch")
-        errors = report["errors"]
-        kinds = ("correct", "wrong_type", "wrong_boundary", "missed", "spurious")
-        st.caption("Entities: " + ", ".join(f"{kind.replace('_', ' ')} {errors[kind]}" for kind in kinds))
-        st.altair_chart(heatmap(errors["confusion"], "gold type", "predicted type (same span)"), width="stretch")
-
+    view = task.report_view(metrics[split])
+    for column, (name, value) in zip(st.columns(len(view.numbers)), view.numbers.items()):
+        column.metric(name, value)
+    st.dataframe(pd.DataFrame(view.table).T, width="stretch")
+    if view.note:
+        st.caption(view.note)
+    st.altair_chart(heatmap(view.confusion, *view.confusion_axes), width="stretch")
 history = entry.path / LOGS_DIR / HISTORY_CSV
 if history.is_file():
     st.subheader("Training curves")

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import PurePath
 
 import pandas as pd
 
 from shared.errors import DataError
-from shared.inputs import header_delimiter, neutralize_formula, not_utf8_error
+from shared.inputs import header_delimiter, not_utf8_error
+from shared.results import csv_cell, neutralize_formula, scored_rows
 
 MAX_UPLOAD_MB = 10
 MAX_ROWS = 20_000
@@ -64,44 +63,43 @@ def _frame(header: list[str], rows: list[list[str]], name: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=header, dtype=str)
 
 
+def blank_texts(frame: pd.DataFrame, text_col: str) -> int:
+    """How many rows of `frame` have a blank text (kept; apps that cannot score one
+    leave its results empty)."""
+    return sum(not str(value).strip() for value in frame[text_col].fillna(""))
+
+
 def score_frame(
     frame: pd.DataFrame,
     text_col: str,
-    classifier=None,
-    tagger=None,
+    models: list[tuple[object, object]],
     on_progress: Callable[[float], None] | None = None,
 ) -> pd.DataFrame:
-    """`frame` with the apps' results appended after its own columns, same rows in the same
-    order. Empty texts get empty results."""
+    """`frame` with each (task, API) pair's result fields appended after its own columns,
+    same rows in the same order. Blank texts get empty results, as in the CLI."""
     texts = [str(value) for value in frame[text_col].fillna("")]
-    results: dict[str, list] = {}
-    if classifier is not None:
-        results = {"sentiment": [""] * len(texts), **{f"p_{label}": [""] * len(texts) for label in classifier.labels}}
-    if tagger is not None:
-        results["entities"] = ["[]"] * len(texts)
-    filled = [index for index, text in enumerate(texts) if text.strip()]
-    for start in range(0, len(filled), CHUNK_ROWS):
-        chunk = filled[start : start + CHUNK_ROWS]
-        batch = [texts[index] for index in chunk]
-        if classifier is not None:
-            for index, prediction in zip(chunk, classifier.predict(batch)):
-                results["sentiment"][index] = prediction.label
-                for label, probability in prediction.probabilities.items():
-                    results[f"p_{label}"][index] = f"{probability:.4f}"
-        if tagger is not None:
-            for index, entities in zip(chunk, tagger.predict_batch(batch)):
-                results["entities"][index] = json.dumps([asdict(e) for e in entities], ensure_ascii=False)
-        if on_progress is not None:
-            on_progress(min(1.0, (start + len(chunk)) / len(filled)))
     scored = frame.copy()
-    for column, values in results.items():
-        name = column
-        while name in scored.columns:
-            name = f"{name}_"
-        scored[name] = values
+    total, done = len(texts) * len(models), 0
+    for task, api in models:
+        fields = task.result_fields(api)
+        values: dict[str, list[str]] = {name: [] for name in fields}
+        rows = ((number, {}, text) for number, text in enumerate(texts, start=2))
+        for _, result in scored_rows(task, api, rows, strict=False, source="upload", chunk_rows=CHUNK_ROWS):
+            for name in fields:
+                values[name].append(csv_cell(result[name], keep_formulas=True) if result else "")
+            done += 1
+            if on_progress is not None and (done % CHUNK_ROWS == 0 or done == total):
+                on_progress(done / total)
+        for name in fields:
+            column = name
+            while column in scored.columns:
+                column = f"{column}_"
+            scored[column] = values[name]
     return scored
 
 
 def safe_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV of `frame` with formula-like cells (=, +, -, @ ...) neutralised."""
-    return frame.map(neutralize_formula).to_csv(index=False).encode("utf-8")
+    """UTF-8 CSV of `frame` with formula-like cells and headers (=, +, -, @ ...) neutralised,
+    by the same rule as the predict CLIs (`shared.results`)."""
+    safe = frame.map(neutralize_formula).rename(columns=neutralize_formula)
+    return safe.to_csv(index=False).encode("utf-8")

@@ -38,12 +38,12 @@ from benchmarks.common import (  # noqa: E402
 from ner import EntityTagger  # noqa: E402
 from ner.config import NerConfig  # noqa: E402
 from ner.data import load_named_dataset  # noqa: E402
-from ner.export import export_ner  # noqa: E402
 from ner.metrics import entity_report  # noqa: E402
 from ner.tokenizer import tokenize_batch  # noqa: E402
-from ner.train import train  # noqa: E402
 from shared.config import config_to_dict  # noqa: E402
-from shared.datasets import dataset_fingerprint  # noqa: E402
+from shared.tasks import get_task  # noqa: E402
+from shared.trainer import dataset_source, train  # noqa: E402
+from shared.verbs.export import export_model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"
@@ -117,7 +117,7 @@ def _scores(report: dict) -> dict:
 def speed(tagger: EntityTagger, texts: list[str], export_dir: Path) -> dict:
     """Tokens/s in batch and single-sentence latency via the API and the SavedModel."""
     tokens = sum(len(row) for row in tokenize_batch(texts))
-    export_ner(tagger, export_dir)
+    export_model(tagger, export_dir)
     served_seconds, served_p50 = savedmodel_speed(export_dir, texts)
     return {
         "sentences": len(texts),
@@ -133,7 +133,7 @@ def trained_bundle(model: Path | None, config: NerConfig, splits) -> Path:
     """Train the default config, or check that `model` was trained with it on conll2003."""
     if model is None:
         model = WORK / "ner-default"
-        train(dataset_fingerprint("conll2003"), splits, config, model, seed=42)
+        train(get_task("ner"), dataset_source(get_task("ner"), "conll2003", config), config, model, seed=42)
         return model
     metadata = json.loads((model / "metadata.json").read_text())
     if metadata["config"] != config_to_dict(config) or metadata["dataset"].get("name") != "conll2003":

@@ -28,9 +28,10 @@ from benchmarks.common import best_seconds, header, median_latency_ms, run_recor
 from sentiment import SentimentClassifier  # noqa: E402
 from sentiment.config import SentimentConfig  # noqa: E402
 from sentiment.data import LABELS, load_named_dataset  # noqa: E402
-from sentiment.export import export_sentiment  # noqa: E402
-from sentiment.train import named_source, train  # noqa: E402
 from shared.metrics import classification_report  # noqa: E402
+from shared.tasks import get_task  # noqa: E402
+from shared.trainer import dataset_source, train  # noqa: E402
+from shared.verbs.export import export_model  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"
@@ -78,7 +79,7 @@ def binary_accuracy(probabilities: np.ndarray, labels) -> float:
 def speed(classifier, texts: list[str], export_dir: Path) -> dict:
     """Batch throughput and single-text latency through the API and the SavedModel."""
 
-    export_sentiment(classifier, export_dir)
+    export_model(classifier, export_dir)
     served_seconds, served_p50 = savedmodel_speed(export_dir, texts)
     return {
         "texts": len(texts),
@@ -90,11 +91,11 @@ def speed(classifier, texts: list[str], export_dir: Path) -> dict:
 
 
 def run_dataset(name: str, config: SentimentConfig) -> dict:
-    source = named_source(name, config)
+    source = dataset_source(get_task("sentiment"), name, config)
     splits = source.splits
     out = WORK / name
     started = time.perf_counter()
-    train(source, config, out, seed=42)
+    train(get_task("sentiment"), source, config, out, seed=42)
     seconds = time.perf_counter() - started
     classifier = SentimentClassifier.load(out)
     metadata = classifier.metadata

@@ -22,7 +22,8 @@ from benchmarks.common import header, run_record, write_results
 from benchmarks.sentiment_benchmark import WORK
 from sentiment import SentimentClassifier
 from sentiment.config import SentimentConfig
-from sentiment.train import named_source, train
+from shared.tasks import get_task
+from shared.trainer import dataset_source, train
 
 
 def scores(probabilities: np.ndarray, labels) -> dict:
@@ -46,12 +47,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[42, 1, 2, 3, 4])
     args = parser.parse_args(argv)
     config = SentimentConfig()
-    source = named_source(args.dataset, config)
+    source = dataset_source(get_task("sentiment"), args.dataset, config)
     splits = source.splits
     runs, dev_probabilities, test_probabilities = [], [], []
     for seed in args.seeds:
         out = WORK / "seeds" / f"{args.dataset}-{seed}"
-        train(source, config, out, seed=seed)
+        train(get_task("sentiment"), source, config, out, seed=seed)
         classifier = SentimentClassifier.load(out)
         dev_probabilities.append(classifier.predict_proba(splits.dev.texts))
         test_probabilities.append(classifier.predict_proba(splits.test.texts))

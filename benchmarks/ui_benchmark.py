@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from app_pages.serve import CHROMIUM, CHROMIUM_ARGS, running_app, wait_until_idle
+from benchmarks.app_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_until_idle
 from benchmarks.common import header, run_record, write_results
 
 ROOT = Path(__file__).resolve().parent

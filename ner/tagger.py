@@ -10,10 +10,9 @@ import numpy as np
 
 from ner.tags import spans
 from ner.tokenizer import Token, tokenize_batch
-from shared.bundle import load_bundle
+from shared.api import BundleModel
 from shared.sequences import length_sorted_batches
 
-TASK = "ner"
 BATCH_SIZE = 256
 # Longer token sequences are tagged in windows of this many tokens.
 MAX_TOKENS = 512
@@ -37,16 +36,24 @@ class TaggedTokens:
     scores: list[float]
 
 
-class EntityTagger:
-    """A trained tagger: raw text in, entities with character offsets out. Thread-safe."""
+class EntityTagger(BundleModel):
+    """A trained tagger: raw text in, entities with character offsets out. Thread-safe.
 
-    def __init__(self, model, metadata: dict):
+    Example:
+        >>> tagger = EntityTagger.load("models/ner")
+        >>> tagger.predict("Angela Merkel visited Paris.")[0]
+        Entity(label='PER', text='Angela Merkel', start=0, end=13, score=0.99)
+    """
+
+    TASK = "ner"
+    MODEL_MODULE = "ner.model"
+
+    def __init__(self, model, metadata: dict | None = None, path: str | Path | None = None):
         import tensorflow as tf
 
         from ner.model import decode
 
-        self.model = model
-        self.metadata = metadata
+        super().__init__(model, metadata, path)
         self.tags = list(model.get_layer("crf").tags)
         self._decode = tf.function(
             lambda tokens: decode(model, tokens),
@@ -54,17 +61,10 @@ class EntityTagger:
             reduce_retracing=True,
         )
 
-    @classmethod
-    def load(cls, path: str | Path) -> EntityTagger:
-        """Load a bundle written by `python -m ner.train` (safe mode, no pickle)."""
-        import ner.model  # noqa: F401  (registers the custom layers)
-
-        bundle = load_bundle(path, task=TASK)
-        return cls(bundle.model, bundle.metadata)
-
     @property
-    def labels(self) -> list[str]:
-        return sorted({tag[2:] for tag in self.tags if tag != "O"})
+    def labels(self) -> tuple[str, ...]:
+        """The entity types, sorted."""
+        return tuple(sorted({tag[2:] for tag in self.tags if tag != "O"}))
 
     def tag_tokens(self, token_lists: Sequence[Sequence[str]]) -> list[TaggedTokens]:
         """IOB2 tags and their probabilities for pre-tokenized sentences, in input order."""
@@ -89,15 +89,19 @@ class EntityTagger:
             scores[owner].extend(float(c) for c in confidence)
         return [TaggedTokens(t, s) for t, s in zip(tags, scores)]
 
+    def predict(self, texts: str | Sequence[str]) -> list[Entity] | list[list[Entity]]:
+        """Entities of one text (a list of Entity) or of each text of a sequence (a list
+        of lists), with character offsets into that text."""
+        return super().predict(texts)
+
     def predict_batch(self, texts: Sequence[str]) -> list[list[Entity]]:
-        """Entities of each text, with character offsets into that text."""
+        """Entities of each text: `predict(list(texts))`, kept for earlier callers."""
+        return self._predict_texts(list(texts))
+
+    def _predict_texts(self, texts: list[str]) -> list[list[Entity]]:
         token_rows = tokenize_batch(texts)
         tagged = self.tag_tokens([[token.text for token in row] for row in token_rows])
         return [_entities(text, row, result) for text, row, result in zip(texts, token_rows, tagged)]
-
-    def predict(self, text: str) -> list[Entity]:
-        """Entities of one text, with character offsets into it."""
-        return self.predict_batch([text])[0]
 
 
 def _entities(text: str, tokens: list[Token], tagged: TaggedTokens) -> list[Entity]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 
 from sentiment.data import LABELS
+from shared.api import BundleModel
 from shared.inputs import check_texts
 
-TASK = "sentiment"
 BATCH_SIZE = 256
 
 
@@ -34,8 +34,8 @@ class StepPrediction:
     probabilities: dict[str, float]
 
 
-class SentimentClassifier:
-    """A trained sentiment model.
+class SentimentClassifier(BundleModel):
+    """A trained sentiment model: raw text in, label and class probabilities out. Thread-safe.
 
     Example:
         >>> clf = SentimentClassifier.load("models/sentiment")
@@ -43,16 +43,17 @@ class SentimentClassifier:
         'positive'
     """
 
-    def __init__(self, model, metadata: dict | None = None, path: Path | None = None):
+    TASK = "sentiment"
+    MODEL_MODULE = "sentiment.model"
+
+    def __init__(self, model, metadata: dict | None = None, path: str | Path | None = None):
         """Wrap an end-to-end Keras model (raw strings in, probabilities out)."""
         import tensorflow as tf
 
         from sentiment.model import CLASSIFIER, VECTORIZER, standardize_text
 
-        self.model = model
-        self.metadata = dict(metadata or {})
-        self.path = path
-        self.labels = tuple(self.metadata.get("labels", LABELS))
+        super().__init__(model, metadata, path)
+        self._labels = tuple(self.metadata.get("labels", LABELS))
         vectorizer = model.get_layer(VECTORIZER)
         truncate = model.get_layer("truncate")
         classifier = model.get_layer(CLASSIFIER)
@@ -73,18 +74,9 @@ class SentimentClassifier:
         self._probabilities = probabilities
         self._steps = steps
 
-    @classmethod
-    def load(cls, path: str | Path) -> SentimentClassifier:
-        """Load a bundle folder written by `python -m sentiment.train`.
-
-        Raises:
-            BundleError: the folder is missing, incomplete, unsafe or of another task.
-        """
-        import sentiment.model  # noqa: F401  (registers the custom layers before loading)
-        from shared.bundle import load_bundle
-
-        bundle = load_bundle(path, task=TASK)
-        return cls(bundle.model, bundle.metadata, bundle.path)
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._labels
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
         """Probabilities (len(texts), 3) in input order; texts are batched by length."""
@@ -98,11 +90,10 @@ class SentimentClassifier:
 
     def predict(self, texts: str | Sequence[str]) -> SentimentPrediction | list[SentimentPrediction]:
         """Classify one text (returns one prediction) or a sequence of texts (returns a list)."""
-        single = isinstance(texts, str)
-        batch = [texts] if single else list(texts)
-        probabilities = self.predict_proba(batch)
-        predictions = [self._prediction(text, row) for text, row in zip(batch, probabilities)]
-        return predictions[0] if single else predictions
+        return super().predict(texts)
+
+    def _predict_texts(self, texts: list[str]) -> list[SentimentPrediction]:
+        return [self._prediction(text, row) for text, row in zip(texts, self.predict_proba(texts))]
 
     def predict_steps(self, text: str) -> list[StepPrediction]:
         """The class probabilities after each token, as the network reads `text`.

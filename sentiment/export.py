@@ -9,41 +9,10 @@ Example:
   python -m sentiment.export --model models/sentiment --out exported/sentiment
 """
 
-from __future__ import annotations
+from shared.cli import run_cli
+from shared.verbs.export import command
 
-from pathlib import Path
-
-from sentiment.cli import add_model_argument
-from shared.cli import make_parser, run_cli
-
-
-def export_sentiment(classifier, out: str | Path) -> Path:
-    """Write `classifier`'s model as a SavedModel with `label` and `probabilities` outputs."""
-    import tensorflow as tf
-
-    from shared.export import export_saved_model
-
-    model = classifier.model
-    labels = tf.constant(list(classifier.labels))
-
-    def serve(text):
-        probabilities = model(text, training=False)
-        return {"label": tf.gather(labels, tf.argmax(probabilities, axis=-1)), "probabilities": probabilities}
-
-    return export_saved_model(model, out, serve, [tf.TensorSpec([None], tf.string, name="text")])
-
-
-def main(argv: list[str]) -> int:
-    parser = make_parser("python -m sentiment.export", __doc__)
-    add_model_argument(parser)
-    parser.add_argument("--out", type=Path, required=True, help="SavedModel folder to write")
-    args = parser.parse_args(argv)
-    from sentiment.classifier import SentimentClassifier
-
-    export_sentiment(SentimentClassifier.load(args.model), args.out)
-    print(f"Exported SavedModel to {args.out} (signature serving_default: text -> label, probabilities)")
-    return 0
-
+main = command("sentiment", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

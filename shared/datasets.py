@@ -179,6 +179,17 @@ def _download(spec: DatasetSpec, target: Path) -> Path:
     return target
 
 
+def files_fingerprint(files: dict, **settings) -> dict:
+    """What a bundle records about a user's own data files: the train file's name, the
+    path and SHA-256 of each split's file (None splits left out) and how they were read."""
+    present = {split: path for split, path in files.items() if path}
+    return {
+        "name": Path(present["train"]).name,
+        "files": {split: {"path": str(path), "sha256": sha256_of(path)} for split, path in present.items()},
+        **settings,
+    }
+
+
 def dataset_fingerprint(name: str, registry=REGISTRY) -> dict:
     """Name, source and per-file checksums of a dataset, for bundle metadata."""
     spec = get_spec(name, registry)

@@ -30,3 +30,7 @@ class BundleError(UserError):
 
 class OutputError(UserError):
     """An output path holds something this project did not write, so it is not replaced."""
+
+
+class TrainingBusyError(UserError):
+    """Another training is already writing the same model."""

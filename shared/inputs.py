@@ -140,13 +140,3 @@ def check_texts(texts, *, allow_empty: bool = False) -> list[str]:
         if not allow_empty and not text.strip():
             raise DataError(f"text {index}: empty text")
     return checked
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize_formula(value):
-    """Prefix a text cell that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value

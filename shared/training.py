@@ -9,6 +9,7 @@ best weights, counters, history) is written as one folder swapped in atomically.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import shutil
@@ -19,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from shared.errors import UserError
+from shared.errors import TrainingBusyError, UserError
 from shared.files import atomic_path, check_replaceable
 
 CHECKPOINT_DIR = "checkpoint"
@@ -248,3 +249,44 @@ def start_work_dir(work_dir: str | Path, resume: bool) -> Path:
 def remove_work_dir(work_dir: str | Path) -> None:
     """Delete a finished run's work folder (its logs were copied into the bundle)."""
     shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _lock_path(out: Path) -> Path:
+    return out.with_name(f".{out.name}.training.lock")
+
+
+@contextlib.contextmanager
+def training_lock(out: str | Path):
+    """Hold, for the block, the right to train bundle `out`: one training at a time.
+
+    The lock is an OS file lock (flock) on a hidden file beside `out`, so it holds
+    across threads (two UI visitors) and processes (a CLI and the UI), and the OS
+    releases it when a process dies.
+
+    Raises:
+        TrainingBusyError: another training holds it.
+    """
+    import fcntl
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(_lock_path(out), "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TrainingBusyError(f"{out}: another training is writing this model; wait until it ends") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def training_running(out: str | Path) -> bool:
+    """Whether some training holds `training_lock(out)` now."""
+    if not _lock_path(Path(out)).is_file():
+        return False
+    try:
+        with training_lock(out):
+            return False
+    except TrainingBusyError:
+        return True

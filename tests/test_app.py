@@ -12,6 +12,7 @@ pytestmark = pytest.mark.slow
 
 APP = str(ROOT / "streamlit_app.py")
 TIMEOUT = 120
+MARKDOWN_BAIT = "[click](http://example.com) ![img](http://example.com/x.png)"
 
 
 @pytest.fixture
@@ -48,9 +49,19 @@ def test_entities_page_escapes_user_html(models):
     at = _page("entities")
     at.text_area(key="text").set_value("<script>alert(1)</script> Anna Kowalski visited Paris.").run()
     assert not at.exception
-    html = [md.value for md in at.markdown if "white-space" in md.value][0]
+    html = [block.proto.body for block in at.get("html") if "white-space" in block.proto.body][0]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>" not in html
+
+
+def test_entities_page_renders_highlights_as_html_not_markdown(models):
+    """After a blank line Markdown would turn typed links and images into live ones."""
+    at = _page("entities")
+    at.text_area(key="text").set_value(f"Anna Kowalski visited Paris.\n\n{MARKDOWN_BAIT}").run()
+    assert not at.exception
+    assert not any("example.com" in md.value for md in at.markdown)
+    (html,) = [block.proto.body for block in at.get("html") if "white-space" in block.proto.body]
+    assert MARKDOWN_BAIT in html
 
 
 def test_batch_page_scores_pasted_lines_in_order(models):
@@ -61,7 +72,7 @@ def test_batch_page_scores_pasted_lines_in_order(models):
     assert not at.exception, at.exception
     preview = at.dataframe[0].value
     assert list(preview["text"]) == ["Great value, works perfectly", "=cmd|calc", "Anna Kowalski visited Paris."]
-    assert {"sentiment", "p_negative", "entities"} <= set(preview.columns)
+    assert {"label", "p_negative", "entities"} <= set(preview.columns)
 
 
 def test_batch_page_reports_a_bad_upload(models):
@@ -90,15 +101,20 @@ def test_without_models_each_page_says_how_to_get_one(tmp_path, monkeypatch):
 
 
 def test_scoring_keeps_columns_rows_and_neutralises_formulas(entity_tagger, sentiment_classifier):
-    from app_pages.scoring import read_uploaded_csv, safe_csv_bytes, score_frame
+    from app_pages.scoring import blank_texts, read_uploaded_csv, safe_csv_bytes, score_frame
+    from shared.tasks import get_task
 
-    data = b"id;text;note\n1;Great value;=1+1\n2;;@me\n3;Anna Kowalski visited Paris.;-x\n"
+    data = b"id;text;=note\n1;Great value;=1+1\n2;;@me\n3;Anna Kowalski visited Paris.;-x\n"
     frame = read_uploaded_csv(data, "in.csv")
-    scored = score_frame(frame, "text", classifier=sentiment_classifier, tagger=entity_tagger)
-    assert list(scored.columns[:3]) == ["id", "text", "note"] and list(scored["id"]) == ["1", "2", "3"]
-    assert scored.loc[1, "sentiment"] == "" and scored.loc[1, "entities"] == "[]"
+    models = [(get_task("sentiment"), sentiment_classifier), (get_task("ner"), entity_tagger)]
+    scored = score_frame(frame, "text", models)
+    assert list(scored.columns[:3]) == ["id", "text", "=note"] and list(scored["id"]) == ["1", "2", "3"]
+    assert list(scored.columns[3:]) == ["label", "p_negative", "p_neutral", "p_positive", "entities"]
+    assert scored.loc[0, "label"] in ("negative", "neutral", "positive") and 0 <= float(scored.loc[0, "p_neutral"]) <= 1
+    assert scored.loc[1, "label"] == "" and scored.loc[1, "p_positive"] == "" and scored.loc[1, "entities"] == "[]"
+    assert blank_texts(frame, "text") == 1
     written = pd.read_csv(io.BytesIO(safe_csv_bytes(scored)), dtype=str, keep_default_na=False)
-    assert list(written["note"]) == ["'=1+1", "'@me", "'-x"]
+    assert list(written["'=note"]) == ["'=1+1", "'@me", "'-x"]
     assert len(written) == 3
 
 

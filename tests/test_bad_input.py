@@ -137,8 +137,10 @@ CLI_CASES = [
         {"data.csv": "text,label\ngood,positive\n"},
     ),
     # sentiment prediction inputs and model folders
-    Case("text-empty", "sentiment.predict", ["--model", "{sentiment}", ""], "argument: row 1: empty text"),
-    Case("text-whitespace", "sentiment.predict", ["--model", "{sentiment}", "ok", " \t "], "row 2: empty text"),
+    Case("text-empty", "sentiment.predict", ["--model", "{sentiment}", "--strict", ""], "argument: row 1: empty text"),
+    Case(
+        "text-whitespace", "sentiment.predict", ["--model", "{sentiment}", "--strict", "ok", " \t "], "row 2: empty text"
+    ),
     Case(
         "input-binary",
         "sentiment.predict",
@@ -149,7 +151,7 @@ CLI_CASES = [
     Case(
         "input-empty-row-leaves-no-output",
         "sentiment.predict",
-        ["--model", "{sentiment}", "--input", "{tmp}/in.csv", "--output", "{tmp}/out.csv"],
+        ["--model", "{sentiment}", "--input", "{tmp}/in.csv", "--output", "{tmp}/out.csv", "--strict"],
         "in.csv: row 3: empty text",
         {"in.csv": "id,text\n1,fine\n2,\n3,ok\n"},
     ),

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from app_pages.serve import CHROMIUM, CHROMIUM_ARGS, running_app, wait_until_idle
+from benchmarks.app_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_until_idle
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

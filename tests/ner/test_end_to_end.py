@@ -9,9 +9,9 @@ import pytest
 import tensorflow as tf
 
 from ner import Entity, EntityTagger
-from ner.export import export_ner
 from ner.tokenizer import tokenize
 from shared.errors import BundleError
+from shared.verbs.export import export_model
 from tests.conftest import NER_ARGS, NER_FIXTURES, run_module
 
 pytestmark = pytest.mark.slow
@@ -81,7 +81,7 @@ def test_sentiment_bundle_is_refused_by_the_ner_loader(sentiment_bundle):
 
 
 def test_export_and_reload_saved_model_gives_identical_tags(entity_tagger, tmp_path):
-    out = export_ner(entity_tagger, tmp_path / "exported")
+    out = export_model(entity_tagger, tmp_path / "exported")
     serve = tf.saved_model.load(str(out)).signatures["serving_default"]
     result = serve(text=tf.constant(TEXTS))
     tokenized = [[t.text for t in tokenize(text)] for text in TEXTS]

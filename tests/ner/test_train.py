@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from ner.config import TrainingConfig
-from ner.train import make_optimizer
+from ner.task import make_optimizer
 
 
 def test_cosine_schedule_decays_from_the_rate_to_zero_over_the_steps():

@@ -46,13 +46,14 @@ def test_train_bad_override(tmp_path):
     _assert_one_line_error(result, "config.model.cell: 'cnn' is not one of lstm, gru, simple_rnn")
 
 
-def test_predict_empty_text_leaves_no_output(sentiment_bundle, tmp_path):
+def test_predict_strict_stops_at_an_empty_text_and_leaves_no_output(sentiment_bundle, tmp_path):
     source = tmp_path / "in.txt"
     source.write_text("fine\n\nok\n")
     output = tmp_path / "out.csv"
     result = run_module(
-        "sentiment.predict", "--model", str(sentiment_bundle), "--input", str(source), "--output", str(output)
-    )
+        "sentiment.predict", "--model", str(sentiment_bundle), "--input", str(source), "--output", str(output),
+        "--strict",
+    )  # fmt: skip
     _assert_one_line_error(result, "in.txt: row 2: empty text")
     assert list(tmp_path.iterdir()) == [source]
 

@@ -11,8 +11,8 @@ import pytest
 import tensorflow as tf
 
 from sentiment import SentimentClassifier, SentimentPrediction
-from sentiment.export import export_sentiment
 from shared.errors import BundleError, DataError
+from shared.verbs.export import export_model
 from tests.conftest import FIXTURES, REVIEWS_ARGS, run_module
 
 pytestmark = pytest.mark.slow
@@ -91,7 +91,7 @@ def test_loading_a_missing_bundle_is_a_bundle_error(tmp_path):
 
 
 def test_export_and_reload_saved_model_gives_identical_outputs(sentiment_classifier, tmp_path):
-    out = export_sentiment(sentiment_classifier, tmp_path / "exported")
+    out = export_model(sentiment_classifier, tmp_path / "exported")
     reloaded = tf.saved_model.load(str(out))
     result = reloaded.signatures["serving_default"](text=tf.constant(TEXTS))
     np.testing.assert_allclose(result["probabilities"].numpy(), sentiment_classifier.predict_proba(TEXTS), atol=1e-6)
@@ -100,7 +100,7 @@ def test_export_and_reload_saved_model_gives_identical_outputs(sentiment_classif
 
 
 def test_saved_model_cli_shows_the_string_signature(sentiment_classifier, tmp_path):
-    out = export_sentiment(sentiment_classifier, tmp_path / "exported")
+    out = export_model(sentiment_classifier, tmp_path / "exported")
     cli = Path(sys.executable).with_name("saved_model_cli")
     shown = subprocess.run(
         [str(cli), "show", "--dir", str(out), "--tag_set", "serve", "--signature_def", "serving_default"],
