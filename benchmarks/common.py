@@ -64,12 +64,24 @@ def savedmodel_speed(export_dir: Path, texts: Sequence[str], batch_size: int = 2
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def git_state() -> dict:
+    """The checked-out commit and whether the working tree differs from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=RESULTS.parent.parent, capture_output=True, text=True).stdout.strip()
+
+    return {"commit": git("rev-parse", "HEAD") or "unknown", "dirty": bool(git("status", "--porcelain"))}
+
+
 def run_record(module: str, argv: Sequence[str]) -> dict:
-    """The exact command, date, machine and library versions of a benchmark run."""
+    """The exact command, git commit and dirty flag, date, machine and library versions
+    of a benchmark run."""
     from shared.bundle import library_versions
 
     return {
         "command": " ".join([f".venv/bin/python -m {module}", *argv]),
+        **git_state(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": machine(),
         "versions": library_versions(),
@@ -91,6 +103,7 @@ def header(title: str, report: dict) -> list[str]:
         f"# {title}",
         "",
         f"Command: `{report['command']}`  ",
+        f"Code: commit {report.get('commit', 'unknown')}{' with uncommitted changes' if report.get('dirty') else ''}  ",
         f"Date: {report['date']}  ",
         f"Machine: {machine_info['cpu']}, {machine_info['cores']} cores, {machine_info['platform']}  ",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),

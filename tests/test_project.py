@@ -18,3 +18,11 @@ def test_requirements_are_pinned():
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
             assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", line.strip()), line
+
+
+def test_benchmark_records_name_the_commit_and_dirty_flag():
+    from benchmarks.common import run_record
+
+    record = run_record("benchmarks.x", ["--flag"])
+    assert len(record["commit"]) == 40 and isinstance(record["dirty"], bool)
+    assert record["command"] == ".venv/bin/python -m benchmarks.x --flag"
