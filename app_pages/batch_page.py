@@ -74,7 +74,8 @@ if st.button("Score", type="primary", key="score"):
 if "scored" in st.session_state:
     scored, name, blank = st.session_state["scored"]
     if blank:
-        st.caption(f"{blank:,} blank {'text' if blank == 1 else 'texts'} kept (an app that cannot score a blank text leaves its results empty).")
+        texts = "text" if blank == 1 else "texts"
+        st.caption(f"{blank:,} blank {texts} kept; an app that cannot score a blank text leaves its results empty.")
     st.dataframe(scored.head(50), hide_index=True, width="stretch")
     st.download_button(
         "Download scored CSV", safe_csv_bytes(scored), file_name=f"{name}-scored.csv", mime="text/csv", key="download"

@@ -9,8 +9,9 @@ as plain text, one text per line. Files stream in chunks; line order and count a
 preserved. An --output ending in .csv gets CSV (your columns, then "entities" as
 JSON). With --output the result is written to a temporary file and renamed at the end.
 
-A blank text has no entities (as in spaCy), so it gets "entities": []. CSV cells starting with = + - @ get a leading ' (spreadsheets
-would run them as formulas) unless --keep-formulas.
+A blank text has no entities (as in spaCy), so it gets "entities": []. CSV cells
+starting with = + - @ get a leading ' (spreadsheets would run them as formulas)
+unless --keep-formulas.
 
 Examples:
   python -m ner.predict --model models/ner "Angela Merkel visited Paris on Monday."

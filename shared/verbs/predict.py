@@ -32,7 +32,7 @@ def read_rows(path: Path, text_col: str) -> tuple[list[str], Iterator[Row]]:
 
 
 def output_format(path: Path | None, default: str) -> str:
-    """"csv" or "jsonl" from the output file's suffix, else the task's `default`."""
+    """ "csv" or "jsonl" from the output file's suffix, else the task's `default`."""
     return FORMATS.get(path.suffix.lower(), default) if path is not None else default
 
 
