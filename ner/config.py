@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from shared.config import TrainingSettings, require_fraction, require_positive
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -36,25 +38,15 @@ class ModelConfig:
     def __post_init__(self):
         if not 1 <= self.layers <= 2:
             raise ValueError("layers must be 1 or 2")
-        for name in (
-            "vocabulary_size",
-            "word_dim",
-            "casing_dim",
-            "char_dim",
-            "char_filters",
-            "char_kernel",
-            "max_word_chars",
-            "units",
-        ):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be positive")
-        for name in ("dropout", "word_dropout"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"{name} must be in [0, 1)")
+        require_positive(
+            self, "vocabulary_size", "word_dim", "casing_dim", "char_dim", "char_filters", "char_kernel",
+            "max_word_chars", "units",
+        )  # fmt: skip
+        require_fraction(self, "dropout", "word_dropout")
 
 
 @dataclass(frozen=True)
-class TrainingConfig:
+class TrainingConfig(TrainingSettings):
     """Optimisation: epochs, batch size, Adam learning rate, clipping, early stopping.
 
     `schedule` "cosine" decays the learning rate to 0 along a half cosine over all
@@ -73,12 +65,8 @@ class TrainingConfig:
     patience: int = 8
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
-            raise ValueError("epochs, batch_size and patience must be positive")
-        if self.learning_rate <= 0:
-            raise ValueError("learning_rate must be positive")
-        if not 0.0 <= self.ema_momentum < 1.0:
-            raise ValueError("ema_momentum must be in [0, 1)")
+        super().__post_init__()
+        require_fraction(self, "ema_momentum")
 
 
 @dataclass(frozen=True)

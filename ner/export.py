@@ -3,11 +3,7 @@
 The `serving_default` signature takes `text` (string, [batch]) and returns
 `tokens` and `tags` (string, [batch, max tokens], padded with "") and `scores`
 (float32, the probability of each tag, 0 on padding). Tokenization is the same as
-the Python API's. Inspect it with:
-  saved_model_cli show --dir OUT --tag_set serve --signature_def serving_default
-
-Example:
-  python -m ner.export --model models/ner --out exported/ner
+the Python API's.
 """
 
 from shared.cli import run_cli

@@ -152,9 +152,6 @@ class NerTask(Task):
     def evaluate(self, api, data: list[Sentence]) -> dict:
         return evaluate_sentences(api, data)
 
-    def headline(self, report: dict) -> str:
-        return f"F1 {report['conlleval']['f1']:.4f}"
-
     def format_report(self, report: dict) -> str:
         from ner.metrics import format_entity_report
 

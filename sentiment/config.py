@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from shared.config import TrainingSettings, require_fraction, require_positive
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -24,16 +26,12 @@ class ModelConfig:
     def __post_init__(self):
         if not 1 <= self.layers <= 3:
             raise ValueError("layers must be 1, 2 or 3")
-        for name in ("vocabulary_size", "max_length", "embedding_dim", "units"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be positive")
-        for name in ("embedding_dropout", "dropout"):
-            if not 0.0 <= getattr(self, name) < 1.0:
-                raise ValueError(f"{name} must be in [0, 1)")
+        require_positive(self, "vocabulary_size", "max_length", "embedding_dim", "units")
+        require_fraction(self, "embedding_dropout", "dropout")
 
 
 @dataclass(frozen=True)
-class TrainingConfig:
+class TrainingConfig(TrainingSettings):
     """Optimisation: epochs, batch size, learning rate, clipping, early stopping, data weighting.
 
     `phrases` trains on every labelled SST subtree. Phrases are mostly neutral, so
@@ -52,14 +50,10 @@ class TrainingConfig:
     word_dropout: float = 0.0
 
     def __post_init__(self):
-        if self.epochs < 1 or self.batch_size < 1 or self.patience < 1:
-            raise ValueError("epochs, batch_size and patience must be positive")
-        if self.learning_rate <= 0:
-            raise ValueError("learning_rate must be positive")
+        super().__post_init__()
         if not 0.0 <= self.prior_correction <= 1.0:
             raise ValueError("prior_correction must be in [0, 1]")
-        if not 0.0 <= self.word_dropout < 1.0:
-            raise ValueError("word_dropout must be in [0, 1)")
+        require_fraction(self, "word_dropout")
 
 
 @dataclass(frozen=True)

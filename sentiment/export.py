@@ -2,11 +2,7 @@
 
 The `serving_default` signature takes `text` (string, shape [batch]) and returns
 `label` (string, [batch]) and `probabilities` (float32, [batch, 3], in the order
-negative, neutral, positive). Inspect it with:
-  saved_model_cli show --dir OUT --tag_set serve --signature_def serving_default
-
-Example:
-  python -m sentiment.export --model models/sentiment --out exported/sentiment
+negative, neutral, positive).
 """
 
 from shared.cli import run_cli

@@ -201,9 +201,6 @@ class SentimentTask(Task):
     def evaluate(self, api, data: LabelledTexts) -> dict:
         return evaluate_texts(api, data)
 
-    def headline(self, report: dict) -> str:
-        return f"accuracy {report['accuracy']:.4f} macro-F1 {report['macro_f1']:.4f}"
-
     def format_report(self, report: dict) -> str:
         from shared.metrics import format_report
 

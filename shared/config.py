@@ -10,9 +10,41 @@ from __future__ import annotations
 import dataclasses
 import json
 import typing
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import ConfigError
+
+
+def require_positive(config, *names: str) -> None:
+    """ValueError unless each named field of `config` is at least 1."""
+    for name in names:
+        if getattr(config, name) < 1:
+            raise ValueError(f"{name} must be positive")
+
+
+def require_fraction(config, *names: str) -> None:
+    """ValueError unless each named field of `config` is in [0, 1) (a dropout rate)."""
+    for name in names:
+        if not 0.0 <= getattr(config, name) < 1.0:
+            raise ValueError(f"{name} must be in [0, 1)")
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """What the shared training frame reads from every app's `training` section; an
+    app's TrainingConfig subclasses it, with its own defaults and extra fields."""
+
+    epochs: int = 10
+    batch_size: int = 32
+    learning_rate: float = 0.001
+    clip_norm: float = 1.0
+    patience: int = 3
+
+    def __post_init__(self):
+        require_positive(self, "epochs", "batch_size", "patience")
+        if self.learning_rate <= 0:
+            raise ValueError("learning_rate must be positive")
 
 
 def config_to_dict(config) -> dict:

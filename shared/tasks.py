@@ -129,7 +129,7 @@ class Task:
 
     def headline(self, report: dict) -> str:
         """The report's main numbers on one line."""
-        raise NotImplementedError
+        return "   ".join(f"{name} {value}" for name, value in self.report_view(report).numbers.items())
 
     def format_report(self, report: dict) -> str:
         """The report as a printed table."""

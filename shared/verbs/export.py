@@ -24,7 +24,12 @@ def command(task_name: str, doc: str | None):
 
     def main(argv: list[str]) -> int:
         task = get_task(task_name)
-        parser = make_parser(f"python -m {task.name}.export", doc)
+        usage = (
+            f"Example:\n  python -m {task.name}.export --model models/{task.name} --out exported/{task.name}\n\n"
+            "Inspect the result with:\n"
+            "  saved_model_cli show --dir OUT --tag_set serve --signature_def serving_default"
+        )
+        parser = make_parser(f"python -m {task.name}.export", f"{doc.rstrip()}\n\n{usage}")
         add_model_argument(parser, task)
         parser.add_argument("--out", type=Path, required=True, help="SavedModel folder to write")
         args = parser.parse_args(argv)
