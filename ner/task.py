@@ -109,7 +109,7 @@ class NerTask(Task):
         check_known_types(args.file, sentences, api.labels)
         return args.file.stem, sentences
 
-    def prepare(self, splits: NerSplits, config: NerConfig, work_dir: Path, *, resume: bool, seed: int) -> Fit:
+    def prepare(self, splits: NerSplits, config: NerConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
         from ner import model as model_lib
         from ner.tagger import EntityTagger
         from shared.sequences import bucketed_batch_count, bucketed_dataset

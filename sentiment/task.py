@@ -146,7 +146,7 @@ class SentimentTask(Task):
         data = read_labelled_csv(args.csv, args.text_col, args.label_col, parse_label_map(args.label_map))
         return args.csv.stem, data
 
-    def prepare(self, splits: Splits, config: SentimentConfig, work_dir: Path, *, resume: bool, seed: int) -> Fit:
+    def prepare(self, splits: Splits, config: SentimentConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
         import json
 
         import keras
@@ -158,7 +158,7 @@ class SentimentTask(Task):
         from shared.metrics import classification_report
         from shared.sequences import bucketed_dataset
 
-        vocabulary_file = work_dir / "vocabulary.json"
+        vocabulary_file = prepared_dir / "vocabulary.json"
         if resume:
             vocabulary = json.loads(vocabulary_file.read_text(encoding="utf-8"))
             vectorizer = model_lib.vectorizer_from_vocabulary(config.model, vocabulary)

@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import BundleError
-from shared.files import atomic_path, check_replaceable
+from shared.files import FolderKind, atomic_path, check_replaceable, recover_swapped
 
 FORMAT_VERSION = 1
 MODEL_FILE = "model.keras"
 METADATA_FILE = "metadata.json"
 LOGS_DIR = "logs"
-BUNDLE_KIND = "a model bundle"
+BUNDLE = FolderKind("a model bundle", METADATA_FILE, frozenset({MODEL_FILE, METADATA_FILE, LOGS_DIR}))
 
 
 def library_versions() -> dict:
@@ -69,7 +69,7 @@ def save_bundle(path: str | Path, model, metadata: dict, logs_dir: str | Path | 
         "versions": library_versions(),
         "created": utc_now(),
     }
-    with atomic_path(path, is_dir=True, marker=METADATA_FILE, what=BUNDLE_KIND) as staging:
+    with atomic_path(path, is_dir=True, kind=BUNDLE) as staging:
         model.save(staging / MODEL_FILE)
         (staging / METADATA_FILE).write_text(json.dumps(full, indent=2) + "\n", encoding="utf-8")
         if logs_dir is not None and Path(logs_dir).is_dir():
@@ -80,7 +80,8 @@ def save_bundle(path: str | Path, model, metadata: dict, logs_dir: str | Path | 
 def check_bundle_target(path: str | Path) -> None:
     """Raise OutputError now, before any training, if saving a bundle at `path` could
     destroy something that is not a bundle."""
-    check_replaceable(path, METADATA_FILE, BUNDLE_KIND)
+    recover_swapped(path)
+    check_replaceable(path, BUNDLE)
 
 
 def read_metadata(path: str | Path, task: str | None = None) -> dict:
@@ -91,6 +92,7 @@ def read_metadata(path: str | Path, task: str | None = None) -> dict:
             format version newer than this code understands.
     """
     path = Path(path)
+    recover_swapped(path)
     if not path.is_dir():
         raise BundleError(f"{path}: model folder not found")
     meta_path = path / METADATA_FILE
@@ -133,6 +135,8 @@ def find_bundles(root: str | Path, task: str | None = None) -> list[BundleEntry]
     root = Path(root)
     if not root.is_dir():
         return []
+    for old in root.glob(".*.old-*"):  # a save cut short between its two renames
+        recover_swapped(root / old.name[1:].rsplit(".old-", 1)[0])
     found = []
     for folder in sorted(root.iterdir()):
         hidden = folder.name.startswith(".")  # half-written or replaced bundles (see atomic_path)

@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from shared.errors import DataError, DatasetNotFoundError
-from shared.files import atomic_path, sha256_of
+from shared.files import FolderKind, atomic_path, sha256_of
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -169,7 +169,7 @@ def _download(spec: DatasetSpec, target: Path) -> Path:
         # A non-empty cache folder that failed the checks above may hold files a user
         # put there by hand: it is refused (OutputError), not replaced.
         with (
-            atomic_path(target, is_dir=True, what=f"a complete cache of dataset {spec.name!r}") as staging,
+            atomic_path(target, is_dir=True, kind=FolderKind(f"a complete cache of dataset {spec.name!r}")) as staging,
             zipfile.ZipFile(archive) as bundle,
         ):
             for file, member in spec.members.items():

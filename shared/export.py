@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.files import atomic_path
+from shared.files import FolderKind, atomic_path
 
 SAVED_MODEL_FILE = "saved_model.pb"
+SAVED_MODEL = FolderKind(
+    "an exported SavedModel", SAVED_MODEL_FILE, frozenset({SAVED_MODEL_FILE, "variables", "assets", "fingerprint.pb"})
+)
 
 
 def export_saved_model(model, out: str | Path, serve: Callable, input_signature: list) -> Path:
@@ -26,6 +29,6 @@ def export_saved_model(model, out: str | Path, serve: Callable, input_signature:
     archive = keras.export.ExportArchive()
     archive.track(model)
     archive.add_endpoint(name="serving_default", fn=serve, input_signature=input_signature)
-    with atomic_path(out, is_dir=True, marker=SAVED_MODEL_FILE, what="an exported SavedModel") as staging:
+    with atomic_path(out, is_dir=True, kind=SAVED_MODEL) as staging:
         archive.write_out(str(staging), verbose=False)
     return out

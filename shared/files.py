@@ -7,8 +7,10 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import OutputError
@@ -23,39 +25,92 @@ def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
     return digest.hexdigest()
 
 
-def check_replaceable(target: str | Path, marker: str | None = None, what: str = "an output of this project") -> None:
+@dataclass(frozen=True)
+class FolderKind:
+    """A kind of folder this project writes and may later replace.
+
+    Attributes:
+        what: how messages name it ("a model bundle").
+        marker: a file every such folder holds, or None for a kind that may only
+            replace an empty folder.
+        members: every name such a folder may hold at its top level (the marker
+            included); a folder holding anything else holds a user's files.
+    """
+
+    what: str
+    marker: str | None = None
+    members: frozenset[str] = frozenset()
+
+
+ANY_OUTPUT = FolderKind("an output of this project")
+KILL_POINT_VARIABLE = "RNNTEXT_TEST_KILL_AT"  # fault injection, used only by the crash tests
+
+
+def _ours(name: str, kind: FolderKind) -> bool:
+    """A member of `kind`, or the temporary of one of our atomic writes of a member."""
+    if name in kind.members:
+        return True
+    return name.startswith(".") and any(name.startswith(f".{member}.tmp-") for member in kind.members)
+
+
+def check_replaceable(target: str | Path, kind: FolderKind = ANY_OUTPUT) -> None:
     """Raise OutputError unless writing the folder `target` can only replace our own work.
 
-    `target` may be absent, an empty folder, or a folder holding the file `marker`
-    (say, a bundle's metadata.json). Anything else, a file or a folder of other
-    things, could be a user's data and is never deleted.
+    `target` may be absent, an empty folder, or a folder of `kind`: it holds
+    `kind.marker` and nothing but `kind.members`. Anything else, a file or a folder
+    with other things in it, could be a user's data and is never deleted.
     """
     target = Path(target)
     if not target.exists() and not target.is_symlink():
         return
-    is_folder = target.is_dir() and not target.is_symlink()
-    if is_folder and (not any(target.iterdir()) or (marker is not None and (target / marker).is_file())):
+    if target.is_dir() and not target.is_symlink():
+        names = [entry.name for entry in target.iterdir()]
+        if not names:
+            return
+        if kind.marker is not None and (target / kind.marker).is_file():
+            foreign = sorted(name for name in names if not _ours(name, kind))
+            if not foreign:
+                return
+            raise OutputError(
+                f"{target}: holds {foreign[0]!r}, which is not part of {kind.what}; "
+                "move it away or choose another path (nothing was replaced)"
+            )
+    raise OutputError(f"{target}: exists and is not {kind.what}; choose another path or remove it first")
+
+
+def recover_swapped(target: str | Path) -> None:
+    """Undo a folder swap cut short between its two renames (see `_replace`).
+
+    If `target` is missing but a `.NAME.old-*` folder beside it holds the version
+    that was being replaced, it is renamed back to `target`. If `target` exists,
+    such leftovers are versions it already replaced, and are removed.
+    """
+    target = Path(target)
+    if not target.parent.is_dir():
         return
-    raise OutputError(f"{target}: exists and is not {what}; choose another path or remove it first")
+    leftovers = sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda path: path.stat().st_mtime)
+    if not target.exists() and not target.is_symlink() and leftovers:
+        os.replace(leftovers.pop(), target)
+    for old in leftovers:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 @contextlib.contextmanager
-def atomic_path(
-    target: str | Path, *, is_dir: bool = False, marker: str | None = None, what: str = "an output of this project"
-) -> Iterator[Path]:
+def atomic_path(target: str | Path, *, is_dir: bool = False, kind: FolderKind = ANY_OUTPUT) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success move it over `target`.
 
     The temporary lives in the same folder so the final rename stays on one file
     system. If the body raises (or the process dies), `target` is untouched and the
     temporary is removed (or left with a `.tmp-` name that no reader looks at).
     A directory replacing an existing one is swapped with two renames; the old
-    version is deleted only after the new one is in place, and only if it is ours
-    (see `check_replaceable`; `marker` and `what` are passed to it). A file target
-    may replace a file, never a folder.
+    version is deleted only after the new one is in place, and only if it is of
+    `kind` (see `check_replaceable`). A swap cut short by a crash is recovered
+    first (`recover_swapped`). A file target may replace a file, never a folder.
     """
     target = Path(target)
     if is_dir:
-        check_replaceable(target, marker, what)
+        recover_swapped(target)
+        check_replaceable(target, kind)
     elif target.is_dir():
         raise OutputError(f"{target}: is a folder; give a file path")
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -69,6 +124,8 @@ def atomic_path(
     os.chmod(tmp, (0o777 if is_dir else 0o666) & ~_umask())
     try:
         yield tmp
+        if os.environ.get(KILL_POINT_VARIABLE) == "before-rename":
+            os.kill(os.getpid(), signal.SIGKILL)
         _replace(tmp, target, is_dir=is_dir)
     except BaseException:
         _remove(tmp)
@@ -88,6 +145,8 @@ def _replace(tmp: Path, target: Path, *, is_dir: bool) -> None:
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
     old.rmdir()
     os.replace(target, old)
+    if os.environ.get(KILL_POINT_VARIABLE) == "between-renames":
+        os.kill(os.getpid(), signal.SIGKILL)
     os.replace(tmp, target)
     shutil.rmtree(old, ignore_errors=True)
 

@@ -115,11 +115,11 @@ class Task:
         raise NotImplementedError
 
     # ----------------------------------------------------------------- model
-    def prepare(self, splits, config, work_dir: Path, *, resume: bool, seed: int) -> Fit:
+    def prepare(self, splits, config, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
         """Vocabularies, the compiled model and the per-epoch callbacks for one run.
 
-        On `resume`, whatever the first run derived from the data (a vocabulary)
-        must be read back from `work_dir`, not rebuilt.
+        Whatever the run derives from the data and needs again to resume (a
+        vocabulary) is written to `prepared_dir` and, on `resume`, read back from it.
         """
         raise NotImplementedError
 

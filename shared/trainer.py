@@ -47,6 +47,7 @@ def train(
     """
     from shared.bundle import check_bundle_target, save_bundle
     from shared.training import (
+        PREPARED_DIR,
         LoopSettings,
         remove_work_dir,
         set_seed,
@@ -62,7 +63,7 @@ def train(
     with training_lock(out):
         work_dir = start_work_dir(work_dir_for(out), resume)
         set_seed(seed)
-        fit = task.prepare(source.splits, config, work_dir, resume=resume, seed=seed)
+        fit = task.prepare(source.splits, config, work_dir / PREPARED_DIR, resume=resume, seed=seed)
         run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
         settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed)
         model, state = train_loop(

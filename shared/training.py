@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from shared.errors import TrainingBusyError, UserError
-from shared.files import atomic_path, check_replaceable
+from shared.files import FolderKind, atomic_path, check_replaceable
 
 CHECKPOINT_DIR = "checkpoint"
 LOGS_DIR = "logs"
@@ -30,6 +30,9 @@ BEST_WEIGHTS = "best.weights.h5"
 STATE_FILE = "state.json"
 RUN_FILE = "TRAINING"
 HISTORY_CSV = "training.csv"
+PREPARED_DIR = "prepared"  # what an app derives from the data and needs again to resume (a vocabulary)
+CHECKPOINT = FolderKind("a training checkpoint", STATE_FILE, frozenset({LAST_MODEL, BEST_WEIGHTS, STATE_FILE}))
+WORK_FOLDER = FolderKind("a training work folder", RUN_FILE, frozenset({RUN_FILE, CHECKPOINT_DIR, LOGS_DIR, PREPARED_DIR}))
 
 
 def set_seed(seed: int) -> None:
@@ -186,7 +189,7 @@ def _append_logs(logs: Path, record: dict, writer) -> None:
 
 
 def _save_checkpoint(folder: Path, model, state: TrainingState, improved: bool) -> None:
-    with atomic_path(folder, is_dir=True, marker=STATE_FILE, what="a training checkpoint") as staging:
+    with atomic_path(folder, is_dir=True, kind=CHECKPOINT) as staging:
         model.save(staging / LAST_MODEL)
         if improved:
             model.save_weights(staging / BEST_WEIGHTS)
@@ -239,9 +242,9 @@ def start_work_dir(work_dir: str | Path, resume: bool) -> Path:
             raise UserError(f"nothing to resume: no checkpoint in {work_dir / CHECKPOINT_DIR}")
         return work_dir
     if work_dir.exists():
-        check_replaceable(work_dir, RUN_FILE, "a training work folder")
+        check_replaceable(work_dir, WORK_FOLDER)
         shutil.rmtree(work_dir)
-    work_dir.mkdir(parents=True)
+    (work_dir / PREPARED_DIR).mkdir(parents=True)
     (work_dir / RUN_FILE).write_text("training work folder; removed when the run ends\n", encoding="utf-8")
     return work_dir
 

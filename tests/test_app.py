@@ -100,6 +100,34 @@ def test_without_models_each_page_says_how_to_get_one(tmp_path, monkeypatch):
     assert "python -m ner.train" in at.info[0].value
 
 
+def test_a_running_training_is_shown_instead_of_a_second_train_button(tmp_path, monkeypatch):
+    from shared.training import training_lock
+
+    models = tmp_path / "models"
+    monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(models))
+    with training_lock(models / "sentiment"):  # a training elsewhere (a terminal, another server)
+        at = _page("sentiment")
+    assert "is running in another process" in at.info[0].value
+    assert not [button for button in at.button if button.key == "train-sentiment"]
+
+
+def test_a_second_click_or_visitor_joins_the_running_quick_training(tmp_path, monkeypatch):
+    import threading
+
+    from app_pages.common import TrainingJob, TrainingJobs
+
+    release, runs = threading.Event(), []
+    monkeypatch.setattr(TrainingJob, "run", lambda job: runs.append(job) or release.wait(10))
+    jobs = TrainingJobs()
+    first = jobs.start("sentiment", tmp_path / "sentiment")
+    second = jobs.start("sentiment", tmp_path / "sentiment")
+    assert second is first and first.running
+    release.set()
+    first.thread.join(10)
+    assert len(runs) == 1 and not first.running
+    assert jobs.start("sentiment", tmp_path / "sentiment") is not first  # a finished job can be started again
+
+
 def test_scoring_keeps_columns_rows_and_neutralises_formulas(entity_tagger, sentiment_classifier):
     from app_pages.scoring import blank_texts, read_uploaded_csv, safe_csv_bytes, score_frame
     from shared.tasks import get_task

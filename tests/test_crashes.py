@@ -25,9 +25,12 @@ from tests.conftest import REVIEWS_ARGS, ROOT, run_module
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")]
 
 
-def start(*args: str) -> subprocess.Popen:
-    """Start `python args...` from the project root, its output discarded."""
+def start(*args: str, kill_at: str | None = None) -> subprocess.Popen:
+    """Start `python args...` from the project root, its output discarded; `kill_at` names
+    a fault-injection point where the process kills itself (shared.files)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if kill_at is not None:
+        env["RNNTEXT_TEST_KILL_AT"] = kill_at
     return subprocess.Popen(
         [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -115,17 +118,55 @@ def test_killed_while_saving_a_bundle_keeps_the_previous_one(sentiment_bundle, t
 
 
 def test_killed_while_exporting_keeps_the_previous_export(sentiment_bundle, tmp_path):
+    """Killed with the new SavedModel fully written to its staging folder, just before
+    the rename (fault injection through RNNTEXT_TEST_KILL_AT)."""
     out = tmp_path / "export"
     first = run_module("sentiment.export", "--model", str(sentiment_bundle), "--out", str(out))
     assert first.returncode == 0, first.stderr
     before = snapshot(out)
-
-    def export_half_written() -> bool:  # the staging folder lives while the SavedModel is written
-        return bool(staging_folders(tmp_path, "export"))
-
-    process = start("-m", "sentiment.export", "--model", str(sentiment_bundle), "--out", str(out))
-    kill_when(process, export_half_written)
+    process = start(
+        "-m", "sentiment.export", "--model", str(sentiment_bundle), "--out", str(out), kill_at="before-rename"
+    )
+    assert process.wait(timeout=240) == -signal.SIGKILL
+    (staging,) = staging_folders(tmp_path, "export")
+    assert (staging / "saved_model.pb").stat().st_size > 0, "the kill should come after the export was written"
     assert snapshot(out) == before
+
+
+RESAVE = """
+import sys
+from sentiment import SentimentClassifier
+from shared.bundle import save_bundle
+
+api = SentimentClassifier.load(sys.argv[1])
+save_bundle(sys.argv[1], api.model, api.metadata)
+"""
+
+
+@pytest.mark.parametrize("recovered_by", ["find_bundles", "load", "save"])
+def test_killed_between_the_two_renames_the_bundle_comes_back(sentiment_bundle, tmp_path, recovered_by):
+    """A save replacing a bundle moves the old one aside, then the new one in: killed in
+    between, only a hidden `.NAME.old-*` holds it, and the next look or save restores it."""
+    from sentiment import SentimentClassifier
+    from shared.bundle import find_bundles, save_bundle
+
+    models = tmp_path / "models"
+    target = models / "sentiment"
+    shutil.copytree(sentiment_bundle, target)
+    before = snapshot(target)
+    assert start("-c", RESAVE, str(target), kill_at="between-renames").wait(timeout=240) == -signal.SIGKILL
+    assert not target.exists() and list(models.glob(".sentiment.old-*"))
+    if recovered_by == "find_bundles":
+        assert [entry.path for entry in find_bundles(models)] == [target]
+        assert snapshot(target) == before
+    elif recovered_by == "load":
+        assert SentimentClassifier.load(target).predict("fine").label
+        assert snapshot(target) == before
+    else:
+        api = SentimentClassifier.load(sentiment_bundle)
+        save_bundle(target, api.model, api.metadata)
+        assert SentimentClassifier.load(target).predict("fine").label
+    assert not list(models.glob(".sentiment.old-*"))
 
 
 def test_killed_batch_prediction_leaves_no_output_and_a_rerun_completes(sentiment_bundle, tmp_path):

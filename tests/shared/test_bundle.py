@@ -5,9 +5,10 @@ import keras
 import numpy as np
 import pytest
 
-from shared.bundle import FORMAT_VERSION, load_bundle, read_metadata, save_bundle
+from shared.bundle import BUNDLE, FORMAT_VERSION, load_bundle, read_metadata, save_bundle
 from shared.errors import BundleError, OutputError
 from shared.files import atomic_path
+from shared.training import start_work_dir
 
 
 def _tiny_model():
@@ -54,6 +55,37 @@ def test_save_replaces_a_bundle_or_an_empty_folder_but_never_other_files(tmp_pat
     assert (tmp_path / "home" / "thesis.txt").read_text() == "years of work"
     assert (tmp_path / "notes.txt").read_text() == "mine"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b", "empty", "home", "notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("marker", "kind_name", "replace"),
+    [
+        ("metadata.json", "BUNDLE", lambda path: save_bundle(path, _tiny_model(), {"task": "toy", "labels": ["a"]})),
+        ("saved_model.pb", "SAVED_MODEL", None),
+        ("TRAINING", "WORK_FOLDER", lambda path: start_work_dir(path, resume=False)),
+        ("state.json", "CHECKPOINT", None),
+    ],
+    ids=["bundle", "export", "work-folder", "checkpoint"],
+)
+def test_a_folder_with_the_marker_and_a_users_file_is_never_replaced(tmp_path, marker, kind_name, replace):
+    """The marker alone does not make a folder ours: one file of the user's beside it stops
+    the replacement, and every file stays."""
+    from shared import export, training
+    from shared.files import check_replaceable
+
+    kind = {"BUNDLE": BUNDLE, "SAVED_MODEL": export.SAVED_MODEL}.get(kind_name) or getattr(training, kind_name)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / marker).write_text("{}")
+    (folder / "thesis.txt").write_text("years of work")
+    with pytest.raises(OutputError, match="holds 'thesis.txt', which is not part of"):
+        check_replaceable(folder, kind)
+    if replace is not None:
+        with pytest.raises(OutputError, match="thesis.txt"):
+            replace(folder)
+    assert (folder / "thesis.txt").read_text() == "years of work" and (folder / marker).is_file()
+    (folder / "thesis.txt").unlink()
+    check_replaceable(folder, kind)  # only the artifact's own files: replaceable
 
 
 def test_find_bundles_skips_an_interrupted_saves_staging_folder(tmp_path):

@@ -88,3 +88,18 @@ def test_early_stopping_restores_best_weights(tmp_path):
     assert state.epoch == 3 and state.best_epoch == 1
     for a, b in zip(model.get_weights(), snapshots[1]):
         np.testing.assert_allclose(a, b)
+
+
+def test_one_training_at_a_time_per_bundle(tmp_path):
+    from shared.errors import TrainingBusyError
+    from shared.training import training_lock, training_running
+
+    out = tmp_path / "models" / "sentiment"
+    assert not training_running(out)
+    with training_lock(out):
+        assert training_running(out)
+        with pytest.raises(TrainingBusyError, match="another training is writing this model"), training_lock(out):
+            pass
+        with training_lock(tmp_path / "models" / "other"):  # another bundle is free
+            pass
+    assert not training_running(out)
