@@ -32,7 +32,9 @@ RUN_FILE = "TRAINING"
 HISTORY_CSV = "training.csv"
 PREPARED_DIR = "prepared"  # what an app derives from the data and needs again to resume (a vocabulary)
 CHECKPOINT = FolderKind("a training checkpoint", STATE_FILE, frozenset({LAST_MODEL, BEST_WEIGHTS, STATE_FILE}))
-WORK_FOLDER = FolderKind("a training work folder", RUN_FILE, frozenset({RUN_FILE, CHECKPOINT_DIR, LOGS_DIR, PREPARED_DIR}))
+WORK_FOLDER = FolderKind(
+    "a training work folder", RUN_FILE, frozenset({RUN_FILE, CHECKPOINT_DIR, LOGS_DIR, PREPARED_DIR})
+)
 
 
 def set_seed(seed: int) -> None:
