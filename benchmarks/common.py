@@ -71,7 +71,9 @@ def git_state() -> dict:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=RESULTS.parent.parent, capture_output=True, text=True).stdout.strip()
 
-    return {"commit": git("rev-parse", "HEAD") or "unknown", "dirty": bool(git("status", "--porcelain"))}
+    # Results written by earlier benchmarks of the same run are not code changes.
+    changed = git("status", "--porcelain", "--", ".", ":(exclude)benchmarks/results")
+    return {"commit": git("rev-parse", "HEAD") or "unknown", "dirty": bool(changed)}
 
 
 def run_record(module: str, argv: Sequence[str]) -> dict:

@@ -263,7 +263,34 @@ class TaggerTrainer(keras.Model):
         return cls(keras.saving.deserialize_keras_object(config.pop("tagger")), **config)
 
 
-def decode(tagger: keras.Model, tokens):
+# Token sequences longer than WINDOW are read in windows of WINDOW tokens that overlap by
+# 2 * CONTEXT; each token's tag comes from the window where it has at least CONTEXT
+# tokens of context on both sides (or sits at the text's edge), so an entity across a
+# window border is seen whole. The Python API and the SavedModel both decode here.
+WINDOW = 512
+CONTEXT = 64
+
+
+def decode(tagger: keras.Model, tokens, window: int = WINDOW, context: int = CONTEXT):
     """Padded tokens [batch, time] -> (tag ids, confidences), both [batch, time]."""
-    mask = tf.not_equal(tokens, "")
-    return tagger.get_layer("crf").decode(tagger(tokens, training=False), mask)
+    crf_layer = tagger.get_layer("crf")
+
+    def whole(rows):
+        return crf_layer.decode(tagger(rows, training=False), tf.not_equal(rows, ""))
+
+    def windowed():
+        stride = window - 2 * context
+        length = tf.shape(tokens)[1]
+        count = (length - window + stride - 1) // stride + 1  # the last window reaches the end
+        padded = tf.pad(tokens, [[0, 0], [0, (count - 1) * stride + window - length]], constant_values="")
+        starts = tf.range(count) * stride
+        frames = tf.gather(padded, starts[:, tf.newaxis] + tf.range(window)[tf.newaxis], axis=1)
+        ids, confidence = whole(tf.reshape(frames, [-1, window]))  # [batch * count, window]
+        positions = tf.range(length)
+        owner = tf.clip_by_value((positions - context) // stride, 0, count - 1)
+        flat = owner * window + positions - tf.gather(starts, owner)  # index into [count * window]
+        batch = tf.shape(tokens)[0]
+        pick = lambda values: tf.gather(tf.reshape(values, [batch, count * window]), flat, axis=1)  # noqa: E731
+        return pick(ids), pick(confidence)
+
+    return tf.cond(tf.shape(tokens)[1] <= window, lambda: whole(tokens), windowed)

@@ -14,8 +14,6 @@ from shared.api import BundleModel
 from shared.sequences import length_sorted_batches
 
 BATCH_SIZE = 256
-# Longer token sequences are tagged in windows of this many tokens.
-MAX_TOKENS = 512
 
 
 @dataclass(frozen=True)
@@ -67,27 +65,22 @@ class EntityTagger(BundleModel):
         return tuple(sorted({tag[2:] for tag in self.tags if tag != "O"}))
 
     def tag_tokens(self, token_lists: Sequence[Sequence[str]]) -> list[TaggedTokens]:
-        """IOB2 tags and their probabilities for pre-tokenized sentences, in input order."""
-        windows, owners = [], []
-        for index, tokens in enumerate(token_lists):
-            for start in range(0, len(tokens), MAX_TOKENS):
-                windows.append(list(tokens[start : start + MAX_TOKENS]))
-                owners.append(index)
-        tags: list[list[str]] = [[] for _ in token_lists]
-        scores: list[list[float]] = [[] for _ in token_lists]
-        results = [None] * len(windows)
-        for batch in length_sorted_batches([len(w) for w in windows], BATCH_SIZE):
-            width = max(len(windows[i]) for i in batch)
-            padded = np.array([windows[i] + [""] * (width - len(windows[i])) for i in batch], dtype=object)
+        """IOB2 tags and their probabilities for pre-tokenized sentences, in input order.
+
+        Sequences longer than `ner.model.WINDOW` tokens are read in overlapping windows.
+        """
+        rows = [list(tokens) for tokens in token_lists]
+        results: list[TaggedTokens | None] = [None] * len(rows)
+        for batch in length_sorted_batches([len(row) for row in rows], BATCH_SIZE):
+            width = max(1, max(len(rows[i]) for i in batch))
+            padded = np.array([rows[i] + [""] * (width - len(rows[i])) for i in batch], dtype=object)
             ids, confidence = self._decode(padded)
             ids, confidence = ids.numpy(), confidence.numpy()
             for row, index in enumerate(batch):
-                length = len(windows[index])
-                results[index] = (ids[row, :length], confidence[row, :length])
-        for owner, (ids, confidence) in zip(owners, results):
-            tags[owner].extend(self.tags[i] for i in ids)
-            scores[owner].extend(float(c) for c in confidence)
-        return [TaggedTokens(t, s) for t, s in zip(tags, scores)]
+                length = len(rows[index])
+                tags = [self.tags[i] for i in ids[row, :length]]
+                results[index] = TaggedTokens(tags, [float(c) for c in confidence[row, :length]])
+        return results
 
     def predict(self, texts: str | Sequence[str]) -> list[Entity] | list[list[Entity]]:
         """Entities of one text (a list of Entity) or of each text of a sequence (a list

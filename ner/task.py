@@ -157,6 +157,9 @@ class NerTask(Task):
 
         return format_entity_report(report)
 
+    def score(self, report: dict) -> float:
+        return report["conlleval"]["f1"]
+
     def report_view(self, report: dict) -> ReportView:
         conlleval, errors = report["conlleval"], report["errors"]
         kinds = ("correct", "wrong_type", "wrong_boundary", "missed", "spurious")

@@ -206,6 +206,9 @@ class SentimentTask(Task):
 
         return format_report(report)
 
+    def score(self, report: dict) -> float:
+        return report["macro_f1"]
+
     def report_view(self, report: dict) -> ReportView:
         labels = report["labels"]
         return ReportView(

@@ -127,6 +127,10 @@ class Task:
         """The task's report of `api` on gold `data` (one split)."""
         raise NotImplementedError
 
+    def score(self, report: dict) -> float:
+        """The one number of `report` that model selection maximises (the `monitor`)."""
+        raise NotImplementedError
+
     def headline(self, report: dict) -> str:
         """The report's main numbers on one line."""
         return "   ".join(f"{name} {value}" for name, value in self.report_view(report).numbers.items())

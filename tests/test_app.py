@@ -1,5 +1,6 @@
 """The Streamlit app, page by page, with Streamlit's AppTest (no browser)."""
 
+import html
 import io
 
 import pandas as pd
@@ -36,10 +37,17 @@ def _page(name: str) -> AppTest:
 
 
 def test_sentiment_page_shows_label_probabilities_and_steps(models):
+    from sentiment import SentimentClassifier
+
     at = _page("sentiment")
+    expected, steps = SentimentClassifier.load(models / "sentiment").predict_with_steps(
+        at.text_area(key="review").value
+    )
     assert at.metric[0].label == "Prediction"
-    assert at.metric[0].value in ("negative", "neutral", "positive")
-    assert any("moved P(" in md.value for md in at.markdown)
+    assert at.metric[0].value == expected.label
+    assert at.metric[0].delta == f"{expected.probabilities[expected.label]:.0%} confident"
+    moved = [md.value for md in at.markdown if "moved P(" in md.value]
+    assert moved and all(html.escape(step.token) in moved[0] for step in steps)
     at.text_area(key="review").set_value("   ").run()
     assert not at.exception
     assert at.warning[0].value == "Type a review to classify."

@@ -93,12 +93,38 @@ def test_batch_page_scores_an_uploaded_csv(page, app_url, tmp_path):
     assert page.locator('[data-testid="stDataFrame"]').count() == 1
     assert [row["id"] for row in rows] == ["1", "2", "3"]
     assert rows[1]["text"] == "'=HYPERLINK(1)"
-    assert all(row["sentiment"] in ("negative", "neutral", "positive") for row in rows)
+    assert all(row["label"] in ("negative", "neutral", "positive") for row in rows)
     _shot(page, "batch")
 
 
-def test_models_page_renders(page, app_url):
+def test_entities_page_keeps_typed_links_and_images_as_text(page, app_url):
+    """After a blank line, Markdown would make a live link and fetch the image."""
+    bait = "[click](http://example.com) ![img](http://example.com/x.png)"
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{app_url}/entities")
+    page.locator('textarea[aria-label="Text"]').wait_for(timeout=WAIT_MS)
+    _type(page, "Text", f"Barack Obama visited Berlin.\n\n{bait}")
+    shown = page.locator('div[style*="white-space"]', has_text="Berlin")
+    shown.filter(has_text="[click]").wait_for(timeout=WAIT_MS)
+    assert bait in shown.inner_text()
+    assert page.locator('a[href^="http://example.com"]').count() == 0
+    assert page.locator('img[src^="http://example.com"]').count() == 0
+    assert not [url for url in requests if "example.com" in url]
+
+
+def test_models_page_shows_each_bundles_metrics(page, app_url, sentiment_bundle):
+    import json
+
+    metrics = json.loads((sentiment_bundle / "metadata.json").read_text())["metrics"]["dev"]
     page.goto(f"{app_url}/models")
     page.get_by_text("Training curves").wait_for(timeout=WAIT_MS)
-    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT_MS)
+    numbers = page.locator('[data-testid="stMetric"]')
+    numbers.first.wait_for(timeout=WAIT_MS)
+    shown = dict(zip(page.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
+                     page.locator('[data-testid="stMetricValue"]').all_inner_texts()))  # fmt: skip
+    assert shown == {"Accuracy": f"{metrics['accuracy']:.1%}", "Macro-F1": f"{metrics['macro_f1'] * 100:.1f}"}
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    charts.nth(1).wait_for(timeout=WAIT_MS)
+    assert charts.count() == 2  # the confusion heatmap and the training curves
     _shot(page, "models")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ner.tags import continues, iob1_to_iob2, is_valid_tag, spans
@@ -117,6 +118,12 @@ def _csv_bytes(header, rows, delimiter=",") -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+CLASS_NAMES = ("negative", " Neutral ", "POSITIVE", "0", "1", "2")
+# Label cells: a valid class, or text without digits, which no default label map accepts.
+LABEL_CELL = st.one_of(st.sampled_from(CLASS_NAMES), st.text("abcxyz -_", max_size=6))
+TEXT_CELL = st.one_of(st.text("abc xyz.!", min_size=1, max_size=12), CELL)
+LABELLED = st.tuples(st.lists(st.tuples(TEXT_CELL, LABEL_CELL), min_size=1, max_size=12), st.sampled_from(",;\t|"))
+
 TABLE = st.integers(1, 4).flatmap(
     lambda width: st.tuples(
         st.lists(st.text("abcxyz_", min_size=1, max_size=6), min_size=width, max_size=width, unique=True),
@@ -127,21 +134,27 @@ TABLE = st.integers(1, 4).flatmap(
 
 
 @FUZZ
-@given(TABLE)
+@given(LABELLED)
+@example(([("A fine film", "positive"), ("=1+1 dull", " 0 "), ("so-so", "Neutral")], ";"))
 def test_labelled_csv_keeps_every_row_or_names_the_bad_one(tmp_path, table):
-    from sentiment.data import parse_label_map, read_labelled_csv
+    """Every row comes back, in order, with its class; or the first bad row is named."""
+    from sentiment.data import LABELS, parse_label_map, read_labelled_csv
 
-    header, rows, delimiter = table
+    rows, delimiter = table
     path = tmp_path / "data.csv"
-    path.write_bytes(_csv_bytes(header, rows, delimiter))
-    text_col, label_col = header[0], header[-1]
-    try:
-        data = read_labelled_csv(path, text_col, label_col, parse_label_map(None))
-    except DataError as error:
-        assert str(error).startswith(f"{path}: row ") or "no column" in str(error), error
+    path.write_bytes(_csv_bytes(["text", "label"], rows, delimiter))
+    names = [name.strip().lower() for name in CLASS_NAMES]
+    classes = [names.index(label.strip().lower()) % 3 if label.strip().lower() in names else None for _, label in rows]
+    bad = [
+        number for number, ((text, _), cls) in enumerate(zip(rows, classes), start=2) if not text.strip() or cls is None
+    ]
+    if bad:
+        with pytest.raises(DataError, match=f"^{re.escape(str(path))}: row {bad[0]}, column"):
+            read_labelled_csv(path, "text", "label", parse_label_map(None))
         return
-    assert len(data.texts) == len(rows)
-    assert list(data.texts) == [row[0] for row in rows]
+    data = read_labelled_csv(path, "text", "label", parse_label_map(None))
+    assert list(data.texts) == [text for text, _ in rows]
+    assert [LABELS[label] for label in data.labels] == [LABELS[cls] for cls in classes]
 
 
 @FUZZ

@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 from ner import Entity, EntityTagger
+from ner.tags import spans
 from ner.tokenizer import tokenize
 from shared.errors import BundleError
 from shared.verbs.export import export_model
@@ -68,6 +69,45 @@ def test_long_token_sequences_are_tagged_in_windows(entity_tagger):
     tokens = ["Paris", "is", "far", "."] * 300
     (result,) = entity_tagger.tag_tokens([tokens])
     assert len(result.tags) == len(tokens) and len(result.scores) == len(tokens)
+
+
+FILLER = ["The", "team", "won", "the", "title", "."]
+
+
+def _long_text_with_name_at(position: int, length: int = 1300) -> list[str]:
+    tokens = (FILLER * (length // len(FILLER) + 1))[:length]
+    tokens[position : position + 2] = ["Anna", "Kowalski"]
+    return tokens
+
+
+@pytest.mark.parametrize("position", [447, 511, 831, 1215])
+def test_an_entity_across_a_window_border_is_found_whole(entity_tagger, position):
+    """Long inputs are read in overlapping windows (ner.model.WINDOW): 447/448 and 831/832
+    are where one window's decisions hand over to the next, 511/512 a fixed 512-token
+    seam. The two-token name stays one entity, tagged as reading the whole text at once
+    tags it."""
+    from ner.model import decode
+
+    tokens = _long_text_with_name_at(position)
+    (tagged,) = entity_tagger.tag_tokens([tokens])
+    assert len(tagged.tags) == len(tokens)
+    found = [(span.start, span.end) for span in spans(tagged.tags) if span.start <= position < span.end]
+    assert found == [(position, position + 2)]
+    whole_ids, _ = decode(entity_tagger.model, tf.constant([tokens]), window=len(tokens))
+    whole = [entity_tagger.tags[i] for i in whole_ids.numpy()[0]]
+    assert tagged.tags[position : position + 2] == whole[position : position + 2]
+
+
+def test_saved_model_and_api_agree_on_long_input(entity_tagger, tmp_path):
+    tokens = _long_text_with_name_at(511)
+    text = " ".join(tokens)
+    serve = tf.saved_model.load(str(export_model(entity_tagger, tmp_path / "exported"))).signatures["serving_default"]
+    result = serve(text=tf.constant([text, "Anna Kowalski won ."]))
+    (expected,) = entity_tagger.tag_tokens([tokens])
+    assert [t.decode() for t in result["tokens"].numpy()[0]] == tokens
+    assert [t.decode() for t in result["tags"].numpy()[0]] == expected.tags
+    np.testing.assert_allclose(result["scores"].numpy()[0], expected.scores, atol=1e-4)
+    assert [e.text for e in entity_tagger.predict(text)] == ["Anna Kowalski"]
 
 
 def test_loading_a_missing_bundle_is_a_bundle_error(tmp_path):

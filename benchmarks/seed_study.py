@@ -1,0 +1,102 @@
+"""Seed study: a task's default config against alternatives, over several seeds.
+
+Each variant (the default, and each `--variant NAME:OVERRIDES`) is trained once per
+seed on a registered dataset with the task's training frame; the report gives every
+run's dev and test score (the task's model-selection metric) and, per variant, their
+mean and standard deviation. Bundles already trained with the same config and seed
+(under benchmarks/work/seeds/) are reused, so a study can be resumed.
+
+Run from the project root, for example:
+  .venv/bin/python -m benchmarks.seed_study --task ner --dataset conll2003 \\
+      --variant softmax:model.output=softmax --seeds 1 2 3
+Writes benchmarks/results/seeds-<task>-<dataset>.json and .md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+
+from benchmarks.common import RESULTS, header, run_record, write_results
+from shared.config import config_to_dict, load_config
+from shared.tasks import APPS, get_task
+from shared.trainer import dataset_source, train
+
+WORK = RESULTS.parent / "work" / "seeds"
+
+
+def parse_variant(text: str) -> tuple[str, list[str]]:
+    """`softmax:model.output=softmax,training.epochs=5` -> ("softmax", ["--model.output=softmax", ...])."""
+    name, _, overrides = text.partition(":")
+    return name, [f"--{item.strip()}" for item in overrides.split(",") if item.strip()]
+
+
+def trained(task, source, config, out, seed: int) -> dict:
+    """The metadata of a bundle of `config` and `seed` at `out`, training it if needed."""
+    metadata_file = out / "metadata.json"
+    if metadata_file.is_file():
+        metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
+        if metadata["config"] == config_to_dict(config) and metadata["training"]["seed"] == seed:
+            return metadata
+    train(task, source, config, out, seed=seed)
+    return json.loads(metadata_file.read_text(encoding="utf-8"))
+
+
+def summary(values: list[float]) -> dict:
+    return {
+        "mean": round(statistics.mean(values), 4),
+        "sd": round(statistics.stdev(values), 4) if len(values) > 1 else 0.0,
+    }
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--task", choices=list(APPS), required=True)
+    parser.add_argument("--dataset", required=True)
+    parser.add_argument("--variant", action="append", default=[], help="NAME:section.key=value,...")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    args = parser.parse_args(argv)
+    task = get_task(args.task)
+    variants = [("default", []), *map(parse_variant, args.variant)]
+    source = None
+    report = {**run_record("benchmarks.seed_study", argv), "task": task.name, "dataset": args.dataset, "variants": {}}
+    for name, overrides in variants:
+        config = load_config(task.config_class, None, overrides)
+        source = source or dataset_source(task, args.dataset, config)
+        runs = []
+        for seed in args.seeds:
+            metadata = trained(task, source, config, WORK / f"{task.name}-{args.dataset}-{name}-{seed}", seed)
+            metrics = metadata["metrics"]
+            runs.append({
+                "seed": seed,
+                "dev": round(task.score(metrics["dev"]), 4),
+                "test": round(task.score(metrics["test"]), 4) if "test" in metrics else None,
+                "minutes": round(metadata["training"]["seconds"] / 60, 1),
+            })  # fmt: skip
+        report["variants"][name] = {
+            "overrides": overrides,
+            "runs": runs,
+            "dev": summary([run["dev"] for run in runs]),
+            "test": summary([run["test"] for run in runs if run["test"] is not None]),
+        }
+    lines = [
+        *header(f"Seed study: {task.name} on {args.dataset} (score: {task.monitor_text})", report),
+        "| variant | overrides | seeds | dev mean (sd) | test mean (sd) | per-seed test |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, result in report["variants"].items():
+        dev, test = result["dev"], result["test"]
+        per_seed = ", ".join(f"{run['test'] * 100:.1f}" for run in result["runs"] if run["test"] is not None)
+        lines.append(
+            f"| {name} | {' '.join(result['overrides']) or '(defaults)'} | {len(result['runs'])} "
+            f"| {dev['mean'] * 100:.2f} ({dev['sd'] * 100:.2f}) | {test['mean'] * 100:.2f} ({test['sd'] * 100:.2f}) "
+            f"| {per_seed} |"
+        )
+    write_results(f"seeds-{task.name}-{args.dataset}", report, "\n".join(lines) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
