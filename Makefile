@@ -8,13 +8,15 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 
 .PHONY: start test lint
 
+# Trains each default model whose data is found (progress per epoch), says what is
+# missing and how to get it, then always starts the UI on $(ADDRESS):$(PORT)
+# (ADDRESS=0.0.0.0 make start serves other machines).
 start: $(STAMP)
-	$(PY) -m sentiment.quickstart
-	$(PY) -m ner.quickstart
-	$(PY) -m streamlit run streamlit_app.py --server.port $(PORT) --browser.gatherUsageStats false
+	$(PY) -m app_pages.launch --address $(ADDRESS) --port $(PORT)
 
 test: $(STAMP) $(CHROMIUM)
 	$(PY) -m pytest
@@ -28,8 +30,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 # Reinstall whenever a requirements file changes.
-$(STAMP): requirements.txt requirements-dev.txt
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $(STAMP)

@@ -4,6 +4,7 @@ turning user errors into one readable line with a non-zero exit."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 
@@ -35,3 +36,21 @@ def run_cli(main: Callable[[list[str]], int | None], argv: list[str] | None = No
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)
         return 130
+
+
+VERBS = ("train", "evaluate", "predict", "export", "quickstart")
+
+
+def rnntext(argv: list[str] | None = None) -> int:
+    """The `rnntext TASK VERB [options]` console script: the same as `python -m TASK.VERB`."""
+    from shared.tasks import APPS
+
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) < 2 or argv[0] not in APPS or argv[1] not in VERBS:
+        print(
+            f"usage: rnntext {{{','.join(APPS)}}} {{{','.join(VERBS)}}} [options]\n"
+            "  the same as python -m TASK.VERB; add --help after the verb for its options",
+            file=sys.stderr,
+        )
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+    return run_cli(importlib.import_module(f"{argv[0]}.{argv[1]}").main, argv[2:])

@@ -3,7 +3,8 @@
 Lookup order for `locate_dataset("sst")`:
 1. the mirror folder: `$RNNTEXT_DATA_DIR`, else `../shared/datasets` beside the
    project when that folder exists;
-2. the download cache: `$RNNTEXT_CACHE_DIR`, else `~/.cache/rnntext/datasets`;
+2. the download cache: `$RNNTEXT_CACHE_DIR`, else `data/cache` in a checkout, else
+   `~/.cache/rnntext/datasets`;
 3. a download from the public source into the cache.
 Every file is checked against its SHA-256 before use, wherever it came from.
 """
@@ -102,11 +103,17 @@ def mirror_dir() -> Path | None:
     return default if default.is_dir() else None
 
 
+CHECKOUT_DATA = PROJECT_ROOT / "data"
+
+
 def cache_dir() -> Path:
-    """The folder downloads are cached in (outside the git checkout)."""
+    """The folder downloads are cached in: $RNNTEXT_CACHE_DIR, else `data/cache` in a
+    checkout (git-ignored), else ~/.cache/rnntext/datasets (an installed package)."""
     configured = os.environ.get("RNNTEXT_CACHE_DIR")
     if configured:
         return Path(configured).expanduser()
+    if (CHECKOUT_DATA / "README.md").is_file():
+        return CHECKOUT_DATA / "cache"
     return Path.home() / ".cache" / "rnntext" / "datasets"
 
 

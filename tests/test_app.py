@@ -225,3 +225,51 @@ def test_a_damaged_bundle_shows_a_message_not_a_traceback(tmp_path, monkeypatch,
     monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(folder))
     at = _page("sentiment")
     assert "Cannot load" in at.error[0].value and "model.keras: cannot load model" in at.error[0].value
+
+
+def test_start_without_the_data_says_what_is_missing_and_still_serves_the_ui(tmp_path, sentiment_bundle):
+    """`make start` on a machine without the dataset mirror or a network: the models it
+    cannot train are named with how to get their data, and the UI comes up anyway,
+    listening on 127.0.0.1 only."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from benchmarks.app_server import free_port
+
+    models = tmp_path / "models"
+    shutil.copytree(sentiment_bundle, models / "sentiment")
+    env = {
+        **os.environ,
+        "RNNTEXT_MODELS_DIR": str(models),
+        "RNNTEXT_DATA_DIR": str(tmp_path / "no-mirror"),
+        "RNNTEXT_CACHE_DIR": str(tmp_path / "no-cache"),
+        "https_proxy": "http://127.0.0.1:9",  # no network: a download fails at once
+        "PYTHONPATH": str(ROOT),
+    }
+    port = free_port()
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "app_pages.launch", "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert launcher.poll() is None, launcher.stdout.read()
+                assert time.time() < deadline, "the UI did not start"
+                time.sleep(0.5)
+    finally:
+        launcher.terminate()
+        output = launcher.communicate(timeout=30)[0]
+    assert "Entity tagger: not trained (dataset 'conll2003' not found" in output
+    assert "request RCV1 from NIST" in output
+    assert "Sentiment classifier: not trained" not in output  # its bundle was there
+    assert f"Starting the UI on http://127.0.0.1:{port}" in output

@@ -26,3 +26,61 @@ def test_benchmark_records_name_the_commit_and_dirty_flag():
     record = run_record("benchmarks.x", ["--flag"])
     assert len(record["commit"]) == 40 and isinstance(record["dirty"], bool)
     assert record["command"] == ".venv/bin/python -m benchmarks.x --flag"
+
+
+def test_the_wheel_installs_and_its_clis_run_from_any_folder(tmp_path):
+    """`pip install .`: the wheel holds the packages, its metadata the runtime
+    dependencies and the console script; installed alone (dependencies from this
+    venv), `python -m sentiment.train --help` and `rnntext` work outside the checkout."""
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = wheels.glob("rnntext-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
+        entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
+    assert {"sentiment/train.py", "ner/task.py", "shared/verbs/predict.py"} <= set(names)
+    assert not [name for name in names if name.startswith(("tests/", "benchmarks/", "data/"))]
+    assert "License-Expression: Apache-2.0" in metadata and "Requires-Dist: tensorflow-cpu==2.21.0" in metadata
+    assert "rnntext = shared.cli:rnntext" in entry_points
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(site), "PYTHONSAFEPATH": "1"}  # no checkout on the path
+    shown = subprocess.run([sys.executable, "-m", "sentiment.train", "--help"], cwd=elsewhere, env=env,
+                           capture_output=True, text=True)  # fmt: skip
+    assert shown.returncode == 0 and "usage: python -m sentiment.train" in shown.stdout, shown.stderr
+    probe = "import shared, sys; print(shared.__file__)"
+    located = subprocess.run([sys.executable, "-c", probe], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert located.stdout.startswith(str(site)), located.stdout + located.stderr
+    console = "from shared.cli import rnntext; raise SystemExit(rnntext())"
+    script = subprocess.run([sys.executable, "-c", console, "ner", "export", "--help"],
+                            cwd=elsewhere, env=env, capture_output=True, text=True)  # fmt: skip
+    assert script.returncode == 0 and "usage: python -m ner.export" in script.stdout, script.stderr
+
+
+def test_license_is_apache_2():
+    text = (ROOT / "LICENSE").read_text()
+    assert "Apache License" in text and "Version 2.0, January 2004" in text
+
+
+def test_data_samples_are_tracked_and_the_rest_of_data_is_ignored():
+    import subprocess
+
+    def ignored(path: str) -> bool:
+        return subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0
+
+    assert not ignored("data/README.md") and not ignored("data/samples/reviews.csv")
+    assert ignored("data/my-reviews.csv") and ignored("data/cache/sst/train.txt")

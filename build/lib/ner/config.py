@@ -1,0 +1,75 @@
+"""The NER model's configuration; the defaults are the benchmarked settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from shared.config import TrainingSettings, require_fraction, require_positive
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture: word, casing and character features, the BiRNN stack, the output layer.
+
+    `output` "crf" trains a linear-chain CRF; "softmax" trains per-token softmax. Both
+    decode with Viterbi under IOB2 constraints. `word_dropout` replaces that share of
+    training words by the unknown word (the characters stay), so the character
+    encoder learns to handle unseen words. `variational_dropout` drops the same
+    features at every token of a sentence (one mask per sentence, as in Gal &
+    Ghahramani) instead of a fresh mask per token.
+    """
+
+    vocabulary_size: int = 30000
+    word_dim: int = 100
+    casing_dim: int = 8
+    char_dim: int = 30
+    char_filters: int = 100
+    char_kernel: int = 3
+    max_word_chars: int = 24
+    cell: Literal["lstm", "gru"] = "lstm"
+    units: int = 128
+    layers: int = 1
+    dropout: float = 0.5
+    word_dropout: float = 0.4
+    variational_dropout: bool = False
+    output: Literal["crf", "softmax"] = "crf"
+
+    def __post_init__(self):
+        if not 1 <= self.layers <= 2:
+            raise ValueError("layers must be 1 or 2")
+        require_positive(
+            self, "vocabulary_size", "word_dim", "casing_dim", "char_dim", "char_filters", "char_kernel",
+            "max_word_chars", "units",
+        )  # fmt: skip
+        require_fraction(self, "dropout", "word_dropout")
+
+
+@dataclass(frozen=True)
+class TrainingConfig(TrainingSettings):
+    """Optimisation: epochs, batch size, Adam learning rate, clipping, early stopping.
+
+    `schedule` "cosine" decays the learning rate to 0 along a half cosine over all
+    `epochs`; "constant" keeps it. `ema_momentum` > 0 keeps an exponential moving
+    average of the weights (Keras' `use_ema`); each epoch ends by replacing the
+    weights with that average, so dev scores, checkpoints and the next epoch all
+    start from the smoothed weights.
+    """
+
+    epochs: int = 25
+    batch_size: int = 32
+    learning_rate: float = 0.001
+    schedule: Literal["constant", "cosine"] = "constant"
+    ema_momentum: float = 0.0
+    clip_norm: float = 5.0
+    patience: int = 8
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_fraction(self, "ema_momentum")
+
+
+@dataclass(frozen=True)
+class NerConfig:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)

@@ -1,0 +1,296 @@
+"""The tagger network: a batch of token strings in, per-token tag scores out.
+
+`tokens [batch, time] (string, "" = padding)` -> word ids (case-folded, digits
+mapped to 0, vocabulary inside the model) + casing class + characters through a
+CNN -> dropout -> BiLSTM/GRU x1-2 -> dense tag scores -> `ChainCRF`, which holds
+the transition scores and IOB2 constraints and decodes with Viterbi. The saved
+`.keras` file is the whole pipeline from tokens to tags; `ner.tokenizer` turns raw
+text into tokens (also inside the exported SavedModel).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from ner import crf
+from ner.config import ModelConfig
+from ner.tags import allowed_transitions
+
+PACKAGE = "rnntext"
+TAGGER = "tagger"
+CASINGS = ("pad", "lower", "title", "upper", "mixed", "number", "has_digit", "punctuation", "other")
+RNN_CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}
+
+
+def normalize_words(tokens):
+    """Case-fold and map every digit to 0: the key of the word embedding."""
+    return tf.strings.regex_replace(tf.strings.lower(tokens, encoding="utf-8"), r"\pN", "0")
+
+
+def casing_ids(tokens):
+    """Index into CASINGS for each token (0 for padding)."""
+    rules = [
+        (r"", 0),
+        (r"[\p{Ll}\pM]+", 1),
+        (r"\p{Lu}[\p{Ll}\pM]+", 2),
+        (r"[\p{Lu}\pM]+", 3),
+        (r"[\pL\pM]+", 4),
+        (r"[\pN.,:/-]*\pN[\pN.,:/-]*", 5),
+        (r".*\pN.*", 6),
+        (r"[\pP\pS]+", 7),
+    ]
+    result = tf.fill(tf.shape(tokens), len(CASINGS) - 1)
+    for pattern, index in reversed(rules):
+        result = tf.where(tf.strings.regex_full_match(tokens, pattern), index, result)
+    return result
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class WordKeys(layers.Layer):
+    """Token strings -> normalized word strings (the word vocabulary's keys)."""
+
+    def call(self, tokens):
+        return normalize_words(tokens)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Casing(layers.Layer):
+    """Token strings -> casing class ids (see CASINGS)."""
+
+    def call(self, tokens):
+        return casing_ids(tokens)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Characters(layers.Layer):
+    """Token strings [batch, time] -> their first `max_chars` characters [batch, time, chars]."""
+
+    def __init__(self, max_chars: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_chars = max_chars
+
+    def call(self, tokens):
+        chars = tf.strings.unicode_split(tokens, "UTF-8", errors="replace")[:, :, : self.max_chars]
+        return chars.to_tensor(default_value="")
+
+    def get_config(self):
+        return {**super().get_config(), "max_chars": self.max_chars}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class WordDropout(layers.Layer):
+    """In training, replace a share `rate` of word ids by the unknown id 1 (padding 0 stays)."""
+
+    def __init__(self, rate: float, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.rate = rate
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, ids, training=False):
+        if not training or self.rate == 0:
+            return ids
+        noise = keras.random.uniform(keras.ops.shape(ids), seed=self.seed_generator)
+        dropped = keras.ops.logical_and(noise < self.rate, ids > 1)
+        return keras.ops.where(dropped, keras.ops.ones_like(ids), ids)
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class CharCNN(layers.Layer):
+    """Character ids [batch, time, chars] -> per-token features [batch, time, filters]:
+    embedding, convolution, ReLU and a max over the token's real characters."""
+
+    def __init__(self, vocabulary_size: int, dim: int, filters: int, kernel: int, **kwargs):
+        super().__init__(**kwargs)
+        self.vocabulary_size, self.dim, self.filters, self.kernel = vocabulary_size, dim, filters, kernel
+        self.embedding = layers.Embedding(vocabulary_size, dim, name="char_embedding")
+        self.convolution = layers.Conv1D(filters, kernel, padding="same", activation="relu", name="char_conv")
+
+    def build(self, input_shape):
+        self.embedding.build((None, None))
+        self.convolution.build((None, None, self.dim))
+
+    def call(self, ids):
+        shape = keras.ops.shape(ids)
+        flat = keras.ops.reshape(ids, (-1, shape[2]))
+        keep = keras.ops.expand_dims(flat > 0, -1)
+        # Zero vectors on padding, like the convolution's own edge padding, so a token's
+        # features do not depend on how long the batch's longest token is.
+        vectors = keras.ops.where(keep, self.embedding(flat), 0.0)
+        features = self.convolution(vectors)
+        # ReLU outputs are >= 0, so 0 stands in for masked positions in the max.
+        pooled = keras.ops.max(keras.ops.where(keep, features, 0.0), axis=1)
+        return keras.ops.reshape(pooled, (shape[0], shape[1], self.filters))
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:2], self.filters)
+
+    def compute_mask(self, ids, mask=None):
+        # Concatenate ORs its inputs' masks, so every feature must mask padding tokens.
+        return keras.ops.any(ids > 0, axis=-1)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "vocabulary_size": self.vocabulary_size,
+            "dim": self.dim,
+            "filters": self.filters,
+            "kernel": self.kernel,
+        }
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class ChainCRF(layers.Layer):
+    """Passes tag scores through and owns decoding.
+
+    With `learn_transitions` (the CRF output) it holds trainable transition, start and
+    end scores and its loss is the CRF negative log-likelihood; without, scores are
+    per-token logits trained with cross-entropy. Either way decoding is Viterbi with
+    IOB2's forbidden transitions.
+    """
+
+    def __init__(self, tags: list[str], learn_transitions: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.tags = list(tags)
+        self.learn_transitions = learn_transitions
+        self.supports_masking = True
+        allowed, allowed_start = allowed_transitions(self.tags)
+        self._penalty = np.where(allowed, 0.0, crf.FORBIDDEN).astype("float32")
+        self._start_penalty = np.where(allowed_start, 0.0, crf.FORBIDDEN).astype("float32")
+
+    def build(self, input_shape):
+        size = len(self.tags)
+        if self.learn_transitions:
+            self.transitions = self.add_weight(shape=(size, size), initializer="zeros", name="transitions")
+            self.start = self.add_weight(shape=(size,), initializer="zeros", name="start")
+            self.end = self.add_weight(shape=(size,), initializer="zeros", name="end")
+
+    def call(self, scores, mask=None):
+        return scores
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def chain(self):
+        """(transitions, start, end) with the IOB2 constraints applied."""
+        transitions, start = tf.constant(self._penalty), tf.constant(self._start_penalty)
+        end = tf.zeros_like(start)
+        if self.learn_transitions:
+            transitions = transitions + self.transitions
+            start, end = start + self.start, self.end
+        return transitions, start, end
+
+    def _unary(self, scores):
+        scores = tf.cast(scores, "float32")
+        return scores if self.learn_transitions else tf.nn.log_softmax(scores)
+
+    def loss(self, scores, tags, mask):
+        """Mean per-sentence negative log-likelihood (CRF) or per-token cross-entropy."""
+        scores = tf.cast(scores, "float32")
+        if self.learn_transitions:
+            return -tf.reduce_mean(crf.log_likelihood(scores, tags, mask, *self.chain()))
+        weights = tf.cast(mask, "float32")
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(tf.cast(tags, tf.int32), scores)
+        return tf.reduce_sum(losses * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
+
+    def decode(self, scores, mask):
+        """(tag ids [batch, time], confidence of each chosen tag [batch, time])."""
+        unary = self._unary(scores)
+        chain = self.chain()
+        path = crf.viterbi(unary, mask, *chain)
+        probabilities = crf.marginals(unary, mask, *chain) if self.learn_transitions else tf.exp(unary)
+        confidence = tf.gather(probabilities, path, batch_dims=2)
+        return path, tf.where(mask, confidence, tf.zeros_like(confidence))
+
+    def get_config(self):
+        return {**super().get_config(), "tags": self.tags, "learn_transitions": self.learn_transitions}
+
+
+def build_tagger(config: ModelConfig, words: list[str], characters: list[str], tags: list[str], seed: int = 0):
+    """Token strings [batch, time] -> tag scores [batch, time, len(tags)] (the `crf` layer last)."""
+    tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
+    word_keys = WordKeys(name="word_keys")(tokens)
+    word_ids = layers.StringLookup(vocabulary=list(words), mask_token="", name="words")(word_keys)
+    word_ids = WordDropout(config.word_dropout, seed=seed, name="word_dropout")(word_ids)
+    word_vectors = layers.Embedding(len(words) + 2, config.word_dim, mask_zero=True, name="word_embedding")(word_ids)
+    casing_ids = Casing(name="casing")(tokens)
+    casing = layers.Embedding(len(CASINGS), config.casing_dim, mask_zero=True, name="casing_embedding")(casing_ids)
+    char_ids = layers.StringLookup(vocabulary=list(characters), mask_token="", name="characters")(
+        Characters(config.max_word_chars, name="split_characters")(tokens)
+    )
+    char_features = CharCNN(
+        len(characters) + 2, config.char_dim, config.char_filters, config.char_kernel, name="char_cnn"
+    )(char_ids)
+    x = layers.Concatenate(name="token_features")([word_vectors, casing, char_features])
+    # noise_shape None takes the input's size; 1 shares one mask along the sentence.
+    noise_shape = (None, 1, None) if config.variational_dropout else None
+    x = layers.Dropout(config.dropout, noise_shape=noise_shape, name="feature_dropout")(x)
+    for index in range(config.layers):
+        rnn = RNN_CELLS[config.cell](config.units, return_sequences=True)
+        x = layers.Bidirectional(rnn, name=f"birnn_{index + 1}")(x)
+        x = layers.Dropout(config.dropout, noise_shape=noise_shape, name=f"dropout_{index + 1}")(x)
+    scores = layers.Dense(len(tags), name="tag_scores")(x)
+    scores = ChainCRF(tags, learn_transitions=config.output == "crf", name="crf")(scores)
+    return keras.Model(tokens, scores, name=TAGGER)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class TaggerTrainer(keras.Model):
+    """Wraps a tagger for `fit`: inputs are padded tokens, targets tag ids; the loss is the
+    tagger's `crf` layer loss over the real (non-padding) tokens."""
+
+    def __init__(self, tagger: keras.Model, **kwargs):
+        super().__init__(**kwargs)
+        self.tagger = tagger
+
+    def call(self, tokens, training=False):
+        return self.tagger(tokens, training=training)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return self.tagger.get_layer("crf").loss(y_pred, y, tf.not_equal(x, ""))
+
+    def get_config(self):
+        return {"tagger": keras.saving.serialize_keras_object(self.tagger)}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(keras.saving.deserialize_keras_object(config.pop("tagger")), **config)
+
+
+# Token sequences longer than WINDOW are read in windows of WINDOW tokens that overlap by
+# 2 * CONTEXT; each token's tag comes from the window where it has at least CONTEXT
+# tokens of context on both sides (or sits at the text's edge), so an entity across a
+# window border is seen whole. The Python API and the SavedModel both decode here.
+WINDOW = 512
+CONTEXT = 64
+
+
+def decode(tagger: keras.Model, tokens, window: int = WINDOW, context: int = CONTEXT):
+    """Padded tokens [batch, time] -> (tag ids, confidences), both [batch, time]."""
+    crf_layer = tagger.get_layer("crf")
+
+    def whole(rows):
+        return crf_layer.decode(tagger(rows, training=False), tf.not_equal(rows, ""))
+
+    def windowed():
+        stride = window - 2 * context
+        length = tf.shape(tokens)[1]
+        count = (length - window + stride - 1) // stride + 1  # the last window reaches the end
+        padded = tf.pad(tokens, [[0, 0], [0, (count - 1) * stride + window - length]], constant_values="")
+        starts = tf.range(count) * stride
+        frames = tf.gather(padded, starts[:, tf.newaxis] + tf.range(window)[tf.newaxis], axis=1)
+        ids, confidence = whole(tf.reshape(frames, [-1, window]))  # [batch * count, window]
+        positions = tf.range(length)
+        owner = tf.clip_by_value((positions - context) // stride, 0, count - 1)
+        flat = owner * window + positions - tf.gather(starts, owner)  # index into [count * window]
+        batch = tf.shape(tokens)[0]
+        pick = lambda values: tf.gather(tf.reshape(values, [batch, count * window]), flat, axis=1)  # noqa: E731
+        return pick(ids), pick(confidence)
+
+    return tf.cond(tf.shape(tokens)[1] <= window, lambda: whole(tokens), windowed)

@@ -1,0 +1,106 @@
+"""The Python API: `EntityTagger.load(path).predict(text)` -> entities with offsets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ner.tags import spans
+from ner.tokenizer import Token, tokenize_batch
+from shared.api import BundleModel
+from shared.sequences import length_sorted_batches
+
+BATCH_SIZE = 256
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A found entity: `text == original_text[start:end]`; `score` is the mean probability
+    of its tokens' tags."""
+
+    label: str
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class TaggedTokens:
+    tags: list[str]
+    scores: list[float]
+
+
+class EntityTagger(BundleModel):
+    """A trained tagger: raw text in, entities with character offsets out. Thread-safe.
+
+    Example:
+        >>> tagger = EntityTagger.load("models/ner")
+        >>> tagger.predict("Angela Merkel visited Paris.")[0]
+        Entity(label='PER', text='Angela Merkel', start=0, end=13, score=0.99)
+    """
+
+    TASK = "ner"
+    MODEL_MODULE = "ner.model"
+
+    def __init__(self, model, metadata: dict | None = None, path: str | Path | None = None):
+        import tensorflow as tf
+
+        from ner.model import decode
+
+        super().__init__(model, metadata, path)
+        self.tags = list(model.get_layer("crf").tags)
+        self._decode = tf.function(
+            lambda tokens: decode(model, tokens),
+            input_signature=[tf.TensorSpec([None, None], tf.string)],
+            reduce_retracing=True,
+        )
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The entity types, sorted."""
+        return tuple(sorted({tag[2:] for tag in self.tags if tag != "O"}))
+
+    def tag_tokens(self, token_lists: Sequence[Sequence[str]]) -> list[TaggedTokens]:
+        """IOB2 tags and their probabilities for pre-tokenized sentences, in input order.
+
+        Sequences longer than `ner.model.WINDOW` tokens are read in overlapping windows.
+        """
+        rows = [list(tokens) for tokens in token_lists]
+        results: list[TaggedTokens | None] = [None] * len(rows)
+        for batch in length_sorted_batches([len(row) for row in rows], BATCH_SIZE):
+            width = max(1, max(len(rows[i]) for i in batch))
+            padded = np.array([rows[i] + [""] * (width - len(rows[i])) for i in batch], dtype=object)
+            ids, confidence = self._decode(padded)
+            ids, confidence = ids.numpy(), confidence.numpy()
+            for row, index in enumerate(batch):
+                length = len(rows[index])
+                tags = [self.tags[i] for i in ids[row, :length]]
+                results[index] = TaggedTokens(tags, [float(c) for c in confidence[row, :length]])
+        return results
+
+    def predict(self, texts: str | Sequence[str]) -> list[Entity] | list[list[Entity]]:
+        """Entities of one text (a list of Entity) or of each text of a sequence (a list
+        of lists), with character offsets into that text."""
+        return super().predict(texts)
+
+    def predict_batch(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """Entities of each text: `predict(list(texts))`, kept for earlier callers."""
+        return self._predict_texts(list(texts))
+
+    def _predict_texts(self, texts: list[str]) -> list[list[Entity]]:
+        token_rows = tokenize_batch(texts)
+        tagged = self.tag_tokens([[token.text for token in row] for row in token_rows])
+        return [_entities(text, row, result) for text, row, result in zip(texts, token_rows, tagged)]
+
+
+def _entities(text: str, tokens: list[Token], tagged: TaggedTokens) -> list[Entity]:
+    found = []
+    for span in spans(tagged.tags):
+        start, end = tokens[span.start].start, tokens[span.end - 1].end
+        score = float(np.mean(tagged.scores[span.start : span.end]))
+        found.append(Entity(span.label, text[start:end], start, end, round(score, 4)))
+    return found

@@ -1,0 +1,90 @@
+"""BIO tag schemes: validation, IOB1 -> IOB2 conversion, spans and allowed transitions.
+
+The project's internal scheme is IOB2: every entity starts with `B-TYPE` and goes on
+with `I-TYPE`. IOB1 (the original CoNLL-2003 release) writes `I-TYPE` at the start of
+an entity and `B-TYPE` only between two adjacent entities of one type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+OUTSIDE = "O"
+TAG_PATTERN = re.compile(r"O|[BI]-[^\s]+")
+SCHEMES = ("auto", "iob1", "iob2")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An entity as token positions: tokens [start, end) with `label`."""
+
+    label: str
+    start: int
+    end: int
+
+
+def split_tag(tag: str) -> tuple[str, str | None]:
+    """`B-PER` -> ("B", "PER"); `O` -> ("O", None)."""
+    if tag == OUTSIDE:
+        return OUTSIDE, None
+    return tag[0], tag[2:]
+
+
+def is_valid_tag(tag: str) -> bool:
+    return TAG_PATTERN.fullmatch(tag) is not None
+
+
+def continues(previous: str, tag: str) -> bool:
+    """Whether `I-X` tag may follow `previous` in IOB2 (the same type is open)."""
+    prefix, kind = split_tag(tag)
+    if prefix != "I":
+        return True
+    return previous != OUTSIDE and split_tag(previous)[1] == kind
+
+
+def iob1_to_iob2(tags: Sequence[str]) -> list[str]:
+    """Rewrite IOB1 tags as IOB2: an `I-X` that opens an entity becomes `B-X`."""
+    result, previous = [], OUTSIDE
+    for tag in tags:
+        prefix, kind = split_tag(tag)
+        if prefix == "I" and not continues(previous, tag):
+            tag = f"B-{kind}"
+        result.append(tag)
+        previous = tag
+    return result
+
+
+def spans(tags: Sequence[str]) -> list[Span]:
+    """Entity spans of an IOB2 sequence. A stray `I-X` (no open X) opens a new entity,
+    as conlleval does, so no tagged token is ever dropped."""
+    found: list[Span] = []
+    label, start = None, 0
+    for index, tag in enumerate(list(tags) + [OUTSIDE]):
+        prefix, kind = split_tag(tag)
+        if label is not None and (prefix != "I" or kind != label):
+            found.append(Span(label, start, index))
+            label = None
+        if prefix == "B" or (prefix == "I" and label is None):
+            label, start = kind, index
+    return found
+
+
+def entity_types(tags: Sequence[str]) -> list[str]:
+    """Sorted entity types named by `tags`."""
+    return sorted({split_tag(tag)[1] for tag in tags if tag != OUTSIDE})
+
+
+def tag_set(types: Sequence[str]) -> list[str]:
+    """The IOB2 tag list for `types`: `O`, then `B-X`, `I-X` per type (index = class id)."""
+    return [OUTSIDE] + [f"{prefix}-{kind}" for kind in sorted(types) for prefix in ("B", "I")]
+
+
+def allowed_transitions(tags: Sequence[str]):
+    """(allowed[K, K], allowed_start[K]) booleans: IOB2 forbids `I-X` after anything but B-X/I-X."""
+    import numpy as np
+
+    allowed = np.array([[continues(previous, tag) for tag in tags] for previous in tags], dtype=bool)
+    allowed_start = np.array([split_tag(tag)[0] != "I" for tag in tags], dtype=bool)
+    return allowed, allowed_start

@@ -1,0 +1,208 @@
+"""The NER app's registration: its data, model fitting, scores, outputs and export."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+from ner.config import NerConfig, TrainingConfig
+from ner.data import DATASETS, NerSplits, Sentence, check_known_types, load_conll_files, load_named_dataset, read_conll
+from ner.tags import SCHEMES, entity_types, tag_set
+from shared.datasets import files_fingerprint
+from shared.errors import DataError
+from shared.tasks import DataSource, Fit, ReportView, Task
+
+MONITOR = "f1"
+
+
+def build_vocabularies(sentences: list[Sentence], size: int) -> tuple[list[str], list[str]]:
+    """(words, characters) of the training data: normalized words by frequency (at most
+    `size`), characters seen at least twice (rarer ones map to the unknown id)."""
+    import tensorflow as tf
+
+    from ner.model import normalize_words
+
+    tokens = [token for sentence in sentences for token in sentence.tokens]
+    keys = [key.decode("utf-8") for key in normalize_words(tf.constant(tokens)).numpy()]
+    words = [word for word, _ in sorted(Counter(keys).items(), key=lambda item: (-item[1], item[0]))[:size]]
+    char_counts = Counter(char for token in tokens for char in token)
+    characters = sorted(char for char, count in char_counts.items() if count >= 2)
+    return words, characters
+
+
+def ragged(sentences: list[Sentence], tags: list[str]):
+    """(tokens, tag ids) as RaggedTensors."""
+    import tensorflow as tf
+
+    index = {tag: i for i, tag in enumerate(tags)}
+    tokens = tf.ragged.constant([list(s.tokens) for s in sentences], dtype=tf.string)
+    tag_ids = tf.ragged.constant([[index[t] for t in s.tags] for s in sentences], dtype=tf.int32)
+    return tokens, tag_ids
+
+
+def make_optimizer(training: TrainingConfig, steps: int):
+    """Adam with gradient clipping, the configured learning-rate schedule over `steps`
+    and, with `ema_momentum`, weight averaging (folded in as each epoch's `fit` ends)."""
+    import keras
+
+    rate = training.learning_rate
+    if training.schedule == "cosine":
+        rate = keras.optimizers.schedules.CosineDecay(rate, decay_steps=steps)
+    averaging = {"use_ema": True, "ema_momentum": training.ema_momentum} if training.ema_momentum else {}
+    return keras.optimizers.Adam(rate, clipnorm=training.clip_norm, **averaging)
+
+
+def evaluate_sentences(tagger, sentences: list[Sentence]) -> dict:
+    """Entity report of an EntityTagger on gold sentences."""
+    from ner.metrics import entity_report
+
+    predicted = tagger.tag_tokens([s.tokens for s in sentences])
+    return entity_report([s.tags for s in sentences], [p.tags for p in predicted])
+
+
+class NerTask(Task):
+    name = "ner"
+    title = "Entity tagger"
+    noun = "sentences"
+    config_class = NerConfig
+    datasets = DATASETS
+    default_dataset = "conll2003"
+    monitor = MONITOR
+    monitor_text = f"dev {MONITOR} (conlleval)"
+    train_file_option = "--train"
+    evaluate_file_option = "--file"
+    scores_blank_texts = True
+    output_format = "jsonl"
+    examples = (
+        "Angela Merkel met Emmanuel Macron in Paris on Monday.",
+        "Shares of Volkswagen fell 3% in Frankfurt after the U.S. Department of Justice opened an inquiry.",
+    )
+
+    def api_class(self):
+        from ner.tagger import EntityTagger
+
+        return EntityTagger
+
+    def load_dataset(self, name: str, config: NerConfig) -> NerSplits:
+        return load_named_dataset(name)
+
+    def add_training_arguments(self, source, group) -> None:
+        source.add_argument("--train", type=Path, help="training file in CoNLL format")
+        group.add_argument("--dev", type=Path, help="dev file for early stopping (required with --train)")
+        group.add_argument("--test", type=Path, help="test file, scored once at the end")
+        group.add_argument("--scheme", choices=SCHEMES, default="auto", help="tag scheme of the files (default: auto)")
+
+    def read_training_files(self, args, config, seed: int) -> DataSource:
+        if not args.dev:
+            raise DataError("--train needs --dev (a held-out file for early stopping)")
+        splits = load_conll_files(args.train, args.dev, args.test, args.scheme)
+        description = files_fingerprint({"train": args.train, "dev": args.dev, "test": args.test}, scheme=args.scheme)
+        return DataSource(description, splits)
+
+    def add_evaluation_arguments(self, source, group) -> None:
+        source.add_argument("--file", type=Path, help="a CoNLL-format file with gold tags in the last column")
+        group.add_argument("--scheme", choices=SCHEMES, default="auto", help="tag scheme of --file (default: auto)")
+
+    def read_evaluation_file(self, args, api):
+        sentences = read_conll(args.file, args.scheme)
+        check_known_types(args.file, sentences, api.labels)
+        return args.file.stem, sentences
+
+    def prepare(self, splits: NerSplits, config: NerConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
+        from ner import model as model_lib
+        from ner.tagger import EntityTagger
+        from shared.sequences import bucketed_batch_count, bucketed_dataset
+
+        tags = tag_set(entity_types([tag for s in splits.train for tag in s.tags]))
+        words, characters = build_vocabularies(splits.train, config.model.vocabulary_size)
+        print(
+            f"Vocabulary: {len(words)} words, {len(characters)} characters, tags {' '.join(tags)}; "
+            f"train {len(splits.train)} sentences, dev {len(splits.dev)}",
+            flush=True,
+        )
+        tagger = model_lib.build_tagger(config.model, words, characters, tags, seed=seed)
+        trainer = model_lib.TaggerTrainer(tagger)
+        train_tokens, train_tags = ragged(splits.train, tags)
+        steps = config.training.epochs * bucketed_batch_count(
+            [len(s.tokens) for s in splits.train], config.training.batch_size
+        )
+        trainer.compile(optimizer=make_optimizer(config.training, steps))
+
+        def make_train_data(epoch: int):
+            return bucketed_dataset(train_tokens, train_tags, config.training.batch_size, seed * 1000 + epoch)
+
+        apis = {}  # one compiled decoder per trainer (a resumed run loads a new one)
+
+        def evaluate_dev(model) -> dict:
+            if id(model) not in apis:
+                apis[id(model)] = EntityTagger(model.tagger)
+            scores = evaluate_sentences(apis[id(model)], splits.dev)["conlleval"]
+            return {MONITOR: scores["f1"], "precision": scores["precision"], "recall": scores["recall"]}
+
+        return Fit(
+            trainer,
+            make_train_data,
+            evaluate_dev,
+            finish=lambda trained: EntityTagger(trained.tagger),
+            facts={"train_sentences": len(splits.train)},
+            metadata={"tags": tags},
+        )
+
+    def evaluate(self, api, data: list[Sentence]) -> dict:
+        return evaluate_sentences(api, data)
+
+    def format_report(self, report: dict) -> str:
+        from ner.metrics import format_entity_report
+
+        return format_entity_report(report)
+
+    def score(self, report: dict) -> float:
+        return report["conlleval"]["f1"]
+
+    def report_view(self, report: dict) -> ReportView:
+        conlleval, errors = report["conlleval"], report["errors"]
+        kinds = ("correct", "wrong_type", "wrong_boundary", "missed", "spurious")
+        return ReportView(
+            numbers={
+                "F1 (conlleval)": f"{conlleval['f1'] * 100:.1f}",
+                "F1 (strict)": f"{report['strict']['f1'] * 100:.1f}",
+                "Precision / recall": f"{conlleval['precision']:.3f} / {conlleval['recall']:.3f}",
+            },
+            table=conlleval["per_type"],
+            confusion=errors["confusion"],
+            confusion_axes=("gold type", "predicted type (same span)"),
+            note="Entities: " + ", ".join(f"{kind.replace('_', ' ')} {errors[kind]}" for kind in kinds),
+        )
+
+    def result_fields(self, api) -> list[str]:
+        return ["entities"]
+
+    def results(self, api, texts: list[str]) -> list[dict]:
+        return [{"entities": [asdict(entity) for entity in entities]} for entities in api.predict(texts)]
+
+    def show(self, api, texts: list[str]) -> None:
+        for text, entities in zip(texts, api.predict(texts)):
+            print(text)
+            for entity in entities:
+                print(f"  {entity.label:<5} {entity.text!r} [{entity.start}:{entity.end}] {entity.score:.2f}")
+
+    def serving(self, api):
+        import tensorflow as tf
+
+        from ner.model import decode
+        from ner.tokenizer import split_tokens
+
+        model = api.model
+        tags = tf.constant(api.tags)
+
+        def serve(text):
+            tokens = split_tokens(text).to_tensor(default_value="")
+            ids, scores = decode(model, tokens)
+            names = tf.where(tokens != "", tf.gather(tags, ids), "")
+            return {"tokens": tokens, "tags": names, "scores": scores}
+
+        return serve, "text -> tokens, tags, scores"
+
+
+TASK = NerTask()

@@ -1,0 +1,137 @@
+"""The sentiment Python API: load a bundle, classify texts, watch a prediction evolve."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from sentiment.data import LABELS
+from shared.api import BundleModel
+from shared.inputs import check_texts
+
+BATCH_SIZE = 256
+
+
+@dataclass(frozen=True)
+class SentimentPrediction:
+    """The predicted label of one text and the probability of each class."""
+
+    text: str
+    label: str
+    probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class StepPrediction:
+    """The class probabilities after the network has read `token` (and all before it)."""
+
+    index: int
+    token: str
+    label: str
+    probabilities: dict[str, float]
+
+
+class SentimentClassifier(BundleModel):
+    """A trained sentiment model: raw text in, label and class probabilities out. Thread-safe.
+
+    Example:
+        >>> clf = SentimentClassifier.load("models/sentiment")
+        >>> clf.predict("A gorgeous, witty film.").label
+        'positive'
+    """
+
+    TASK = "sentiment"
+    MODEL_MODULE = "sentiment.model"
+
+    def __init__(self, model, metadata: dict | None = None, path: str | Path | None = None):
+        """Wrap an end-to-end Keras model (raw strings in, probabilities out)."""
+        import tensorflow as tf
+
+        from sentiment.model import CLASSIFIER, VECTORIZER, standardize_text
+
+        super().__init__(model, metadata, path)
+        self._labels = tuple(self.metadata.get("labels", LABELS))
+        vectorizer = model.get_layer(VECTORIZER)
+        truncate = model.get_layer("truncate")
+        classifier = model.get_layer(CLASSIFIER)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
+        def probabilities(texts):
+            return model(texts, training=False)
+
+        @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
+        def steps(text):
+            ids = truncate(vectorizer(tf.reshape(text, [1])))[0]
+            count = tf.shape(ids)[0]
+            # Row t holds the first t + 1 tokens: the network's reading after token t.
+            prefixes = tf.linalg.band_part(tf.tile(ids[tf.newaxis], [count, 1]), -1, 0)
+            tokens = tf.strings.split(standardize_text(text))[:count]
+            return tokens, classifier(prefixes, training=False)
+
+        self._probabilities = probabilities
+        self._steps = steps
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._labels
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """Probabilities (len(texts), 3) in input order; texts are batched by length."""
+        from shared.sequences import length_sorted_batches
+
+        texts = check_texts(texts)
+        result = np.zeros((len(texts), len(self.labels)), dtype="float32")
+        for batch in length_sorted_batches([len(text) for text in texts], batch_size):
+            result[batch] = self._probabilities([texts[i] for i in batch]).numpy()
+        return result
+
+    def predict(self, texts: str | Sequence[str]) -> SentimentPrediction | list[SentimentPrediction]:
+        """Classify one text (returns one prediction) or a sequence of texts (returns a list)."""
+        return super().predict(texts)
+
+    def _predict_texts(self, texts: list[str]) -> list[SentimentPrediction]:
+        return [self._prediction(text, row) for text, row in zip(texts, self.predict_proba(texts))]
+
+    def predict_steps(self, text: str) -> list[StepPrediction]:
+        """The class probabilities after each token, as the network reads `text`.
+
+        Step t is the model's output on the first t + 1 tokens, read from the
+        recurrent stack at that time step; the last step equals `predict(text)`.
+        """
+        (text,) = check_texts([text])
+        tokens, probabilities = self._steps(text)
+        return [
+            StepPrediction(index, token.decode("utf-8"), *self._label_and_scores(row))
+            for index, (token, row) in enumerate(zip(tokens.numpy(), probabilities.numpy()))
+        ]
+
+    def predict_with_steps(self, text: str) -> tuple[SentimentPrediction, list[StepPrediction]]:
+        """`predict(text)` and `predict_steps(text)` in one model call (the prediction is
+        the last step; a text without tokens gets `predict`'s answer and no steps)."""
+        steps = self.predict_steps(text)
+        if not steps:
+            return self.predict(text), steps
+        return SentimentPrediction(text, steps[-1].label, steps[-1].probabilities), steps
+
+    def _prediction(self, text: str, row: np.ndarray) -> SentimentPrediction:
+        return SentimentPrediction(text, *self._label_and_scores(row))
+
+    def _label_and_scores(self, row: np.ndarray) -> tuple[str, dict[str, float]]:
+        return self.labels[int(np.argmax(row))], {label: float(p) for label, p in zip(self.labels, row)}
+
+
+def largest_moves(steps: Sequence[StepPrediction], label: str, count: int = 3) -> dict[int, float]:
+    """The `count` steps that changed P(`label`) most: step index -> change.
+
+    The change of step 0 is measured from the uniform distribution (nothing read yet).
+    """
+    previous = 1.0 / len(steps[0].probabilities) if steps else 0.0
+    changes = {}
+    for step in steps:
+        changes[step.index] = step.probabilities[label] - previous
+        previous = step.probabilities[label]
+    ranked = sorted(changes, key=lambda index: abs(changes[index]), reverse=True)[:count]
+    return {index: changes[index] for index in sorted(ranked)}

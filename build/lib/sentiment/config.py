@@ -1,0 +1,62 @@
+"""The sentiment model's configuration; the defaults are the benchmarked settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from shared.config import TrainingSettings, require_fraction, require_positive
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture: text standardization and vocabulary, embedding, RNN stack, pooling."""
+
+    vocabulary_size: int = 20000
+    max_length: int = 256
+    embedding_dim: int = 128
+    cell: Literal["lstm", "gru", "simple_rnn"] = "gru"
+    bidirectional: bool = True
+    layers: int = 1
+    units: int = 64
+    pooling: Literal["last", "mean", "max"] = "max"
+    embedding_dropout: float = 0.1
+    dropout: float = 0.3
+
+    def __post_init__(self):
+        if not 1 <= self.layers <= 3:
+            raise ValueError("layers must be 1, 2 or 3")
+        require_positive(self, "vocabulary_size", "max_length", "embedding_dim", "units")
+        require_fraction(self, "embedding_dropout", "dropout")
+
+
+@dataclass(frozen=True)
+class TrainingConfig(TrainingSettings):
+    """Optimisation: epochs, batch size, learning rate, clipping, early stopping, data weighting.
+
+    `phrases` trains on every labelled SST subtree. Phrases are mostly neutral, so
+    `prior_correction` weights training examples by (dev class share / train class
+    share) ** prior_correction: 1 makes the training label mix match dev's, 0 leaves
+    it. `word_dropout` replaces that share of training tokens with the unknown token.
+    """
+
+    epochs: int = 8
+    batch_size: int = 128
+    learning_rate: float = 0.002
+    clip_norm: float = 1.0
+    patience: int = 2
+    phrases: bool = True
+    prior_correction: float = 0.5
+    word_dropout: float = 0.0
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not 0.0 <= self.prior_correction <= 1.0:
+            raise ValueError("prior_correction must be in [0, 1]")
+        require_fraction(self, "word_dropout")
+
+
+@dataclass(frozen=True)
+class SentimentConfig:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    training: TrainingConfig = field(default_factory=TrainingConfig)

@@ -1,0 +1,251 @@
+"""Sentiment data: SST trees, the airline-tweets CSVs and any user CSV, as three classes."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.datasets import locate_dataset
+from shared.errors import DataError
+from shared.inputs import iter_csv, reading_errors
+
+LABELS = ("negative", "neutral", "positive")
+SST_FIVE_TO_THREE = (0, 0, 1, 2, 2)  # very neg, neg -> negative; neutral; pos, very pos -> positive
+
+_PTB_UNESCAPE = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "``": '"', "''": '"'}
+
+
+@dataclass(frozen=True)
+class LabelledTexts:
+    """Parallel lists of texts and class indices into LABELS."""
+
+    texts: tuple[str, ...]
+    labels: tuple[int, ...]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+@dataclass(frozen=True)
+class Splits:
+    train: LabelledTexts
+    dev: LabelledTexts
+    test: LabelledTexts | None
+
+
+# ---------------------------------------------------------------- SST trees
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    label: int
+    tokens: tuple[str, ...]
+    children: tuple[TreeNode, ...]
+
+
+def parse_sst_tree(line: str) -> TreeNode:
+    """Parse one PTB-style SST line such as `(3 (2 The) (4 film))`.
+
+    A leaf's word is everything up to its closing bracket, so a word holding a
+    non-breaking space (`8 1\\/2`) stays one token. Escapes are undone.
+    """
+    node, end = _parse_node(line, _skip_space(line, 0))
+    if _skip_space(line, end) != len(line):
+        raise ValueError(f"unexpected text after the tree at character {end}")
+    return node
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _parse_node(text: str, pos: int) -> tuple[TreeNode, int]:
+    if pos >= len(text) or text[pos] != "(":
+        raise ValueError(f"expected '(' at character {pos}")
+    match = re.compile(r"\(([0-4]) ").match(text, pos)
+    if not match:
+        raise ValueError(f"expected a label 0-4 at character {pos + 1}")
+    label, pos = int(match.group(1)), match.end()
+    if pos < len(text) and text[pos] == "(":
+        children = []
+        while pos < len(text) and text[pos] == "(":
+            child, pos = _parse_node(text, pos)
+            children.append(child)
+            pos = _skip_space(text, pos)
+        if pos >= len(text) or text[pos] != ")":
+            raise ValueError(f"expected ')' at character {pos}")
+        tokens = tuple(token for child in children for token in child.tokens)
+        return TreeNode(label, tokens, tuple(children)), pos + 1
+    close = text.find(")", pos)
+    if close <= pos:
+        raise ValueError(f"empty or unterminated leaf at character {pos}")
+    return TreeNode(label, (_unescape(text[pos:close]),), ()), close + 1
+
+
+def _unescape(word: str) -> str:
+    word = _PTB_UNESCAPE.get(word, word)
+    return word.replace("\\/", "/").replace("\\*", "*").replace("\u00a0", " ")
+
+
+def iter_phrases(node: TreeNode):
+    """Yield every labelled subtree of `node`, root first."""
+    yield node
+    for child in node.children:
+        yield from iter_phrases(child)
+
+
+def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
+    """Read an SST file as 3-class examples: every sentence, or every unique labelled phrase."""
+    path = Path(path)
+    texts: list[str] = []
+    labels: list[int] = []
+    seen: set[str] = set()
+    for number, line in enumerate(_read_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            root = parse_sst_tree(line)
+        except ValueError as error:
+            raise DataError(f"{path}: line {number}: malformed tree ({error})") from None
+        if not phrases:
+            texts.append(" ".join(root.tokens))
+            labels.append(SST_FIVE_TO_THREE[root.label])
+            continue
+        for node in iter_phrases(root):
+            text = " ".join(node.tokens)
+            if text not in seen:
+                seen.add(text)
+                texts.append(text)
+                labels.append(SST_FIVE_TO_THREE[node.label])
+    return LabelledTexts(tuple(texts), tuple(labels))
+
+
+def _read_lines(path: Path) -> list[str]:
+    with reading_errors(path):
+        return path.read_text(encoding="utf-8").splitlines()
+
+
+# ---------------------------------------------------------------- label maps
+
+
+def parse_label_map(spec: str | None) -> dict[str, int]:
+    """Parse `1-2:negative,3:neutral,4-5:positive` into raw value -> class index.
+
+    Keys are raw label strings or integer ranges `a-b`; values are class names. With
+    no spec, the class names themselves (any case) and 0/1/2 are accepted.
+    """
+    if spec is None or not spec.strip():
+        mapping = {name: index for index, name in enumerate(LABELS)}
+        mapping.update({str(index): index for index in range(len(LABELS))})
+        return mapping
+    mapping: dict[str, int] = {}
+    for item in spec.split(","):
+        key, sep, target = item.strip().rpartition(":")
+        target = target.strip().lower()
+        if not sep or not key.strip():
+            raise DataError(f"label map entry {item.strip()!r} must look like RAW:CLASS or A-B:CLASS")
+        if target not in LABELS:
+            raise DataError(f"label map entry {item.strip()!r}: class must be one of {', '.join(LABELS)}")
+        for raw in _expand_key(key.strip()):
+            mapping[raw] = LABELS.index(target)
+    return mapping
+
+
+def _expand_key(key: str) -> list[str]:
+    match = re.fullmatch(r"(-?\d+)\s*-\s*(-?\d+)", key)
+    if not match:
+        return [key.lower()]
+    low, high = int(match.group(1)), int(match.group(2))
+    if low > high:
+        raise DataError(f"label map range {key!r} is empty")
+    return [str(value) for value in range(low, high + 1)]
+
+
+def map_label(raw, mapping: dict[str, int]) -> int | None:
+    """Class index for a raw label (`'4'`, `4.0`, `' Positive '`), or None if unmapped."""
+    if isinstance(raw, float) and not math.isnan(raw) and raw.is_integer():
+        raw = int(raw)
+    key = str(raw).strip()
+    if re.fullmatch(r"-?\d+\.0+", key):
+        key = key.split(".")[0]
+    return mapping.get(key.lower(), mapping.get(key))
+
+
+# ---------------------------------------------------------------- CSV files
+
+
+def read_labelled_csv(path: str | Path, text_col: str, label_col: str, label_map: dict[str, int]) -> LabelledTexts:
+    """Read texts and labels from a CSV; empty texts and unmapped labels are errors."""
+    rows = iter_csv(path, [text_col, label_col])
+    next(rows)
+    texts, labels = [], []
+    for number, row in enumerate(rows, start=2):
+        text = row.get(text_col) or ""
+        if not text.strip():
+            raise DataError(f"{path}: row {number}, column {text_col!r}: empty text")
+        raw = (row.get(label_col) or "").strip()
+        if not raw:
+            raise DataError(f"{path}: row {number}, column {label_col!r}: empty label")
+        label = map_label(raw, label_map)
+        if label is None:
+            raise DataError(
+                f"{path}: row {number}, column {label_col!r}: unknown label {raw!r} "
+                f"(known: {', '.join(sorted(label_map))}; use --label-map)"
+            )
+        texts.append(text)
+        labels.append(label)
+    if not texts:
+        raise DataError(f"{path}: no data rows")
+    return LabelledTexts(tuple(texts), tuple(labels))
+
+
+# ---------------------------------------------------------------- named datasets
+
+DATASETS = ("sst", "airline-tweets")
+
+
+def load_named_dataset(name: str, *, phrases: bool = False) -> Splits:
+    """Train/dev/test splits of a registered dataset; `phrases` adds SST's subtrees to train."""
+    folder = locate_dataset(name)
+    if name == "sst":
+        return Splits(
+            read_sst(folder / "train.txt", phrases=phrases),
+            read_sst(folder / "dev.txt"),
+            read_sst(folder / "test.txt"),
+        )
+    if name == "airline-tweets":
+        mapping = parse_label_map(None)
+        return Splits(
+            *(
+                read_labelled_csv(folder / f"{split}.csv", "text", "label", mapping)
+                for split in ("train", "dev", "test")
+            )
+        )
+    raise DataError(f"dataset {name!r} is not a sentiment dataset; choose one of {', '.join(DATASETS)}")
+
+
+def holdout_split(data: LabelledTexts, fraction: float, seed: int) -> tuple[LabelledTexts, LabelledTexts]:
+    """Split off a stratified `fraction` of `data` (at least one per class when possible)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(data.labels)
+    held = []
+    for label in np.unique(labels):
+        indices = np.flatnonzero(labels == label)
+        rng.shuffle(indices)
+        count = int(round(len(indices) * fraction))
+        held.extend(indices[: max(count, 1) if len(indices) > 1 else 0])
+    held_set = set(int(index) for index in held)
+    if not held_set or len(held_set) == len(data):
+        raise DataError(f"too few rows ({len(data)}) to hold out a dev set; pass --dev-csv")
+
+    def pick(keep: bool) -> LabelledTexts:
+        chosen = [i for i in range(len(data)) if (i in held_set) != keep]
+        return LabelledTexts(tuple(data.texts[i] for i in chosen), tuple(data.labels[i] for i in chosen))
+
+    return pick(True), pick(False)

@@ -1,0 +1,135 @@
+"""The sentiment network: raw strings in, probabilities over LABELS out.
+
+The end-to-end model is `text -> vectorizer -> truncate -> classifier`. The
+vectorizer (standardization + vocabulary) lives inside the model, so the saved
+`.keras` file and the exported SavedModel are the whole pipeline. Training runs the
+`classifier` sub-model on token ids vectorized in `tf.data`.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import layers
+
+from sentiment.config import ModelConfig
+from sentiment.data import LABELS
+
+PACKAGE = "rnntext"
+VECTORIZER = "vectorizer"
+CLASSIFIER = "classifier"
+RNN_CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "simple_rnn": layers.SimpleRNN}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+def standardize_text(texts):
+    """Lowercase, normalise quotes, split off punctuation and clitics (`n't`, `'s`)."""
+    # Control characters become spaces first: the UTF-8 lowercasing stops at a NUL.
+    texts = tf.strings.regex_replace(texts, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ")
+    texts = tf.strings.lower(texts, encoding="utf-8")
+    texts = tf.strings.regex_replace(texts, "[\u2018\u2019\u02bc`]", "'")
+    texts = tf.strings.regex_replace(texts, "[\u201c\u201d]", '"')
+    texts = tf.strings.regex_replace(texts, r"https?://\S+|www\.\S+", " xxurl ")
+    texts = tf.strings.regex_replace(texts, r"n't\b", " n't")
+    texts = tf.strings.regex_replace(texts, r"'(s|re|ve|ll|d|m)\b", r" '\1")
+    texts = tf.strings.regex_replace(texts, r"([^\pL\pN\s'@#_])", r" \1 ")
+    texts = tf.strings.regex_replace(texts, r"[\s\x{00a0}\x{200b}]+", " ")
+    return tf.strings.strip(texts)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Truncate(layers.Layer):
+    """Keep the first `max_length` token ids of each row, and at least one step (padding stays dynamic)."""
+
+    def __init__(self, max_length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def call(self, ids):
+        ids = ids[:, : self.max_length]
+        # A text with no tokens (only control or zero-width characters) still gets one
+        # padding step: recurrent layers cannot run over zero time steps.
+        return tf.pad(ids, [[0, 0], [0, tf.maximum(1 - tf.shape(ids)[1], 0)]])
+
+    def get_config(self):
+        return {**super().get_config(), "max_length": self.max_length}
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class MaskedPooling(layers.Layer):
+    """Mean or max over the time steps that the mask keeps."""
+
+    def __init__(self, mode: str, **kwargs):
+        super().__init__(**kwargs)
+        if mode not in ("mean", "max"):
+            raise ValueError(f"pooling mode must be mean or max, got {mode!r}")
+        self.mode = mode
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            mask = keras.ops.ones(keras.ops.shape(inputs)[:2], dtype="bool")
+        keep = keras.ops.expand_dims(keras.ops.cast(mask, inputs.dtype), -1)
+        if self.mode == "mean":
+            total = keras.ops.sum(inputs * keep, axis=1)
+            return total / keras.ops.maximum(keras.ops.sum(keep, axis=1), 1.0)
+        lowest = keras.ops.min(inputs) - 1.0
+        pooled = keras.ops.max(inputs * keep + lowest * (1.0 - keep), axis=1)
+        any_kept = keras.ops.cast(keras.ops.any(mask, axis=1, keepdims=True), inputs.dtype)
+        return pooled * any_kept
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def get_config(self):
+        return {**super().get_config(), "mode": self.mode}
+
+
+def build_vectorizer(config: ModelConfig, texts) -> layers.TextVectorization:
+    """A TextVectorization layer adapted on `texts` (0 = padding, 1 = unknown)."""
+    vectorizer = layers.TextVectorization(
+        max_tokens=config.vocabulary_size,
+        standardize=standardize_text,
+        split="whitespace",
+        output_mode="int",
+        name=VECTORIZER,
+    )
+    vectorizer.adapt(tf.data.Dataset.from_tensor_slices(list(texts)).batch(1024))
+    return vectorizer
+
+
+def vectorizer_from_vocabulary(config: ModelConfig, vocabulary: list[str]) -> layers.TextVectorization:
+    """A TextVectorization layer with a known vocabulary (as returned by get_vocabulary)."""
+    return layers.TextVectorization(
+        max_tokens=config.vocabulary_size,
+        standardize=standardize_text,
+        split="whitespace",
+        output_mode="int",
+        vocabulary=vocabulary[2:],
+        name=VECTORIZER,
+    )
+
+
+def build_classifier(config: ModelConfig, vocabulary_size: int) -> keras.Model:
+    """Token ids (batch, time) -> class probabilities (batch, len(LABELS))."""
+    ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
+    x = layers.Embedding(vocabulary_size, config.embedding_dim, mask_zero=True, name="embedding")(ids)
+    x = layers.Dropout(config.embedding_dropout, noise_shape=(None, 1, config.embedding_dim))(x)
+    for index in range(config.layers):
+        last = index == config.layers - 1
+        rnn = RNN_CELLS[config.cell](config.units, return_sequences=not (last and config.pooling == "last"))
+        if config.bidirectional:
+            rnn = layers.Bidirectional(rnn)
+        x = rnn(x)
+        x = layers.Dropout(config.dropout)(x)
+    if config.pooling != "last":
+        x = MaskedPooling(config.pooling, name="pooling")(x)
+    probabilities = layers.Dense(len(LABELS), activation="softmax", name="probabilities")(x)
+    return keras.Model(ids, probabilities, name=CLASSIFIER)
+
+
+def build_end_to_end(config: ModelConfig, vectorizer, classifier: keras.Model) -> keras.Model:
+    """Raw strings (batch,) -> probabilities; the artifact users save, load and export."""
+    text = keras.Input(shape=(), dtype="string", name="text")
+    ids = Truncate(config.max_length, name="truncate")(vectorizer(text))
+    return keras.Model(text, classifier(ids), name="sentiment")

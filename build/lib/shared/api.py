@@ -1,0 +1,52 @@
+"""The base of the apps' Python APIs: load a bundle, and predict one text or a list."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from pathlib import Path
+
+
+class BundleModel:
+    """A trained model of one task, loaded from its bundle.
+
+    Subclasses set `TASK` (the bundle's task name) and `MODEL_MODULE` (the module
+    that registers the model's custom layers), and implement `_predict_texts`.
+    Attributes every API object has: `model` (the end-to-end Keras model),
+    `metadata` (the bundle's metadata.json), `path` (the bundle folder, None for a
+    model that was never saved) and `labels`.
+    """
+
+    TASK: str
+    MODEL_MODULE: str
+
+    def __init__(self, model, metadata: dict | None = None, path: str | Path | None = None):
+        self.model = model
+        self.metadata = dict(metadata or {})
+        self.path = Path(path) if path is not None else None
+
+    @classmethod
+    def load(cls, path: str | Path):
+        """Load a bundle of this task (safe mode, no pickle).
+
+        Raises:
+            BundleError: the folder is missing, incomplete, unsafe or of another task.
+        """
+        from shared.bundle import load_bundle
+
+        importlib.import_module(cls.MODEL_MODULE)  # registers the custom layers before loading
+        bundle = load_bundle(path, task=cls.TASK)
+        return cls(bundle.model, bundle.metadata, bundle.path)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def predict(self, texts: str | Sequence[str]):
+        """Predict one text (one result back) or a sequence of texts (a list back, in order)."""
+        if isinstance(texts, str):
+            return self._predict_texts([texts])[0]
+        return self._predict_texts(list(texts))
+
+    def _predict_texts(self, texts: list[str]) -> list:
+        raise NotImplementedError

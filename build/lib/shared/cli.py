@@ -1,0 +1,56 @@
+"""Helpers every command-line verb uses: argument parsing from the module docstring and
+turning user errors into one readable line with a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable
+
+from shared import import_tensorflow_quietly
+from shared.errors import UserError
+
+
+def make_parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
+    """An ArgumentParser whose help text is the CLI module's docstring."""
+    summary, _, details = (doc or "").strip().partition("\n")
+    return argparse.ArgumentParser(
+        prog=prog,
+        description=summary,
+        epilog=details.strip() or None,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def run_cli(main: Callable[[list[str]], int | None], argv: list[str] | None = None) -> int:
+    """Run `main(argv)`; a UserError becomes `error: <message>` on stderr and exit code 2."""
+    argv = sys.argv[1:] if argv is None else argv
+    if not {"-h", "--help"} & set(argv):
+        import_tensorflow_quietly()
+    try:
+        return main(argv) or 0
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+VERBS = ("train", "evaluate", "predict", "export", "quickstart")
+
+
+def rnntext(argv: list[str] | None = None) -> int:
+    """The `rnntext TASK VERB [options]` console script: the same as `python -m TASK.VERB`."""
+    from shared.tasks import APPS
+
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) < 2 or argv[0] not in APPS or argv[1] not in VERBS:
+        print(
+            f"usage: rnntext {{{','.join(APPS)}}} {{{','.join(VERBS)}}} [options]\n"
+            "  the same as python -m TASK.VERB; add --help after the verb for its options",
+            file=sys.stderr,
+        )
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+    return run_cli(importlib.import_module(f"{argv[0]}.{argv[1]}").main, argv[2:])

@@ -1,0 +1,93 @@
+"""The one training frame: everything a training run does that is not the app's own.
+
+Output check, training lock, work folder, seed, the epoch loop with checkpoints and
+early stopping (`shared.training.train_loop`), final dev/test scores, metadata,
+the bundle and the clean-up are done here; the app's `Task.prepare` supplies the
+model and its data, `Task.evaluate` the scores.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from shared.config import config_to_dict
+from shared.datasets import dataset_fingerprint
+from shared.tasks import DataSource, Task
+
+
+def dataset_source(task: Task, name: str, config) -> DataSource:
+    """A registered dataset's splits for `task` and its fingerprint for the bundle."""
+    return DataSource(dataset_fingerprint(name), task.load_dataset(name, config))
+
+
+def work_dir_for(out: Path) -> Path:
+    """The training work folder of bundle `out`: checkpoints and logs, beside it."""
+    return out.with_name(out.name + ".training")
+
+
+def train(
+    task: Task,
+    source: DataSource,
+    config,
+    out: str | Path,
+    *,
+    seed: int = 42,
+    resume: bool = False,
+    on_epoch=None,
+) -> Path:
+    """Train `task`'s model on `source` with `config`, score it and save the bundle at `out`.
+
+    Args:
+        on_epoch: called after each epoch with its log record (see `train_loop`).
+
+    Raises:
+        OutputError: `out` holds something that is not a bundle (checked before training).
+        TrainingBusyError: another training is writing the same bundle.
+    """
+    from shared.bundle import check_bundle_target, save_bundle
+    from shared.training import (
+        PREPARED_DIR,
+        LoopSettings,
+        remove_work_dir,
+        set_seed,
+        start_work_dir,
+        train_loop,
+        training_lock,
+        training_summary,
+    )
+
+    started = time.time()
+    out = Path(out)
+    check_bundle_target(out)
+    with training_lock(out):
+        work_dir = start_work_dir(work_dir_for(out), resume)
+        set_seed(seed)
+        fit = task.prepare(source.splits, config, work_dir / PREPARED_DIR, resume=resume, seed=seed)
+        run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
+        settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed)
+        model, state = train_loop(
+            fit.model, fit.make_train_data, fit.evaluate_dev, settings, work_dir, run, resume=resume, on_epoch=on_epoch
+        )
+        api = fit.finish(model)
+        splits = source.splits
+        metrics = {"dev": task.evaluate(api, splits.dev)}
+        if splits.test is not None:
+            metrics["test"] = task.evaluate(api, splits.test)
+        metadata = {
+            "task": task.name,
+            "labels": list(api.labels),
+            **fit.metadata,
+            "config": config_to_dict(config),
+            "dataset": source.description,
+            "metrics": metrics,
+            "training": {
+                **training_summary(state, seed=seed, monitor=task.monitor_text, started=started, resumed=resume),
+                **fit.facts,
+            },
+        }
+        save_bundle(out, api.model, metadata, logs_dir=work_dir / "logs")
+        remove_work_dir(work_dir)
+    summary = "   ".join(f"{split} {task.headline(report)}" for split, report in metrics.items())
+    print(f"Saved {out}   {summary}", flush=True)
+    return out

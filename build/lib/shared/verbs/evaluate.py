@@ -1,0 +1,44 @@
+"""The evaluate verb: score a bundle on a registered dataset's split or a gold file;
+print the task's table and write the same numbers as JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.cli import make_parser
+from shared.files import write_json_atomic
+from shared.tasks import get_task
+from shared.verbs import add_model_argument
+
+
+def command(task_name: str, doc: str | None):
+    """The `main(argv)` of `python -m <task>.evaluate`."""
+
+    def main(argv: list[str]) -> int:
+        task = get_task(task_name)
+        parser = make_parser(f"python -m {task.name}.evaluate", doc)
+        add_model_argument(parser, task)
+        data = parser.add_argument_group(f"data (one of --dataset or {task.evaluate_file_option})")
+        source = data.add_mutually_exclusive_group(required=True)
+        source.add_argument("--dataset", choices=task.datasets, help="a registered dataset")
+        task.add_evaluation_arguments(source, data)
+        data.add_argument(
+            "--split", choices=("train", "dev", "test"), default="test", help="dataset split (default: test)"
+        )
+        parser.add_argument("--output", type=Path, help="JSON report path (default: evaluation-<data>-<split>.json)")
+        args = parser.parse_args(argv)
+
+        api = task.load(args.model)
+        if args.dataset:
+            gold = getattr(task.load_dataset(args.dataset, task.config_class()), args.split)
+            name = f"{args.dataset}-{args.split}"
+        else:
+            name, gold = task.read_evaluation_file(args, api)
+        report = task.evaluate(api, gold)
+        output = args.output or Path(f"evaluation-{name}.json")
+        write_json_atomic(output, {"model": str(args.model), "data": name, **report})
+        print(task.format_report(report))
+        print(f"\nWrote {output}")
+        return 0
+
+    return main

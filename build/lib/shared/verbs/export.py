@@ -1,0 +1,42 @@
+"""The export verb: a bundle as a TF SavedModel whose `serving_default` takes raw strings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.cli import make_parser
+from shared.tasks import get_task
+from shared.verbs import add_model_argument
+
+
+def export_model(api, out: str | Path) -> Path:
+    """Write `api`'s model as a SavedModel with its task's named serving outputs."""
+    import tensorflow as tf
+
+    from shared.export import export_saved_model
+
+    serve, _ = get_task(api.TASK).serving(api)
+    return export_saved_model(api.model, out, serve, [tf.TensorSpec([None], tf.string, name="text")])
+
+
+def command(task_name: str, doc: str | None):
+    """The `main(argv)` of `python -m <task>.export`."""
+
+    def main(argv: list[str]) -> int:
+        task = get_task(task_name)
+        usage = (
+            f"Example:\n  python -m {task.name}.export --model models/{task.name} --out exported/{task.name}\n\n"
+            "Inspect the result with:\n"
+            "  saved_model_cli show --dir OUT --tag_set serve --signature_def serving_default"
+        )
+        parser = make_parser(f"python -m {task.name}.export", f"{doc.rstrip()}\n\n{usage}")
+        add_model_argument(parser, task)
+        parser.add_argument("--out", type=Path, required=True, help="SavedModel folder to write")
+        args = parser.parse_args(argv)
+        api = task.load(args.model)
+        export_model(api, args.out)
+        _, description = task.serving(api)
+        print(f"Exported SavedModel to {args.out} (signature serving_default: {description})")
+        return 0
+
+    return main
