@@ -116,6 +116,9 @@ class TrainingJob:
             ensure_default_model(get_task(self.task_name), self.target, quick=True, on_epoch=on_epoch)
         except UserError as error:
             self.error = str(error)
+        except Exception as error:  # noqa: BLE001 - a background thread has no caller to raise to
+            self.error = f"unexpected {type(error).__name__}: {error}"
+            raise
 
 
 class TrainingJobs:

@@ -84,7 +84,7 @@ class NerTask(Task):
 
         return EntityTagger
 
-    def load_dataset(self, name: str, config: NerConfig) -> NerSplits:
+    def load_dataset(self, name: str, config: NerConfig | None = None) -> NerSplits:
         return load_named_dataset(name)
 
     def add_training_arguments(self, source, group) -> None:

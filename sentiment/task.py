@@ -106,8 +106,8 @@ class SentimentTask(Task):
 
         return SentimentClassifier
 
-    def load_dataset(self, name: str, config: SentimentConfig) -> Splits:
-        return load_named_dataset(name, phrases=config.training.phrases)
+    def load_dataset(self, name: str, config: SentimentConfig | None = None) -> Splits:
+        return load_named_dataset(name, phrases=config is not None and config.training.phrases)
 
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--csv", type=Path, help="training CSV with a text and a label column")

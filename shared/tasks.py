@@ -93,8 +93,9 @@ class Task:
         return self.api_class().load(path)
 
     # ----------------------------------------------------------------- data
-    def load_dataset(self, name: str, config):
-        """Train/dev/test splits of registered dataset `name` for `config`."""
+    def load_dataset(self, name: str, config=None):
+        """Train/dev/test splits of registered dataset `name`: as training with `config`
+        reads them, or, with None, as evaluation reads them (plain examples)."""
         raise NotImplementedError
 
     def add_training_arguments(self, source, group) -> None:

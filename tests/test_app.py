@@ -119,6 +119,27 @@ def test_a_running_training_is_shown_instead_of_a_second_train_button(tmp_path, 
     assert not [button for button in at.button if button.key == "train-sentiment"]
 
 
+def test_the_train_button_starts_one_background_training_that_every_visitor_sees(tmp_path, monkeypatch):
+    import threading
+
+    from app_pages.common import TrainingJob
+
+    release, runs = threading.Event(), []
+    monkeypatch.setattr(TrainingJob, "run", lambda job: runs.append(job) or release.wait(30))
+    monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(tmp_path / "models"))
+    try:
+        first = _page("sentiment")
+        first.button(key="train-sentiment").click().run()
+        assert not first.exception
+        assert "is training" in first.info[0].value
+        second = _page("sentiment")  # another visitor, same server process
+        assert "is training" in second.info[0].value
+        assert not [button for button in second.button if button.key == "train-sentiment"]
+        assert len(runs) == 1
+    finally:
+        release.set()
+
+
 def test_a_second_click_or_visitor_joins_the_running_quick_training(tmp_path, monkeypatch):
     import threading
 

@@ -33,14 +33,20 @@ def test_the_wheel_installs_and_its_clis_run_from_any_folder(tmp_path):
     dependencies and the console script; installed alone (dependencies from this
     venv), `python -m sentiment.train --help` and `rnntext` work outside the checkout."""
     import os
+    import shutil
     import subprocess
     import sys
     import zipfile
 
+    source = tmp_path / "source"  # a copy: setuptools writes build/ and *.egg-info beside the sources
+    for name in ("shared", "sentiment", "ner"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source / name)
     wheels = tmp_path / "wheels"
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", str(wheels), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        cwd=source, check=True, capture_output=True,
     )  # fmt: skip
     (wheel,) = wheels.glob("rnntext-*.whl")
     with zipfile.ZipFile(wheel) as archive:

@@ -30,7 +30,7 @@ def command(task_name: str, doc: str | None):
 
         api = task.load(args.model)
         if args.dataset:
-            gold = getattr(task.load_dataset(args.dataset, task.config_class()), args.split)
+            gold = getattr(task.load_dataset(args.dataset), args.split)
             name = f"{args.dataset}-{args.split}"
         else:
             name, gold = task.read_evaluation_file(args, api)
