@@ -80,7 +80,5 @@ for step in steps:
                       f"<b>{token}</b></span>")  # fmt: skip
     else:
         pieces.append(token)
-st.markdown(
-    f"Words that moved P({html.escape(prediction.label)}) most (green up, red down): " + " ".join(pieces),
-    unsafe_allow_html=True,
-)
+# st.html, not st.markdown: the user's words are never read as Markdown.
+st.html(f"<p>Words that moved P({html.escape(prediction.label)}) most (green up, red down): {' '.join(pieces)}</p>")

@@ -46,7 +46,7 @@ def test_sentiment_page_shows_label_probabilities_and_steps(models):
     assert at.metric[0].label == "Prediction"
     assert at.metric[0].value == expected.label
     assert at.metric[0].delta == f"{expected.probabilities[expected.label]:.0%} confident"
-    moved = [md.value for md in at.markdown if "moved P(" in md.value]
+    moved = [block.proto.body for block in at.get("html") if "moved P(" in block.proto.body]
     assert moved and all(html.escape(step.token) in moved[0] for step in steps)
     at.text_area(key="review").set_value("   ").run()
     assert not at.exception

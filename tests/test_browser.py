@@ -62,7 +62,7 @@ def test_sentiment_page_labels_a_typed_review(page, app_url):
     page.goto(app_url)
     page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT_MS)
     _type(page, "Review", "Broke after two days, awful")
-    moved = page.locator('[data-testid="stMarkdownContainer"]', has_text="Words that moved")
+    moved = page.locator("p", has_text="Words that moved")
     moved.filter(has_text="awful").wait_for(timeout=WAIT_MS)
     value = page.locator('[data-testid="stMetricValue"]').first.inner_text()
     assert value in ("negative", "neutral", "positive")
