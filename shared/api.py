@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import abc
 import importlib
 from collections.abc import Sequence
 from pathlib import Path
 
 
-class BundleModel:
+class BundleModel(abc.ABC):
     """A trained model of one task, loaded from its bundle.
 
     Subclasses set `TASK` (the bundle's task name) and `MODEL_MODULE` (the module
@@ -39,8 +40,9 @@ class BundleModel:
         return cls(bundle.model, bundle.metadata, bundle.path)
 
     @property
+    @abc.abstractmethod
     def labels(self) -> tuple[str, ...]:
-        raise NotImplementedError
+        """The classes (or entity types) the model predicts."""
 
     def predict(self, texts: str | Sequence[str]):
         """Predict one text (one result back) or a sequence of texts (a list back, in order)."""
@@ -48,5 +50,6 @@ class BundleModel:
             return self._predict_texts([texts])[0]
         return self._predict_texts(list(texts))
 
+    @abc.abstractmethod
     def _predict_texts(self, texts: list[str]) -> list:
-        raise NotImplementedError
+        """One result per text, in order."""

@@ -12,6 +12,7 @@ tasks is cheap.
 
 from __future__ import annotations
 
+import abc
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -67,8 +68,9 @@ class ReportView:
     note: str = ""
 
 
-class Task:
-    """The contract an app fulfils. Class attributes describe it; methods do its own work."""
+class Task(abc.ABC):
+    """The contract an app fulfils. Class attributes describe it; the abstract methods
+    do its own work (an app that leaves one out fails when its TASK is created)."""
 
     name: str  # CLI prefix, bundle "task" and default bundle folder name
     title: str  # what the UI calls it
@@ -85,81 +87,81 @@ class Task:
     examples: tuple[str, ...]  # texts for quickstart
 
     # ----------------------------------------------------------------- API
+    @abc.abstractmethod
     def api_class(self) -> type:
         """The app's API class (its `load(path)` reads a bundle of this task)."""
-        raise NotImplementedError
 
     def load(self, path: str | Path):
         return self.api_class().load(path)
 
     # ----------------------------------------------------------------- data
+    @abc.abstractmethod
     def load_dataset(self, name: str, config=None):
         """Train/dev/test splits of registered dataset `name`: as training with `config`
         reads them, or, with None, as evaluation reads them (plain examples)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def add_training_arguments(self, source, group) -> None:
         """The train verb's file options: `train_file_option` into `source` (the group
         it shares, mutually exclusive, with --dataset), the others into `group`."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def read_training_files(self, args, config, seed: int) -> DataSource:
         """The DataSource named by the train verb's file options."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def add_evaluation_arguments(self, source, group) -> None:
         """The evaluate verb's file options, as for `add_training_arguments`."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def read_evaluation_file(self, args, api):
         """(name, gold data) from the evaluate verb's file options."""
-        raise NotImplementedError
 
     # ----------------------------------------------------------------- model
+    @abc.abstractmethod
     def prepare(self, splits, config, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
         """Vocabularies, the compiled model and the per-epoch callbacks for one run.
 
         Whatever the run derives from the data and needs again to resume (a
         vocabulary) is written to `prepared_dir` and, on `resume`, read back from it.
         """
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def evaluate(self, api, data) -> dict:
         """The task's report of `api` on gold `data` (one split)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def score(self, report: dict) -> float:
         """The one number of `report` that model selection maximises (the `monitor`)."""
-        raise NotImplementedError
 
     def headline(self, report: dict) -> str:
         """The report's main numbers on one line."""
         return "   ".join(f"{name} {value}" for name, value in self.report_view(report).numbers.items())
 
+    @abc.abstractmethod
     def format_report(self, report: dict) -> str:
         """The report as a printed table."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def report_view(self, report: dict) -> ReportView:
         """What the UI's Models page shows of `report`."""
-        raise NotImplementedError
 
     # ----------------------------------------------------------------- prediction
+    @abc.abstractmethod
     def result_fields(self, api) -> list[str]:
         """Names of the fields `results` gives each text, in output order."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def results(self, api, texts: list[str]) -> list[dict]:
         """One dict of JSON-ready fields per (non-blank) text."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def show(self, api, texts: list[str]) -> None:
         """Print the results of `texts` for a person (quickstart)."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def serving(self, api) -> tuple[Callable, str]:
         """(serving function of a string batch `text` -> named tensors, one-line description)."""
-        raise NotImplementedError
 
 
 def get_task(name: str) -> Task:
