@@ -18,8 +18,8 @@ from keras import layers
 from ner import crf
 from ner.config import ModelConfig
 from ner.tags import allowed_transitions
+from shared.text import PACKAGE
 
-PACKAGE = "rnntext"
 TAGGER = "tagger"
 CASINGS = ("pad", "lower", "title", "upper", "mixed", "number", "has_digit", "punctuation", "other")
 RNN_CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}

@@ -87,6 +87,13 @@ class NerTask(Task):
     def load_dataset(self, name: str, config: NerConfig | None = None) -> NerSplits:
         return load_named_dataset(name)
 
+    def dataset_texts(self, name: str) -> dict[str, list[str] | None]:
+        splits = load_named_dataset(name)
+        return {
+            split: None if sentences is None else [" ".join(sentence.tokens) for sentence in sentences]
+            for split, sentences in (("train", splits.train), ("dev", splits.dev), ("test", splits.test))
+        }
+
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--train", type=Path, help="training file in CoNLL format")
         group.add_argument("--dev", type=Path, help="dev file for early stopping (required with --train)")

@@ -14,27 +14,11 @@ from keras import layers
 
 from sentiment.config import ModelConfig
 from sentiment.data import LABELS
+from shared.text import PACKAGE, standardize_text
 
-PACKAGE = "rnntext"
 VECTORIZER = "vectorizer"
 CLASSIFIER = "classifier"
 RNN_CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "simple_rnn": layers.SimpleRNN}
-
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
-def standardize_text(texts):
-    """Lowercase, normalise quotes, split off punctuation and clitics (`n't`, `'s`)."""
-    # Control characters become spaces first: the UTF-8 lowercasing stops at a NUL.
-    texts = tf.strings.regex_replace(texts, r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", " ")
-    texts = tf.strings.lower(texts, encoding="utf-8")
-    texts = tf.strings.regex_replace(texts, "[\u2018\u2019\u02bc`]", "'")
-    texts = tf.strings.regex_replace(texts, "[\u201c\u201d]", '"')
-    texts = tf.strings.regex_replace(texts, r"https?://\S+|www\.\S+", " xxurl ")
-    texts = tf.strings.regex_replace(texts, r"n't\b", " n't")
-    texts = tf.strings.regex_replace(texts, r"'(s|re|ve|ll|d|m)\b", r" '\1")
-    texts = tf.strings.regex_replace(texts, r"([^\pL\pN\s'@#_])", r" \1 ")
-    texts = tf.strings.regex_replace(texts, r"[\s\x{00a0}\x{200b}]+", " ")
-    return tf.strings.strip(texts)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

@@ -109,6 +109,10 @@ class SentimentTask(Task):
     def load_dataset(self, name: str, config: SentimentConfig | None = None) -> Splits:
         return load_named_dataset(name, phrases=config is not None and config.training.phrases)
 
+    def dataset_texts(self, name: str) -> dict[str, list[str] | None]:
+        splits = load_named_dataset(name)
+        return {split: list(getattr(splits, split).texts) for split in ("train", "dev", "test")}
+
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--csv", type=Path, help="training CSV with a text and a label column")
         group.add_argument("--dev-csv", type=Path, help="dev CSV for early stopping (default: 10%% of --csv held out)")

@@ -43,12 +43,17 @@ VERBS = ("train", "evaluate", "predict", "export", "quickstart")
 
 def rnntext(argv: list[str] | None = None) -> int:
     """The `rnntext TASK VERB [options]` console script: the same as `python -m TASK.VERB`."""
-    from shared.tasks import APPS
+    from shared.tasks import APPS, get_task
 
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) < 2 or argv[0] not in APPS or argv[1] not in VERBS:
+    if len(argv) < 2 or argv[0] not in APPS or argv[1] not in (*VERBS, *get_task(argv[0]).extra_verbs):
+        own = "".join(
+            f"\n  rnntext {task} {{{','.join(get_task(task).extra_verbs)}}}"
+            for task in APPS
+            if get_task(task).extra_verbs
+        )
         print(
-            f"usage: rnntext {{{','.join(APPS)}}} {{{','.join(VERBS)}}} [options]\n"
+            f"usage: rnntext {{{','.join(APPS)}}} {{{','.join(VERBS)}}} [options]{own}\n"
             "  the same as python -m TASK.VERB; add --help after the verb for its options",
             file=sys.stderr,
         )

@@ -13,22 +13,24 @@ SAVED_MODEL = FolderKind(
 )
 
 
-def export_saved_model(model, out: str | Path, serve: Callable, input_signature: list) -> Path:
-    """Write a SavedModel whose `serving_default` signature is `serve`.
+def export_saved_model(model, out: str | Path, endpoints: dict[str, tuple[Callable, list]]) -> Path:
+    """Write a SavedModel with one signature per endpoint.
 
     Args:
-        model: the Keras model whose variables `serve` uses (tracked into the archive).
+        model: the Keras model whose variables the endpoints use (tracked into the archive).
         out: the SavedModel folder; an existing SavedModel there is replaced only once
             the new one is complete, and anything else there is refused (OutputError).
-        serve: a function of tensors returning a dict of named output tensors.
-        input_signature: the tf.TensorSpec list for `serve`'s arguments.
+        endpoints: signature name -> (function of tensors returning a dict of named
+            output tensors, the tf.TensorSpec list of its arguments); include
+            "serving_default".
     """
     import keras
 
     out = Path(out)
     archive = keras.export.ExportArchive()
     archive.track(model)
-    archive.add_endpoint(name="serving_default", fn=serve, input_signature=input_signature)
+    for name, (function, input_signature) in endpoints.items():
+        archive.add_endpoint(name=name, fn=function, input_signature=input_signature)
     with atomic_path(out, is_dir=True, kind=SAVED_MODEL) as staging:
         archive.write_out(str(staging), verbose=False)
     return out

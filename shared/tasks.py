@@ -21,7 +21,7 @@ from pathlib import Path
 from shared.errors import UserError
 
 # name -> module that defines TASK. The order is the UI's order.
-APPS = {"sentiment": "sentiment.task", "ner": "ner.task"}
+APPS = {"sentiment": "sentiment.task", "ner": "ner.task", "lm": "lm.task"}
 
 
 @dataclass(frozen=True)
@@ -78,13 +78,15 @@ class Task(abc.ABC):
     config_class: type
     datasets: tuple[str, ...]  # registered datasets it trains on
     default_dataset: str
-    monitor: str  # dev metric the training maximises
+    monitor: str  # dev metric that model selection and early stopping follow
+    monitor_mode: str = "max"  # "max" or "min": whether a higher or a lower `monitor` is better
     monitor_text: str  # how the bundle describes it
     train_file_option: str  # the file option that stands instead of --dataset in train
     evaluate_file_option: str  # the same for evaluate
     output_format: str  # "csv" or "jsonl": what predict writes when --output has no suffix of either
     scores_blank_texts: bool  # a blank text has a true answer (no entities); else its row stays unscored
     examples: tuple[str, ...]  # texts for quickstart
+    extra_verbs: tuple[str, ...] = ()  # the app's own CLI verbs besides the shared ones (<app>/<verb>.py)
 
     # ----------------------------------------------------------------- API
     @abc.abstractmethod
@@ -101,9 +103,18 @@ class Task(abc.ABC):
         reads them, or, with None, as evaluation reads them (plain examples)."""
 
     @abc.abstractmethod
+    def dataset_texts(self, name: str) -> dict[str, list[str] | None]:
+        """The raw texts of registered dataset `name`, per split (train, dev, test; None
+        when it has no such split): what a language model reads of it."""
+
+    @abc.abstractmethod
     def add_training_arguments(self, source, group) -> None:
         """The train verb's file options: `train_file_option` into `source` (the group
         it shares, mutually exclusive, with --dataset), the others into `group`."""
+
+    def config_overrides(self, args) -> list[str]:
+        """Dotted config overrides (`--model.level=word`) that the app's own train options stand for."""
+        return []
 
     @abc.abstractmethod
     def read_training_files(self, args, config, seed: int) -> DataSource:
@@ -132,7 +143,7 @@ class Task(abc.ABC):
 
     @abc.abstractmethod
     def score(self, report: dict) -> float:
-        """The one number of `report` that model selection maximises (the `monitor`)."""
+        """The one number of `report` that model selection follows (the `monitor`, in `monitor_mode`)."""
 
     def headline(self, report: dict) -> str:
         """The report's main numbers on one line."""
@@ -141,6 +152,10 @@ class Task(abc.ABC):
     @abc.abstractmethod
     def format_report(self, report: dict) -> str:
         """The report as a printed table."""
+
+    def summary_line(self, report: dict) -> str | None:
+        """A line the evaluate verb prints last for scripts to read (None: nothing)."""
+        return None
 
     @abc.abstractmethod
     def report_view(self, report: dict) -> ReportView:
@@ -162,6 +177,10 @@ class Task(abc.ABC):
     @abc.abstractmethod
     def serving(self, api) -> tuple[Callable, str]:
         """(serving function of a string batch `text` -> named tensors, one-line description)."""
+
+    def extra_endpoints(self, api) -> dict[str, tuple[Callable, list]]:
+        """More SavedModel signatures besides `serving_default`: name -> (function, input signature)."""
+        return {}
 
 
 def get_task(name: str) -> Task:

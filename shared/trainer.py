@@ -65,7 +65,7 @@ def train(
         set_seed(seed)
         fit = task.prepare(source.splits, config, work_dir / PREPARED_DIR, resume=resume, seed=seed)
         run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
-        settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed)
+        settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed, task.monitor_mode)
         model, state = train_loop(
             fit.model, fit.make_train_data, fit.evaluate_dev, settings, work_dir, run, resume=resume, on_epoch=on_epoch
         )

@@ -59,12 +59,14 @@ class TrainingState:
 
 @dataclass(frozen=True)
 class LoopSettings:
-    """How to run the loop: epochs, the dev metric to maximise and patience."""
+    """How to run the loop: epochs, the dev metric to follow (`mode` "max" or "min": which
+    way is better) and patience."""
 
     epochs: int
     monitor: str
     patience: int
     seed: int
+    mode: str = "max"
 
 
 def train_loop(
@@ -85,7 +87,7 @@ def train_loop(
         model: a compiled Keras model (ignored when resuming; the checkpoint's is used).
         make_train_data: epoch -> training dataset for that epoch (shuffled from the seed).
         evaluate_dev: model -> dict of dev metrics; must contain `settings.monitor`.
-        settings: epochs, monitored metric (higher is better), patience, seed.
+        settings: epochs, monitored metric and which way is better, patience, seed.
         work_dir: folder for `checkpoint/` and `logs/`.
         run: JSON-ready description of the run (config, data); a resumed run must match.
         resume: continue from `work_dir/checkpoint` instead of starting afresh.
@@ -127,7 +129,9 @@ def train_loop(
             "seconds": round(time.time() - started, 1),
         }
         value = dev[settings.monitor]
-        improved = state.best_value is None or value > state.best_value
+        improved = state.best_value is None or (
+            value < state.best_value if settings.mode == "min" else value > state.best_value
+        )
         if improved:
             state.best_value, state.best_epoch, state.wait = float(value), epoch, 0
         else:

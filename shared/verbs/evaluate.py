@@ -39,6 +39,9 @@ def command(task_name: str, doc: str | None):
         write_json_atomic(output, {"model": str(args.model), "data": name, **report})
         print(task.format_report(report))
         print(f"\nWrote {output}")
+        summary = task.summary_line(report)
+        if summary is not None:
+            print(summary)
         return 0
 
     return main

@@ -15,8 +15,13 @@ def export_model(api, out: str | Path) -> Path:
 
     from shared.export import export_saved_model
 
-    serve, _ = get_task(api.TASK).serving(api)
-    return export_saved_model(api.model, out, serve, [tf.TensorSpec([None], tf.string, name="text")])
+    task = get_task(api.TASK)
+    serve, _ = task.serving(api)
+    endpoints = {
+        "serving_default": (serve, [tf.TensorSpec([None], tf.string, name="text")]),
+        **task.extra_endpoints(api),
+    }
+    return export_saved_model(api.model, out, endpoints)
 
 
 def command(task_name: str, doc: str | None):

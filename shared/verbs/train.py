@@ -36,7 +36,7 @@ def command(task_name: str, doc: str | None):
 
         task = get_task(task_name)
         args, overrides = build_parser(task, doc).parse_known_args(argv)
-        config = load_config(task.config_class, args.config, overrides)
+        config = load_config(task.config_class, args.config, [*task.config_overrides(args), *overrides])
         if args.dataset:
             source = dataset_source(task, args.dataset, config)
         else:

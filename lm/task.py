@@ -1,0 +1,310 @@
+"""The language-model app's registration: unlabelled text, truncated-BPTT fitting, bits
+per character, sampling and export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lm.config import LMConfig
+from lm.data import DEV_SHARE, MAX_DEV_TOKENS, TextCorpus, TextSplits
+from shared.errors import DataError
+from shared.tasks import DataSource, Fit, ReportView, Task, all_tasks
+
+MONITOR = "bits_per_token"
+LEVELS = ("char", "word")
+
+
+def corpus_description(files: list[Path], text_col: str | None, dev: str) -> dict:
+    """What a bundle records about text files: names, paths and SHA-256 of each, how dev was made."""
+    from shared.files import sha256_of
+
+    name = files[0].name + (f" and {len(files) - 1} more" if len(files) > 1 else "")
+    return {
+        "name": name,
+        "files": [{"path": str(path), "sha256": sha256_of(path)} for path in files],
+        "text_col": text_col,
+        "dev": dev,
+    }
+
+
+def split_off_dev(corpus: TextCorpus) -> tuple[TextCorpus, TextCorpus]:
+    """(train, dev): the last 1/DEV_SHARE of the corpus's characters (at most about
+    MAX_DEV_TOKENS of them) becomes dev."""
+    import dataclasses
+
+    characters = sum(len(piece) for piece in corpus.pieces())
+    held = min(max(characters // DEV_SHARE, 1), MAX_DEV_TOKENS)
+    cut = characters - held
+    return dataclasses.replace(corpus, stop=cut), dataclasses.replace(corpus, name=f"{corpus.name} (dev)", start=cut)
+
+
+def train_windows(ids, training, epoch: int, seed: int):
+    """Epoch `epoch`'s (inputs, targets) windows: `batch_size` streams starting at a
+    seeded offset below `bptt`, each batch the next `bptt` tokens of every stream."""
+    import numpy as np
+    import tensorflow as tf
+
+    from lm.data import stream_windows
+
+    offset = int(np.random.default_rng([seed, epoch]).integers(training.bptt))
+    inputs, targets, count = stream_windows(ids, training.batch_size, training.bptt, offset)
+    length = training.bptt
+
+    def windows():
+        for window in range(count):
+            columns = slice(window * length, (window + 1) * length)
+            yield np.asarray(inputs[:, columns], np.int32), np.asarray(targets[:, columns], np.int32)
+
+    spec = tf.TensorSpec([training.batch_size, length], tf.int32)
+    return tf.data.Dataset.from_generator(windows, output_signature=(spec, spec)).prefetch(4)
+
+
+class LanguageModelTask(Task):
+    name = "lm"
+    title = "Language model"
+    noun = "texts"
+    config_class = LMConfig
+    datasets = ("sst", "airline-tweets", "conll2003")
+    default_dataset = "sst"
+    monitor = MONITOR
+    monitor_mode = "min"
+    monitor_text = f"dev {MONITOR} (bits per character, or per word: log2 of perplexity)"
+    train_file_option = "--text"
+    evaluate_file_option = "--text"
+    scores_blank_texts = False
+    output_format = "csv"
+    examples = ("The film ", "It is ", "This movie is a")
+    extra_verbs = ("sample",)
+
+    def api_class(self):
+        from lm.language_model import LanguageModel
+
+        return LanguageModel
+
+    # ----------------------------------------------------------------- data
+    def load_dataset(self, name: str, config: LMConfig | None = None) -> TextSplits:
+        owners = [task for task in all_tasks() if task is not self and name in task.datasets]
+        if not owners:
+            raise DataError(f"no registered dataset {name!r}; choose one of {', '.join(self.datasets)}")
+        texts = owners[0].dataset_texts(name)
+        return TextSplits(
+            *(
+                TextCorpus(f"{name} {split}", texts=tuple(texts[split])) if texts.get(split) is not None else None
+                for split in ("train", "dev", "test")
+            )
+        )
+
+    def dataset_texts(self, name: str) -> dict:
+        splits = self.load_dataset(name)
+        return {split: None if corpus is None else list(corpus.texts) for split, corpus in vars(splits).items()}
+
+    def add_training_arguments(self, source, group) -> None:
+        source.add_argument("--text", type=Path, nargs="+", help="plain UTF-8 text files (or CSV with --text-col)")
+        group.add_argument("--text-col", help="read the files as CSV and take the text from this column")
+        group.add_argument(
+            "--dev-text",
+            type=Path,
+            nargs="+",
+            help=f"dev text for early stopping (default: the last 1/{DEV_SHARE} of --text, at most "
+            f"{MAX_DEV_TOKENS:,} characters)",
+        )
+        group.add_argument("--test-text", type=Path, nargs="+", help="test text, scored once at the end")
+        group.add_argument("--level", choices=LEVELS, help="tokens: characters or words (sets model.level)")
+
+    def config_overrides(self, args) -> list[str]:
+        return [f"--model.level={args.level}"] if getattr(args, "level", None) else []
+
+    def read_training_files(self, args, config: LMConfig, seed: int) -> DataSource:
+        def corpus(files, role):
+            return None if not files else TextCorpus(f"{files[0].name} ({role})", tuple(files), args.text_col)
+
+        train = corpus(args.text, "train")
+        dev = corpus(args.dev_text, "dev")
+        if dev is None:
+            train, dev = split_off_dev(train)
+        described = "--dev-text" if args.dev_text else f"last 1/{DEV_SHARE} of the text"
+        description = corpus_description(list(args.text), args.text_col, described)
+        return DataSource(description, TextSplits(train, dev, corpus(args.test_text, "test")))
+
+    def add_evaluation_arguments(self, source, group) -> None:
+        source.add_argument("--text", type=Path, nargs="+", help="plain UTF-8 text files (or CSV with --text-col)")
+        group.add_argument("--text-col", help="read the files as CSV and take the text from this column")
+
+    def read_evaluation_file(self, args, api):
+        return args.text[0].stem, TextCorpus(args.text[0].name, tuple(args.text), args.text_col)
+
+    # ----------------------------------------------------------------- model
+    def prepare(self, splits: TextSplits, config: LMConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
+        import keras
+        import numpy as np
+
+        from lm import model as model_lib
+        from lm.data import choose_vocabulary, encode_pieces, token_counts, write_ids
+        from lm.language_model import LanguageModel
+        from lm.scoring import chunk_scorer, stream_bits
+        from shared.files import write_json_atomic
+
+        level, training = config.model.level, config.training
+        vocabulary_file = prepared_dir / "vocabulary.json"
+        if resume:
+            prepared = json.loads(vocabulary_file.read_text(encoding="utf-8"))
+            train_ids = np.load(prepared_dir / "train.npy", mmap_mode="r")
+            dev_ids = np.load(prepared_dir / "dev.npy", mmap_mode="r")
+        else:
+            counts, characters = token_counts(splits.train, level)
+            tokens = sum(counts.values())
+            need = (training.batch_size + 1) * training.bptt
+            if tokens < need:
+                raise DataError(
+                    f"{splits.train.name}: too little text ({tokens:,} {level} tokens); training needs at least "
+                    f"{need:,} ((training.batch_size {training.batch_size} + 1) x training.bptt {training.bptt}); "
+                    "give more text or lower those settings"
+                )
+            vocabulary = choose_vocabulary(
+                counts, config.model.vocabulary_size, config.model.min_count, model_lib.BOUNDARY
+            )
+            lookup = model_lib.lookup_layer(vocabulary)
+            train_ids = write_ids(
+                prepared_dir / "train.npy", encode_pieces(splits.train.pieces(), lookup, level), tokens
+            )
+            boundary = np.array([model_lib.FIRST_TOKEN_ID], dtype=np.uint16)  # the boundary is the first token
+            dev_pieces = [boundary, *encode_pieces(splits.dev.pieces(), lookup, level)]
+            dev_ids = write_ids(prepared_dir / "dev.npy", iter(dev_pieces), sum(len(piece) for piece in dev_pieces))
+            if len(dev_ids) < 2:
+                raise DataError(f"{splits.dev.name}: no dev text")
+            prepared = {"vocabulary": vocabulary, "train_characters": characters, "train_tokens": tokens}
+            write_json_atomic(vocabulary_file, prepared)
+        vocabulary = prepared["vocabulary"]
+        size = len(vocabulary) + model_lib.FIRST_TOKEN_ID
+        print(
+            f"Vocabulary: {len(vocabulary)} {level} tokens; train {len(train_ids):,} tokens, dev {len(dev_ids) - 1:,}"
+        )
+
+        network = model_lib.build_network(config.model, size, batch_size=training.batch_size)
+        rate = training.learning_rate
+        if training.learning_rate_decay < 1:
+            steps = (len(train_ids) - training.bptt) // training.batch_size // training.bptt
+            rate = keras.optimizers.schedules.ExponentialDecay(
+                rate, max(steps, 1), training.learning_rate_decay, staircase=True
+            )
+        network.compile(
+            optimizer=keras.optimizers.Adam(rate, clipnorm=training.clip_norm),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+        scoring_network = model_lib.build_network(config.model, size)
+        scorer = chunk_scorer(scoring_network)
+
+        def evaluate_dev(trained) -> dict:
+            model_lib.reset_streams(trained)  # the next epoch's streams start afresh
+            scoring_network.set_weights(trained.get_weights())
+            bits = stream_bits(scoring_network, np.asarray(dev_ids, np.int32), scorer=scorer)
+            per_token = bits / (len(dev_ids) - 1)
+            return {MONITOR: per_token, "perplexity": 2.0**per_token}
+
+        def finish(trained) -> LanguageModel:
+            return LanguageModel(model_lib.build_end_to_end(config.model, vocabulary, trained))
+
+        return Fit(
+            network,
+            lambda epoch: train_windows(train_ids, training, epoch, seed),
+            evaluate_dev,
+            finish,
+            facts={"train_tokens": prepared["train_tokens"], "train_characters": prepared["train_characters"]},
+            metadata={"level": level},
+        )
+
+    def evaluate(self, api, data: TextCorpus) -> dict:
+        return api.evaluate_text(data.pieces())
+
+    def score(self, report: dict) -> float:
+        return report.get("bits_per_word", report["bits_per_char"])
+
+    def headline(self, report: dict) -> str:
+        return self.summary_line(report)
+
+    def summary_line(self, report: dict) -> str:
+        keys = ("bits_per_char", "perplexity", "bits_per_word", "tokens", "characters")
+        return json.dumps({key: report[key] for key in keys if key in report})
+
+    def format_report(self, report: dict) -> str:
+        rows = [("bits per character", f"{report['bits_per_char']:.4f}")]
+        if "perplexity" in report:
+            rows += [
+                ("perplexity (per word)", f"{report['perplexity']:.2f}"),
+                ("bits per word", f"{report['bits_per_word']:.4f}"),
+            ]
+        rows += [
+            ("tokens", f"{report['tokens']:,}"),
+            ("characters", f"{report['characters']:,}"),
+            ("unknown tokens", f"{report['unknown_share']:.2%}"),
+        ]
+        return "\n".join(f"{name:<24}{value:>12}" for name, value in rows)
+
+    def report_view(self, report: dict) -> ReportView:
+        numbers = {"Bits per char": f"{report['bits_per_char']:.3f}"}
+        if "perplexity" in report:
+            numbers["Perplexity"] = f"{report['perplexity']:.1f}"
+        numbers["Tokens"] = f"{report['tokens']:,}"
+        return ReportView(numbers=numbers, table={}, confusion={}, confusion_axes=("", ""))
+
+    # ----------------------------------------------------------------- prediction
+    def result_fields(self, api) -> list[str]:
+        return ["tokens", "bits_per_token", "perplexity"]
+
+    def results(self, api, texts: list[str]) -> list[dict]:
+        return [
+            {"tokens": s.tokens, "bits_per_token": round(s.bits_per_token, 4), "perplexity": round(s.perplexity, 3)}
+            for s in api.predict(texts)
+        ]
+
+    def show(self, api, texts: list[str]) -> None:
+        for text in texts:
+            try:
+                sample = api.sample(text, length=120 if api.level == "char" else 25, temperature=0.5, seed=1)
+            except DataError as error:
+                sample = f"(cannot sample: {error})"
+            print(f"{text!r} -> {(text + sample)!r}")
+
+    def serving(self, api):
+        import tensorflow as tf
+
+        model = api.model
+        tokens = tf.constant(list(api.vocabulary))
+
+        def serve(text):
+            return {"probabilities": model(text, training=False), "tokens": tokens}
+
+        return serve, "text -> probabilities (of each next token), tokens (the vocabulary)"
+
+    def extra_endpoints(self, api) -> dict:
+        import tensorflow as tf
+
+        from lm.model import LOOKUP, TOKENIZE
+        from lm.scoring import sampler
+
+        tokenize, lookup = api.model.get_layer(TOKENIZE), api.model.get_layer(LOOKUP)
+        sample_ids = sampler(api.network)
+        tokens = tf.constant(list(api.vocabulary))
+        separator = "" if api.level == "char" else " "
+
+        def sample(prime, length, temperature, top_k, seed):
+            tf.debugging.assert_positive(temperature, message="temperature must be positive")
+            tf.debugging.assert_positive(length, message="length must be positive")
+            ids = lookup(tokenize(prime[None]))[0]
+            prime_ids = tf.cast(tf.boolean_mask(ids, ids > 0), tf.int32)
+            ids = sample_ids(prime_ids, length, temperature, top_k, seed)
+            text = tf.strings.reduce_join(tf.gather(tokens, ids), separator=separator)
+            return {"text": tf.strings.regex_replace(text, " ?\n ?", "\n") if separator else text}
+
+        signature = [
+            tf.TensorSpec([], tf.string, name="prime"),
+            tf.TensorSpec([], tf.int32, name="length"),
+            tf.TensorSpec([], tf.float32, name="temperature"),
+            tf.TensorSpec([], tf.int32, name="top_k"),
+            tf.TensorSpec([], tf.int64, name="seed"),
+        ]
+        return {"sample": (sample, signature)}
+
+
+TASK = LanguageModelTask()
