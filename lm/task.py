@@ -155,6 +155,8 @@ class LanguageModelTask(Task):
             counts, characters = token_counts(splits.train, level)
             tokens = sum(counts.values())
             need = (training.batch_size + 1) * training.bptt
+            if tokens == 0:
+                raise DataError(f"{splits.train.name}: no text")
             if tokens < need:
                 raise DataError(
                     f"{splits.train.name}: too little text ({tokens:,} {level} tokens); training needs at least "

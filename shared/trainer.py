@@ -13,6 +13,7 @@ from pathlib import Path
 
 from shared.config import config_to_dict
 from shared.datasets import dataset_fingerprint
+from shared.errors import UserError
 from shared.tasks import DataSource, Task
 
 
@@ -63,7 +64,12 @@ def train(
     with training_lock(out):
         work_dir = start_work_dir(work_dir_for(out), resume)
         set_seed(seed)
-        fit = task.prepare(source.splits, config, work_dir / PREPARED_DIR, resume=resume, seed=seed)
+        try:
+            fit = task.prepare(source.splits, config, work_dir / PREPARED_DIR, resume=resume, seed=seed)
+        except UserError:
+            if not resume:  # bad data found while preparing: leave nothing behind
+                remove_work_dir(work_dir)
+            raise
         run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
         settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed, task.monitor_mode)
         model, state = train_loop(

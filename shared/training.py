@@ -270,7 +270,7 @@ def training_lock(out: str | Path):
 
     The lock is an OS file lock (flock) on a hidden file beside `out`, so it holds
     across threads (two UI visitors) and processes (a CLI and the UI), and the OS
-    releases it when a process dies.
+    releases it when a process dies. The file is removed when the block ends.
 
     Raises:
         TrainingBusyError: another training holds it.
@@ -287,6 +287,9 @@ def training_lock(out: str | Path):
         try:
             yield
         finally:
+            # Removed while still held: a process that opened it before waits on this
+            # file and fails as busy; one that opens it later makes a new one.
+            _lock_path(out).unlink(missing_ok=True)
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

@@ -103,3 +103,59 @@ def run_module(module: str, *args: str, cwd: Path | None = None):
         env=env,
         timeout=300,
     )
+
+
+TINY_LM_CONFIG = {
+    "model": {"embedding_dim": 8, "units": 32, "dropout": 0.0},
+    "training": {"epochs": 4, "batch_size": 8, "bptt": 24, "learning_rate": 0.01, "patience": 4},
+}
+LM_NAMES = ("Astrid", "Omar", "Lena", "Tomasz", "Keiko", "Rafael")
+LM_PLACES = ("Oslo", "Madrid", "Lisbon", "Vienna", "Kyoto", "Lima")
+LM_VERBS = ("flew to", "drove to", "walked around", "wrote about")
+
+
+def template_text(lines: int, seed: int = 0) -> str:
+    """Invented sentences from templates, one per line: regular enough for a tiny model."""
+    import random
+
+    rng = random.Random(seed)
+    return "".join(
+        f"{rng.choice(LM_NAMES)} {rng.choice(LM_VERBS)} {rng.choice(LM_PLACES)} on day {rng.randint(1, 9)}.\n"
+        for _ in range(lines)
+    )
+
+
+@pytest.fixture(scope="session")
+def lm_text(tmp_path_factory) -> Path:
+    """About 30 KB of template sentences (train) and a dev file beside it."""
+    folder = tmp_path_factory.mktemp("lm-text")
+    (folder / "train.txt").write_text(template_text(900, seed=0), encoding="utf-8")
+    (folder / "dev.txt").write_text(template_text(100, seed=1), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_lm_config_file(tmp_path_factory) -> Path:
+    import json
+
+    path = tmp_path_factory.mktemp("config") / "tiny-lm.json"
+    path.write_text(json.dumps(TINY_LM_CONFIG))
+    return path
+
+
+@pytest.fixture(scope="session")
+def lm_bundle(tmp_path_factory, lm_text, tiny_lm_config_file) -> Path:
+    """A tiny character language model trained on the template sentences."""
+    from lm.train import main
+
+    out = tmp_path_factory.mktemp("models") / "lm"
+    args = ["--text", str(lm_text / "train.txt"), "--dev-text", str(lm_text / "dev.txt")]
+    assert main([*args, "--config", str(tiny_lm_config_file), "--out", str(out), "--seed", "1"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def language_model(lm_bundle):
+    from lm import LanguageModel
+
+    return LanguageModel.load(lm_bundle)

@@ -7,8 +7,8 @@ in the working folder (no half-written output, model or checkpoint). API rows ch
 the typed exception and its message. The UI's rows (uploads, empty text) are in
 tests/test_app.py.
 
-Placeholders in arguments: {tmp} is the row's working folder, {sentiment} and {ner}
-are tiny trained bundles, {sentiment_copy} and {ner_copy} are copies of them in
+Placeholders in arguments: {tmp} is the row's working folder, {sentiment}, {ner} and
+{lm} are tiny trained bundles, {sentiment_copy} and {ner_copy} are copies of them in
 {tmp} that a row may damage with `damage`.
 """
 
@@ -58,6 +58,8 @@ class Case:
 
 
 TRAIN_CSV = ["--csv", "{tmp}/data.csv", "--out", "{tmp}/model"]
+LM_TRAIN = ["--text", "{tmp}/text.txt", "--out", "{tmp}/model"]
+LM_SAMPLE = ["--model", "{lm}", "--prime", "Oslo"]
 NER_TRAIN = ["--train", "{tmp}/train.txt", "--dev", "{tmp}/train.txt", "--out", "{tmp}/model"]
 GOOD_CONLL = "EU B-ORG\nrejects O\nGerman B-MISC\ncall O\n\nPeter B-PER\nBlackburn I-PER\n"
 
@@ -258,6 +260,59 @@ CLI_CASES = [
         "taken: exists and is not an exported SavedModel; choose another path or remove it first",
         {"taken": "my notes\n"},
     ),
+    # language-model text, sampling and bundles
+    Case("lm-text-missing", "lm.train", LM_TRAIN, "text.txt: file not found"),
+    Case("lm-text-empty", "lm.train", LM_TRAIN, "text.txt (train): no text", {"text.txt": ""}),
+    Case("lm-text-binary", "lm.train", LM_TRAIN, "text.txt: line 1: not UTF-8 text", {"text.txt": PNG}),
+    Case("lm-text-nul", "lm.train", LM_TRAIN, "text.txt: looks like a binary file", {"text.txt": "ab\x00cd " * 50}),
+    Case(
+        "lm-text-invalid-utf8",
+        "lm.train",
+        LM_TRAIN,
+        "text.txt: line 2: not UTF-8 text (byte 4 of the line)",
+        {"text.txt": b"good words\ncaf\xe9 noir\n"},
+    ),
+    Case(
+        "lm-text-too-little",
+        "lm.train",
+        LM_TRAIN,
+        "too little text (10 char tokens); training needs at least 6,500",
+        {"text.txt": "a few words"},
+    ),
+    Case(
+        "lm-csv-missing-column",
+        "lm.train",
+        [*LM_TRAIN, "--text-col", "body"],
+        "text.txt: no column 'body'; columns are: review, stars",
+        {"text.txt": "review,stars\ngood,5\n"},
+    ),
+    Case(
+        "lm-dev-text-empty",
+        "lm.train",
+        [*LM_TRAIN, "--dev-text", "{tmp}/dev.txt"],
+        "dev.txt (dev): no dev text",
+        {"text.txt": "plenty of words here " * 3000, "dev.txt": ""},
+    ),
+    Case("lm-temperature-zero", "lm.sample", [*LM_SAMPLE, "--temperature", "0"], "temperature must be positive"),
+    Case("lm-temperature-negative", "lm.sample", [*LM_SAMPLE, "--temperature", "-1"], "temperature must be positive"),
+    Case("lm-temperature-nan", "lm.sample", [*LM_SAMPLE, "--temperature", "nan"], "temperature must be a positive"),
+    Case("lm-length-zero", "lm.sample", [*LM_SAMPLE, "--length", "0"], "length must be a whole number from 1"),
+    Case("lm-length-huge", "lm.sample", [*LM_SAMPLE, "--length", "1000000000"], "length must be a whole number"),
+    Case("lm-top-k-negative", "lm.sample", [*LM_SAMPLE, "--top-k", "-2"], "top_k must be a whole number"),
+    Case(
+        "lm-prime-unseen", "lm.sample", [*LM_SAMPLE, "--prime", "Oslo \u65e5\u672c"], "never saw in training: '\u65e5'"
+    ),
+    Case(
+        "lm-model-sentiment", "lm.sample", ["--model", "{sentiment}"], "this is a 'sentiment' model, not a 'lm' model"
+    ),
+    Case("lm-model-for-ner", "ner.predict", ["--model", "{lm}", "Paris"], "this is a 'lm' model, not a 'ner' model"),
+    Case(
+        "lm-evaluate-empty-text",
+        "lm.evaluate",
+        ["--model", "{lm}", "--text", "{tmp}/empty.txt", "--output", "{tmp}/e.json"],
+        "no text to score",
+        {"empty.txt": ""},
+    ),
     # outputs that would overwrite a user's files
     Case(
         "train-out-is-a-user-folder",
@@ -284,7 +339,7 @@ CLI_CASES = [
 
 
 @pytest.fixture
-def row_folder(tmp_path, sentiment_bundle, ner_bundle):
+def row_folder(tmp_path, sentiment_bundle, ner_bundle, lm_bundle):
     """Fill a case's working folder; return it and the placeholder values."""
 
     def prepare(case: Case) -> dict:
@@ -292,7 +347,12 @@ def row_folder(tmp_path, sentiment_bundle, ner_bundle):
             path = tmp_path / name
             path.parent.mkdir(parents=True, exist_ok=True)
             (path.write_bytes if isinstance(content, bytes) else path.write_text)(content)
-        values = {"tmp": str(tmp_path), "sentiment": str(sentiment_bundle), "ner": str(ner_bundle)}
+        values = {
+            "tmp": str(tmp_path),
+            "sentiment": str(sentiment_bundle),
+            "ner": str(ner_bundle),
+            "lm": str(lm_bundle),
+        }
         for task, bundle in (("sentiment", sentiment_bundle), ("ner", ner_bundle)):
             if f"{{{task}_copy}}" in case.args:
                 copy = tmp_path / f"{task}-copy"

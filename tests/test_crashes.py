@@ -86,6 +86,35 @@ def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_confi
     np.testing.assert_allclose(resumed_p, full_p, atol=1e-5)
 
 
+def test_language_model_training_killed_mid_run_resumes_to_the_same_result(tmp_path, lm_text, tiny_lm_config_file):
+    common = ["-m", "lm.train", "--text", str(lm_text / "train.txt"), "--config", str(tiny_lm_config_file)]
+    common += ["--seed", "5", "--training.epochs", "8", "--training.patience", "8"]
+    full = run_module(*common[1:], "--out", str(tmp_path / "full"))
+    assert full.returncode == 0, full.stderr
+
+    state = tmp_path / "crashed.training" / "checkpoint" / "state.json"
+
+    def two_epochs_checkpointed() -> bool:
+        try:
+            return json.loads(state.read_text())["epoch"] >= 1
+        except (OSError, ValueError):
+            return False
+
+    kill_when(start(*common, "--out", str(tmp_path / "crashed")), two_epochs_checkpointed)
+    assert not (tmp_path / "crashed").exists()
+    resumed_run = run_module(*common[1:], "--out", str(tmp_path / "crashed"), "--resume")
+    assert resumed_run.returncode == 0, resumed_run.stderr
+    full_meta, resumed_meta = (json.loads((tmp_path / n / "metadata.json").read_text()) for n in ("full", "crashed"))
+    assert resumed_meta["training"]["resumed"] and resumed_meta["training"]["epochs_run"] == 8
+    assert resumed_meta["metrics"]["dev"]["bits_per_char"] == pytest.approx(
+        full_meta["metrics"]["dev"]["bits_per_char"], abs=1e-4
+    )
+    from lm import LanguageModel
+
+    full_lm, resumed_lm = (LanguageModel.load(tmp_path / n) for n in ("full", "crashed"))
+    assert resumed_lm.sample("Omar", 40, seed=3) == full_lm.sample("Omar", 40, seed=3)
+
+
 SLOW_SAVE = """
 import sys, time
 from pathlib import Path

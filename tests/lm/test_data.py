@@ -1,0 +1,71 @@
+"""Reading unlabelled text in pieces, vocabularies and the training windows."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+
+from lm import data
+from lm.data import TextCorpus, choose_vocabulary, stream_windows
+from lm.model import split_tokens
+from shared.errors import DataError
+
+
+def tokens(texts, level):
+    return [[t.decode("utf-8") for t in row] for row in split_tokens(texts, level).to_list()]
+
+
+def test_characters_are_code_points_and_words_follow_the_sentiment_standardization():
+    assert tokens(["ab\nc\u00e9"], "char") == [["a", "b", "\n", "c", "\u00e9"]]
+    assert tokens(["It's GOOD!\nNo", "a\n", ""], "word") == [["it", "'s", "good", "!", "\n", "no"], ["a", "\n"], []]
+
+
+def test_a_file_is_read_in_pieces_that_end_at_a_break_and_join_back(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "PIECE_CHARS", 16)
+    text = "one two three\nfour five six seven eight\n" + "x" * 40 + " nine\r\nten"
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8", newline="")
+    pieces = list(TextCorpus("a", (tmp_path / "a.txt",)).pieces())
+    expected = text.replace("\r\n", "\n")
+    assert "".join(pieces) == expected
+    # Every piece ends at a break, unless it holds none (40 x's in a row).
+    assert all(p.endswith((" ", "\n")) or not ({" ", "\n"} & set(p)) for p in pieces[:-1])
+    assert max(len(p) for p in pieces) <= 2 * 16
+    for start, stop in [(0, 5), (5, 30), (30, None), (17, 18)]:
+        corpus = TextCorpus("a", (tmp_path / "a.txt",), start=start, stop=stop)
+        assert "".join(corpus.pieces()) == expected[start:stop]
+
+
+def test_csv_cells_and_texts_in_memory_are_lines(tmp_path):
+    (tmp_path / "a.csv").write_text('id,body\n1,"first, quoted"\n2,second\n', encoding="utf-8")
+    assert "".join(TextCorpus("a", (tmp_path / "a.csv",), text_col="body").pieces()) == "first, quoted\nsecond\n"
+    assert "".join(TextCorpus("m", texts=("x y", "z")).pieces()) == "x y\nz\n"
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"good text\n\x00\x01\x02 binary", "looks like a binary file"),
+        (b"caf\xe9 noir\n", "line 1: not UTF-8 text"),
+    ],
+)
+def test_binary_and_non_utf8_files_are_data_errors(tmp_path, content, expected):
+    (tmp_path / "a.txt").write_bytes(content)
+    with pytest.raises(DataError, match=expected):
+        list(TextCorpus("a", (tmp_path / "a.txt",)).pieces())
+
+
+def test_the_vocabulary_keeps_frequent_tokens_by_count_then_name_and_the_boundary_first():
+    counts = collections.Counter({"a": 5, "b": 5, "c": 9, "d": 1, "\n": 1})
+    assert choose_vocabulary(counts, 10, 2, "\n") == ["\n", "c", "a", "b"]
+    assert choose_vocabulary(counts, 2, 1, "\n") == ["\n", "c"]
+
+
+def test_windows_cut_parallel_streams_with_targets_one_token_ahead():
+    ids = np.arange(100)
+    inputs, targets, count = stream_windows(ids, 3, 5, 2)
+    assert inputs.shape == (3, 30) and count == 6
+    np.testing.assert_array_equal(inputs[:, 0], [2, 32, 62])
+    np.testing.assert_array_equal(targets, inputs + 1)
+    assert stream_windows(ids, 30, 5, 4)[2] == 0
