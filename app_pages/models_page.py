@@ -58,10 +58,12 @@ if metrics:
     view = task.report_view(metrics[split])
     for column, (name, value) in zip(st.columns(len(view.numbers)), view.numbers.items()):
         column.metric(name, value)
-    st.dataframe(pd.DataFrame(view.table).T, width="stretch")
+    if view.table:
+        st.dataframe(pd.DataFrame(view.table).T, width="stretch")
     if view.note:
         st.caption(view.note)
-    st.altair_chart(heatmap(view.confusion, *view.confusion_axes), width="stretch")
+    if view.confusion:
+        st.altair_chart(heatmap(view.confusion, *view.confusion_axes), width="stretch")
 history = entry.path / LOGS_DIR / HISTORY_CSV
 if history.is_file():
     st.subheader("Training curves")

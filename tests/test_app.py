@@ -2,6 +2,8 @@
 
 import html
 import io
+import json
+import re
 
 import pandas as pd
 import pytest
@@ -17,11 +19,12 @@ MARKDOWN_BAIT = "[click](http://example.com) ![img](http://example.com/x.png)"
 
 
 @pytest.fixture
-def models(tmp_path, monkeypatch, sentiment_bundle, ner_bundle):
+def models(tmp_path, monkeypatch, sentiment_bundle, ner_bundle, lm_bundle):
     folder = tmp_path / "models"
     folder.mkdir()
     (folder / "sentiment").symlink_to(sentiment_bundle)
     (folder / "ner").symlink_to(ner_bundle)
+    (folder / "lm").symlink_to(lm_bundle)
     monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(folder))
     return folder
 
@@ -92,11 +95,33 @@ def test_batch_page_reports_a_bad_upload(models):
 
 def test_models_page_shows_metrics_for_each_task(models):
     at = _page("models")
-    assert at.radio(key="models-task").options == ["Sentiment classifier", "Entity tagger"]
+    assert at.radio(key="models-task").options == ["Sentiment classifier", "Entity tagger", "Language model"]
     assert any(metric.label == "Macro-F1" for metric in at.metric)
     at.radio(key="models-task").set_value("ner").run()
     assert not at.exception
     assert any(metric.label == "F1 (strict)" for metric in at.metric)
+    at.radio(key="models-task").set_value("lm").run()
+    assert not at.exception
+    bits = json.loads((models / "lm" / "metadata.json").read_text())["metrics"]["dev"]["bits_per_char"]
+    assert [metric.value for metric in at.metric if metric.label == "Bits per char"] == [f"{bits:.3f}"]
+
+
+def test_generate_page_writes_the_apis_sample_and_shows_each_steps_candidates(models):
+    from lm import LanguageModel
+
+    at = _page("generate")
+    at.text_area(key="prime").set_value("Lena ").run()
+    at.slider(key="length").set_value(40).run()
+    assert not at.exception
+    expected = LanguageModel.load(models / "lm").sample("Lena ", length=40, temperature=0.7, seed=0)
+    shown = [block.proto.body for block in at.get("html") if "pre-wrap" in block.proto.body][0]
+    assert html.unescape(re.sub("<[^>]+>", "", shown)) == "Lena " + expected
+    at.slider(key="step").set_value(3).run()
+    assert not at.exception
+    assert any(f"Step 3: drew <code>{html.escape(repr(expected[2]))}</code>" in b.proto.body for b in at.get("html"))
+    at.text_area(key="prime").set_value("Lena \u65e5").run()
+    assert not at.exception
+    assert "never saw in training" in at.error[0].value
 
 
 def test_without_models_each_page_says_how_to_get_one(tmp_path, monkeypatch):
@@ -106,6 +131,8 @@ def test_without_models_each_page_says_how_to_get_one(tmp_path, monkeypatch):
     assert at.button(key="train-sentiment").label == "Train a quick sentiment classifier"
     at.switch_page("app_pages/entities_page.py").run()
     assert "python -m ner.train" in at.info[0].value
+    at.switch_page("app_pages/generate_page.py").run()
+    assert "python -m lm.train --dataset sst" in at.info[0].value
 
 
 def test_a_running_training_is_shown_instead_of_a_second_train_button(tmp_path, monkeypatch):
