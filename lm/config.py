@@ -15,10 +15,13 @@ class ModelConfig:
     A character model keeps every character seen at least `min_count` times (at most
     `vocabulary_size`); a word model keeps the `vocabulary_size` most frequent words of
     the sentiment app's standardization (lowercased, punctuation split off). The rest
-    read as the unknown token.
+    read as the unknown token. A backward model reads the text from its end and
+    predicts each token from those after it (the other half of contextual string
+    embeddings).
     """
 
     level: Literal["char", "word"] = "char"
+    direction: Literal["forward", "backward"] = "forward"
     vocabulary_size: int = 300
     min_count: int = 2
     embedding_dim: int = 64

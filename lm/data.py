@@ -141,16 +141,23 @@ def encode_pieces(pieces, lookup, level: str) -> Iterator[np.ndarray]:
         yield lookup(split_tokens([piece], level)).flat_values.numpy().astype(ID_DTYPE)
 
 
-def write_ids(path: Path, chunks: Iterator[np.ndarray], total: int) -> np.ndarray:
-    """Write `total` ids from `chunks` to a .npy file at `path`; returns it memory-mapped."""
+def write_ids(path: Path, chunks: Iterator[np.ndarray], total: int, *, reverse: bool = False) -> np.ndarray:
+    """Write `total` ids from `chunks` to a .npy file at `path` (last to first with
+    `reverse`); returns the file memory-mapped."""
     ids = np.lib.format.open_memmap(path, mode="w+", dtype=ID_DTYPE, shape=(total,))
     position = 0
     for chunk in chunks:
-        ids[position : position + len(chunk)] = chunk
+        if position + len(chunk) > total:
+            break
+        if reverse:
+            ids[total - position - len(chunk) : total - position] = chunk[::-1]
+        else:
+            ids[position : position + len(chunk)] = chunk
         position += len(chunk)
     if position != total:
-        raise DataError(f"the text changed while it was read ({position} tokens, then {total})")
+        raise DataError("the text changed while it was read; train again on a file that is not being written")
     ids.flush()
+    del ids
     return np.load(path, mmap_mode="r")
 
 

@@ -81,6 +81,7 @@ class LanguageModel(BundleModel):
         self._lookup = model.get_layer(LOOKUP)
         self.network = model.get_layer(NETWORK)
         self.level = self._tokenize.level
+        self.direction = "backward" if self._tokenize.reverse else "forward"
         self.vocabulary = tuple(str(token) for token in self._lookup.get_vocabulary())  # ids 0, 1: padding, unknown
         self._scorer = chunk_scorer(self.network)
         self._sample = tf.function(
@@ -119,7 +120,8 @@ class LanguageModel(BundleModel):
         (prime,) = check_texts([prime], allow_empty=True)
         ids = self.encode([prime])[0]
         if self.level == "char" and (ids == 1).any():
-            unseen = sorted({char for char, i in zip(prime, ids[1:]) if i == 1})
+            known = set(self.labels)
+            unseen = sorted({char for char in prime if char not in known})
             shown = ", ".join(repr(char) for char in unseen[:5])
             raise DataError(f"the prime holds characters this model never saw in training: {shown}")
         return ids.astype(np.int32)
@@ -159,11 +161,13 @@ class LanguageModel(BundleModel):
         pieces, read in order with the recurrent state carried across lines."""
         from lm.scoring import stream_bits
 
-        ids, characters = [np.array([self.vocabulary.index("\n")], dtype=np.int32)], 0
+        ids, characters = [], 0
         for piece in pieces:
             ids.append(self.encode([piece])[0][1:].astype(np.int32))
             characters += len(piece)
-        ids = np.concatenate(ids)
+        if self.direction == "backward":  # each piece is already reversed; so is their order
+            ids.reverse()
+        ids = np.concatenate([np.array([self.vocabulary.index("\n")], dtype=np.int32), *ids])
         tokens = len(ids) - 1
         if tokens < 1:
             raise DataError("no text to score")
@@ -200,19 +204,21 @@ class LanguageModel(BundleModel):
     def sample(
         self, prime: str = "", length: int = 200, temperature: float = 1.0, top_k: int = 0, seed: int = 0
     ) -> str:
-        """`length` tokens sampled after `prime`, as text (the prime not included).
+        """`length` tokens sampled after `prime` (before it, for a backward model), as text
+        without the prime.
 
         The same seed gives the same text, here and in the exported SavedModel.
         """
         check_sampling(length, temperature, top_k)
-        ids = self._sample(self._check_prime(prime), length, float(temperature), top_k, int(seed))
-        return self.detokenize(ids.numpy())
+        ids = self._sample(self._check_prime(prime), length, float(temperature), top_k, int(seed)).numpy()
+        return self.detokenize(ids[::-1] if self.direction == "backward" else ids)
 
     def generate(
         self, prime: str = "", length: int = 200, temperature: float = 1.0, top_k: int = 0, seed: int = 0, top: int = 5
     ) -> Iterator[SampleStep]:
         """`sample`, one token at a time, with the `top` most likely candidates of each step
-        (at `temperature`). Yields the same tokens as `sample` with the same arguments."""
+        (at `temperature`). Yields the same tokens as `sample` with the same arguments, in
+        the order drawn (right to left for a backward model)."""
         import tensorflow as tf
 
         from lm.model import zero_states

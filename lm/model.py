@@ -2,7 +2,8 @@
 
 Tokens are characters, or words as the sentiment app standardizes them; a text
 starts with the line-boundary token (`\\n`), so its first token is predicted as a
-line's first token is in training. The end-to-end model is
+line's first token is in training. A backward model reads every text from its end
+(the tokens reversed), so it predicts what comes before. The end-to-end model is
 `text -> tokenize -> lookup -> network -> next-token probabilities`; `network` maps
 token ids to next-token logits at every position and is what training fits.
 
@@ -50,23 +51,37 @@ def split_tokens(texts, level: str):
     return per_text[:, :-1]  # the last line has no break after it
 
 
+def reverse_rows(tokens):
+    """Each row of a 2-D RaggedTensor in reverse order."""
+    rows = tokens.value_rowids()
+    within = tf.range(tf.size(tokens.values, out_type=rows.dtype)) - tf.gather(tokens.row_starts(), rows)
+    return tokens.with_values(tf.gather(tokens.values, tf.gather(tokens.row_limits(), rows) - 1 - within))
+
+
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class Tokenize(layers.Layer):
-    """Strings (batch,) -> tokens (batch, time), the line boundary first, padded with ""."""
+    """Strings (batch,) -> tokens (batch, time), the line boundary first, padded with "".
 
-    def __init__(self, level: str, **kwargs):
+    With `reverse` (a backward model) each text's tokens come last to first, so the
+    model reads it from its end.
+    """
+
+    def __init__(self, level: str, reverse: bool = False, **kwargs):
         super().__init__(**kwargs)
         if level not in ("char", "word"):
             raise ValueError(f"level must be char or word, got {level!r}")
         self.level = level
+        self.reverse = reverse
 
     def call(self, texts):
         tokens = split_tokens(texts, self.level)
+        if self.reverse:
+            tokens = reverse_rows(tokens)
         starts = tf.RaggedTensor.from_tensor(tf.fill([tokens.nrows(), 1], BOUNDARY))
         return tf.concat([starts, tokens], axis=1).to_tensor(default_value=MASK)
 
     def get_config(self):
-        return {**super().get_config(), "level": self.level}
+        return {**super().get_config(), "level": self.level, "reverse": self.reverse}
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -115,7 +130,8 @@ def build_end_to_end(config: ModelConfig, vocabulary: list[str], network: keras.
     stateless = build_network(config, len(vocabulary) + FIRST_TOKEN_ID)
     stateless.set_weights(network.get_weights())
     text = keras.Input(shape=(), dtype="string", name="text")
-    ids = lookup_layer(vocabulary)(Tokenize(config.level, name=TOKENIZE)(text))
+    tokenize = Tokenize(config.level, reverse=config.direction == "backward", name=TOKENIZE)
+    ids = lookup_layer(vocabulary)(tokenize(text))
     probabilities = NextTokenProbabilities(name="next_token")(stateless(ids), ids)
     return keras.Model(text, probabilities, name="language_model")
 

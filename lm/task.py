@@ -111,9 +111,15 @@ class LanguageModelTask(Task):
         )
         group.add_argument("--test-text", type=Path, nargs="+", help="test text, scored once at the end")
         group.add_argument("--level", choices=LEVELS, help="tokens: characters or words (sets model.level)")
+        group.add_argument(
+            "--direction",
+            choices=("forward", "backward"),
+            help="read the text forward, or backward from its end (sets model.direction)",
+        )
 
     def config_overrides(self, args) -> list[str]:
-        return [f"--model.level={args.level}"] if getattr(args, "level", None) else []
+        options = {"level": getattr(args, "level", None), "direction": getattr(args, "direction", None)}
+        return [f"--model.{name}={value}" for name, value in options.items() if value]
 
     def read_training_files(self, args, config: LMConfig, seed: int) -> DataSource:
         def corpus(files, role):
@@ -167,12 +173,14 @@ class LanguageModelTask(Task):
                 counts, config.model.vocabulary_size, config.model.min_count, model_lib.BOUNDARY
             )
             lookup = model_lib.lookup_layer(vocabulary)
-            train_ids = write_ids(
-                prepared_dir / "train.npy", encode_pieces(splits.train.pieces(), lookup, level), tokens
-            )
-            boundary = np.array([model_lib.FIRST_TOKEN_ID], dtype=np.uint16)  # the boundary is the first token
-            dev_pieces = [boundary, *encode_pieces(splits.dev.pieces(), lookup, level)]
-            dev_ids = write_ids(prepared_dir / "dev.npy", iter(dev_pieces), sum(len(piece) for piece in dev_pieces))
+            backward = config.model.direction == "backward"
+            train_pieces = encode_pieces(splits.train.pieces(), lookup, level)
+            train_ids = write_ids(prepared_dir / "train.npy", train_pieces, tokens, reverse=backward)
+            boundary = np.array([model_lib.FIRST_TOKEN_ID], dtype=np.uint16)  # the boundary starts the dev text
+            dev_pieces = list(encode_pieces(splits.dev.pieces(), lookup, level))
+            dev_pieces = [*dev_pieces, boundary] if backward else [boundary, *dev_pieces]
+            dev_size = sum(len(piece) for piece in dev_pieces)
+            dev_ids = write_ids(prepared_dir / "dev.npy", iter(dev_pieces), dev_size, reverse=backward)
             if len(dev_ids) < 2:
                 raise DataError(f"{splits.dev.name}: no dev text")
             prepared = {"vocabulary": vocabulary, "train_characters": characters, "train_tokens": tokens}
@@ -213,7 +221,7 @@ class LanguageModelTask(Task):
             evaluate_dev,
             finish,
             facts={"train_tokens": prepared["train_tokens"], "train_characters": prepared["train_characters"]},
-            metadata={"level": level},
+            metadata={"level": level, "direction": config.model.direction},
         )
 
     def evaluate(self, api, data: TextCorpus) -> dict:
@@ -296,6 +304,8 @@ class LanguageModelTask(Task):
             ids = lookup(tokenize(prime[None]))[0]
             prime_ids = tf.cast(tf.boolean_mask(ids, ids > 0), tf.int32)
             ids = sample_ids(prime_ids, length, temperature, top_k, seed)
+            if api.direction == "backward":  # drawn right to left; the text reads left to right
+                ids = tf.reverse(ids, [0])
             text = tf.strings.reduce_join(tf.gather(tokens, ids), separator=separator)
             return {"text": tf.strings.regex_replace(text, " ?\n ?", "\n") if separator else text}
 

@@ -171,3 +171,31 @@ def test_blank_texts_and_a_text_without_a_newline_are_fine(language_model):
     assert language_model.predict("").tokens == 0
     assert language_model.sample("", length=5, seed=1)
     assert language_model.evaluate_text(["Omar flew to Oslo on day 2."])["characters"] == 27
+
+
+def test_a_backward_model_reads_from_the_end_and_samples_what_comes_before(lm_text, tmp_path, tiny_lm_config_file):
+    import tensorflow as tf
+
+    from lm import LanguageModel
+    from lm.train import main
+
+    out = tmp_path / "backward"
+    args = ["--text", str(lm_text / "train.txt"), "--dev-text", str(lm_text / "dev.txt"), "--direction", "backward"]
+    assert main([*args, "--config", str(tiny_lm_config_file), "--out", str(out)]) == 0
+    model = LanguageModel.load(out)
+    assert model.direction == "backward"
+    assert model.detokenize(model.encode(["Oslo"])[0]) == "\nolsO"
+    # The training stream (reversed on disk) and the API (reversing each text) agree.
+    dev = json.loads((out / "metadata.json").read_text())["metrics"]["dev"]["bits_per_char"]
+    history = (out / "logs" / "training.csv").read_text().splitlines()
+    best = min(float(line.split(",")[history[0].split(",").index("dev_bits_per_token")]) for line in history[1:])
+    assert dev == pytest.approx(best, abs=2e-3)
+    assert next(iter(model.next_distribution("Oslo on day 3."))) == " "
+    before = model.sample(" on day 3.", length=30, temperature=0.5, seed=4)
+    assert (before + " on day 3.").count(" on day ") >= 1
+    exported = run_module("lm.export", "--model", str(out), "--out", str(tmp_path / "saved"))
+    assert exported.returncode == 0, exported.stderr
+    saved = tf.saved_model.load(str(tmp_path / "saved")).signatures["sample"]
+    tensors = {"prime": tf.constant(" on day 3."), "length": tf.constant(30), "temperature": tf.constant(0.5)}
+    tensors.update(top_k=tf.constant(0), seed=tf.constant(4, tf.int64))
+    assert saved(**tensors)["text"].numpy().decode() == before
