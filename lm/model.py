@@ -159,6 +159,14 @@ def run_chunk(network: keras.Model, ids, states):
     return network.get_layer("logits")(x), new_states
 
 
+def hidden_sequence(network: keras.Model, ids):
+    """(ids (batch, time)) -> the last recurrent layer's output at every position, from zero state."""
+    x = network.get_layer("embedding")(ids)
+    for rnn, state in zip(rnn_layers(network), zero_states(network, tf.shape(ids)[0]), strict=True):
+        x = rnn(x, initial_state=state, training=False)[0]
+    return x
+
+
 def reset_streams(network: keras.Model) -> None:
     """Zero the carried state of a stateful (training) network."""
     for rnn in rnn_layers(network):

@@ -17,7 +17,10 @@ class ModelConfig:
     training words by the unknown word (the characters stay), so the character
     encoder learns to handle unseen words. `variational_dropout` drops the same
     features at every token of a sentence (one mask per sentence, as in Gal &
-    Ghahramani) instead of a fresh mask per token.
+    Ghahramani) instead of a fresh mask per token. `char_lm_forward` and
+    `char_lm_backward` name character language-model bundles whose states at word
+    boundaries are added to the token features (contextual string embeddings, frozen,
+    copied into the tagger).
     """
 
     vocabulary_size: int = 30000
@@ -34,6 +37,8 @@ class ModelConfig:
     word_dropout: float = 0.4
     variational_dropout: bool = False
     output: Literal["crf", "softmax"] = "crf"
+    char_lm_forward: str = ""
+    char_lm_backward: str = ""
 
     def __post_init__(self):
         if not 1 <= self.layers <= 2:

@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
+import lm.embeddings  # noqa: F401  (registers the layer of taggers trained with --char-lm)
 from ner import crf
 from ner.config import ModelConfig
 from ner.tags import allowed_transitions
@@ -227,7 +228,13 @@ def build_tagger(config: ModelConfig, words: list[str], characters: list[str], t
     char_features = CharCNN(
         len(characters) + 2, config.char_dim, config.char_filters, config.char_kernel, name="char_cnn"
     )(char_ids)
-    x = layers.Concatenate(name="token_features")([word_vectors, casing, char_features])
+    features = [word_vectors, casing, char_features]
+    for direction, path in (("forward", config.char_lm_forward), ("backward", config.char_lm_backward)):
+        if path:
+            from lm.embeddings import from_bundle
+
+            features.append(from_bundle(path, name=f"char_lm_{direction}")(tokens))
+    x = layers.Concatenate(name="token_features")(features)
     # noise_shape None takes the input's size; 1 shares one mask along the sentence.
     noise_shape = (None, 1, None) if config.variational_dropout else None
     x = layers.Dropout(config.dropout, noise_shape=noise_shape, name="feature_dropout")(x)

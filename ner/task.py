@@ -99,6 +99,26 @@ class NerTask(Task):
         group.add_argument("--dev", type=Path, help="dev file for early stopping (required with --train)")
         group.add_argument("--test", type=Path, help="test file, scored once at the end")
         group.add_argument("--scheme", choices=SCHEMES, default="auto", help="tag scheme of the files (default: auto)")
+        group.add_argument(
+            "--char-lm",
+            type=Path,
+            nargs="+",
+            metavar="DIR",
+            help="character LM bundles (lm.train; a forward and a backward one): their states at word "
+            "boundaries become token features (contextual string embeddings), saved inside the bundle",
+        )
+
+    def config_overrides(self, args) -> list[str]:
+        from shared.bundle import read_metadata
+        from shared.errors import ConfigError
+
+        overrides = {}
+        for path in getattr(args, "char_lm", None) or []:
+            direction = read_metadata(path, task="lm").get("direction", "forward")
+            if direction in overrides:
+                raise ConfigError(f"--char-lm: {overrides[direction]} and {path} are both {direction} models")
+            overrides[direction] = path
+        return [f"--model.char_lm_{direction}={path}" for direction, path in overrides.items()]
 
     def read_training_files(self, args, config, seed: int) -> DataSource:
         if not args.dev:

@@ -1,0 +1,85 @@
+"""What a language model learns, carried into the apps: contextual string embeddings for NER."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from lm.embeddings import from_bundle
+from lm.model import hidden_sequence
+from shared.errors import BundleError
+from tests.conftest import NER_ARGS, NER_FIXTURES, run_module
+
+
+@pytest.fixture(scope="module")
+def char_lms(tmp_path_factory, tiny_lm_config_file):
+    """Tiny forward and backward character LMs of the NER fixture's text (labels unused)."""
+    from lm.train import main
+    from ner.data import read_conll
+
+    folder = tmp_path_factory.mktemp("char-lms")
+    text = folder / "text.txt"
+    text.write_text("".join(" ".join(s.tokens) + "\n" for s in read_conll(NER_FIXTURES / "train.txt")))
+    for direction in ("forward", "backward"):
+        args = ["--text", str(text), "--direction", direction, "--config", str(tiny_lm_config_file)]
+        assert main([*args, "--training.bptt", "16", "--out", str(folder / direction)]) == 0
+    return folder
+
+
+def test_each_token_gets_the_lm_state_at_its_boundary(char_lms):
+    from lm import LanguageModel
+
+    tokens = tf.constant([["Maria", "Silva", "won", ""], ["in", "Lima", ".", "x"]])
+    for direction, reading, index in (("forward", "Maria Silva", 1), ("backward", "now avliS", 1)):
+        layer = from_bundle(char_lms / direction)
+        features = layer(tokens).numpy()
+        model = LanguageModel.load(char_lms / direction)
+        ids = model.encode([reading[::-1] if direction == "backward" else reading])[0]
+        expected = hidden_sequence(model.network, tf.constant(ids[None].astype("int32")))[0, -1].numpy()
+        np.testing.assert_allclose(features[0, index], expected, atol=1e-5)
+        assert not features[0, 3].any()  # padding gets zeros
+
+
+def test_a_word_model_cannot_give_string_embeddings(lm_text, tmp_path, tiny_lm_config_file):
+    from lm.train import main
+
+    args = ["--text", str(lm_text / "train.txt"), "--level", "word", "--config", str(tiny_lm_config_file)]
+    assert main([*args, "--training.bptt", "8", "--out", str(tmp_path / "words")]) == 0
+    with pytest.raises(BundleError, match="word-level language model; contextual string embeddings need a char"):
+        from_bundle(tmp_path / "words")
+
+
+def test_a_tagger_trained_with_char_lms_carries_them_inside_its_bundle(char_lms, tmp_path, tiny_ner_config_file):
+    from ner import EntityTagger
+    from ner.train import main
+
+    lms = tmp_path / "lms"
+    shutil.copytree(char_lms, lms)
+    out = tmp_path / "ner"
+    args = [*NER_ARGS, "--config", str(tiny_ner_config_file), "--char-lm", str(lms / "forward"), str(lms / "backward")]
+    assert main([*args, "--out", str(out), "--training.epochs", "3"]) == 0
+    config = json.loads((out / "metadata.json").read_text())["config"]["model"]
+    assert config["char_lm_forward"] == str(lms / "forward") and config["char_lm_backward"] == str(lms / "backward")
+    shutil.rmtree(lms)  # the bundle needs nothing outside it
+    tagger = EntityTagger.load(out)
+    assert {"char_lm_forward", "char_lm_backward"} <= {layer.name for layer in tagger.model.layers}
+    text = "Maria Silva won the race in Lima on Sunday ."
+    exported = run_module("ner.export", "--model", str(out), "--out", str(tmp_path / "saved"))
+    assert exported.returncode == 0, exported.stderr
+    served = tf.saved_model.load(str(tmp_path / "saved")).signatures["serving_default"](text=tf.constant([text]))
+    expected = tagger.tag_tokens([text.split()])[0]
+    assert [t.decode() for t in served["tags"].numpy()[0][: len(expected.tags)]] == list(expected.tags)
+    np.testing.assert_allclose(served["scores"].numpy()[0][: len(expected.tags)], expected.scores, atol=1e-5)
+
+
+def test_two_char_lms_of_one_direction_are_a_config_error(char_lms, tmp_path, tiny_ner_config_file):
+    from ner.train import main
+    from shared.errors import ConfigError
+
+    args = [*NER_ARGS, "--config", str(tiny_ner_config_file), "--out", str(tmp_path / "ner")]
+    with pytest.raises(ConfigError, match="are both forward models"):
+        main([*args, "--char-lm", str(char_lms / "forward"), str(char_lms / "forward")])
