@@ -10,7 +10,11 @@ from shared.config import TrainingSettings, require_fraction, require_positive
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Architecture: text standardization and vocabulary, embedding, RNN stack, pooling."""
+    """Architecture: text standardization and vocabulary, embedding, RNN stack, pooling.
+
+    `encoder` names a word language-model bundle (lm.train --level word): each word
+    both know starts from the LM's embedding of it (the embedding size is the LM's).
+    """
 
     vocabulary_size: int = 20000
     max_length: int = 256
@@ -22,6 +26,7 @@ class ModelConfig:
     pooling: Literal["last", "mean", "max"] = "max"
     embedding_dropout: float = 0.1
     dropout: float = 0.3
+    encoder: str = ""
 
     def __post_init__(self):
         if not 1 <= self.layers <= 3:

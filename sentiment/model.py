@@ -112,6 +112,27 @@ def build_classifier(config: ModelConfig, vocabulary_size: int) -> keras.Model:
     return keras.Model(ids, probabilities, name=CLASSIFIER)
 
 
+def initialize_from_encoder(classifier: keras.Model, vocabulary: list[str], encoder) -> int:
+    """Set the embedding row of every word of `vocabulary` that the word LM bundle at
+    `encoder` knows to the LM's embedding of it; returns how many were set."""
+    from lm.language_model import LanguageModel
+
+    lm = LanguageModel.load(encoder)
+    lm_rows = {token: index for index, token in enumerate(lm.vocabulary) if index >= 2}
+    lm_embedding = lm.network.get_layer("embedding").get_weights()[0]
+    layer = classifier.get_layer("embedding")
+    weights = layer.get_weights()[0]
+    if weights.shape[1] != lm_embedding.shape[1]:
+        raise ValueError(f"embedding sizes differ: {weights.shape[1]} here, {lm_embedding.shape[1]} in the encoder")
+    known = 0
+    for index, word in enumerate(vocabulary):
+        if index >= 2 and word in lm_rows:
+            weights[index] = lm_embedding[lm_rows[word]]
+            known += 1
+    layer.set_weights([weights])
+    return known
+
+
 def build_end_to_end(config: ModelConfig, vectorizer, classifier: keras.Model) -> keras.Model:
     """Raw strings (batch,) -> probabilities; the artifact users save, load and export."""
     text = keras.Input(shape=(), dtype="string", name="text")

@@ -118,6 +118,23 @@ class SentimentTask(Task):
         group.add_argument("--dev-csv", type=Path, help="dev CSV for early stopping (default: 10%% of --csv held out)")
         group.add_argument("--test-csv", type=Path, help="test CSV, scored once at the end")
         add_csv_columns(group)
+        group.add_argument(
+            "--encoder",
+            type=Path,
+            metavar="DIR",
+            help="a word language-model bundle (lm.train --level word) whose word embeddings start the model's",
+        )
+
+    def config_overrides(self, args) -> list[str]:
+        from shared.bundle import read_metadata
+        from shared.errors import ConfigError
+
+        if not getattr(args, "encoder", None):
+            return []
+        lm_config = read_metadata(args.encoder, task="lm")["config"]["model"]
+        if lm_config["level"] != "word":
+            raise ConfigError(f"--encoder: {args.encoder} is a {lm_config['level']}-level LM; it needs a word one")
+        return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={lm_config['embedding_dim']}"]
 
     def read_training_files(self, args, config, seed: int) -> DataSource:
         label_map = parse_label_map(args.label_map)
@@ -176,6 +193,12 @@ class SentimentTask(Task):
         train_labels = np.asarray(splits.train.labels, dtype="int32")
         weights = prior_weights(splits.train.labels, splits.dev.labels, config.training.prior_correction)
         classifier = model_lib.build_classifier(config.model, vectorizer.vocabulary_size())
+        if config.model.encoder and not resume:
+            known = model_lib.initialize_from_encoder(classifier, vectorizer.get_vocabulary(), config.model.encoder)
+            print(
+                f"Encoder {config.model.encoder}: {known} of {vectorizer.vocabulary_size()} words "
+                "start from its embedding"
+            )
         classifier.compile(
             optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm),
             loss=keras.losses.SparseCategoricalCrossentropy(),

@@ -83,3 +83,60 @@ def test_two_char_lms_of_one_direction_are_a_config_error(char_lms, tmp_path, ti
     args = [*NER_ARGS, "--config", str(tiny_ner_config_file), "--out", str(tmp_path / "ner")]
     with pytest.raises(ConfigError, match="are both forward models"):
         main([*args, "--char-lm", str(char_lms / "forward"), str(char_lms / "forward")])
+
+
+@pytest.fixture(scope="module")
+def word_lm(tmp_path_factory, tiny_lm_config_file):
+    """A tiny word LM of the review fixture's texts, with the tiny sentiment model's embedding size."""
+    from lm.train import main
+    from tests.conftest import FIXTURES
+
+    out = tmp_path_factory.mktemp("word-lm") / "lm"
+    args = ["--text", str(FIXTURES / "reviews.csv"), "--text-col", "review", "--level", "word"]
+    args += ["--config", str(tiny_lm_config_file), "--model.embedding_dim", "16", "--training.bptt", "8"]
+    assert main([*args, "--training.batch_size", "4", "--out", str(out)]) == 0
+    return out
+
+
+def test_an_encoder_starts_each_known_words_embedding_from_the_lms(word_lm):
+    from lm import LanguageModel
+    from sentiment.config import ModelConfig
+    from sentiment.model import build_classifier, initialize_from_encoder
+
+    lm = LanguageModel.load(word_lm)
+    vocabulary = ["", "[UNK]", "film", "not-in-the-lm-at-all", *lm.labels[:5]]
+    classifier = build_classifier(ModelConfig(embedding_dim=16, units=8), len(vocabulary))
+    assert initialize_from_encoder(classifier, vocabulary, word_lm) == len({"film", *lm.labels[:5]} & set(lm.labels))
+    rows = classifier.get_layer("embedding").get_weights()[0]
+    lm_rows = lm.network.get_layer("embedding").get_weights()[0]
+    for index, word in enumerate(vocabulary[4:], start=4):
+        np.testing.assert_array_equal(rows[index], lm_rows[lm.vocabulary.index(word)])
+
+
+def test_sentiment_trains_with_an_encoder_and_records_it(word_lm, tmp_path, tiny_config_file):
+    from sentiment.train import main
+    from tests.conftest import REVIEWS_ARGS
+
+    out = tmp_path / "sentiment"
+    assert main([*REVIEWS_ARGS, "--config", str(tiny_config_file), "--encoder", str(word_lm), "--out", str(out)]) == 0
+    model = json.loads((out / "metadata.json").read_text())["config"]["model"]
+    assert model["encoder"] == str(word_lm) and model["embedding_dim"] == 16
+
+
+def test_a_char_lm_is_no_sentiment_encoder(char_lms, tmp_path, tiny_config_file):
+    from sentiment.train import main
+    from shared.errors import ConfigError
+    from tests.conftest import REVIEWS_ARGS
+
+    with pytest.raises(ConfigError, match="is a char-level LM; it needs a word one"):
+        main(
+            [
+                *REVIEWS_ARGS,
+                "--config",
+                str(tiny_config_file),
+                "--encoder",
+                str(char_lms / "forward"),
+                "--out",
+                str(tmp_path / "s"),
+            ]
+        )
