@@ -16,10 +16,11 @@ WAIT_MS = 120_000
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, sentiment_bundle, ner_bundle):
+def app_url(tmp_path_factory, sentiment_bundle, ner_bundle, lm_bundle):
     models = tmp_path_factory.mktemp("ui-models")
     (models / "sentiment").symlink_to(sentiment_bundle)
     (models / "ner").symlink_to(ner_bundle)
+    (models / "lm").symlink_to(lm_bundle)
     with running_app(models) as url:
         yield url
 
@@ -128,3 +129,22 @@ def test_models_page_shows_each_bundles_metrics(page, app_url, sentiment_bundle)
     charts.nth(1).wait_for(timeout=WAIT_MS)
     assert charts.count() == 2  # the confusion heatmap and the training curves
     _shot(page, "models")
+
+
+def test_generate_page_writes_the_apis_sample_and_keeps_a_typed_prime_as_text(page, app_url, language_model):
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{app_url}/generate")
+    label = "Prime text (the model continues it)"
+    page.locator(f'textarea[aria-label="{label}"]').wait_for(timeout=WAIT_MS)
+    _type(page, label, "Omar ")
+    shown = page.locator('div[style*="pre-wrap"]', has_text="Omar ")
+    page.locator('[data-testid="stVegaLiteChart"]').nth(1).wait_for(timeout=WAIT_MS)  # drawn after the last token
+    expected = "Omar " + language_model.sample("Omar ", length=300, temperature=0.7, seed=0)
+    assert shown.inner_text().rstrip("\n") == expected.rstrip("\n")
+    _shot(page, "generate")
+    # Characters the tiny model never saw: a clear message, and the typed link stays inert.
+    _type(page, label, "Omar [x](http://example.com) ![i](http://example.com/i.png)")
+    page.get_by_text("never saw in training").wait_for(timeout=WAIT_MS)
+    assert page.locator('a[href^="http://example.com"]').count() == 0
+    assert not [url for url in requests if "example.com" in url]
