@@ -47,8 +47,8 @@ class TrainingConfig(TrainingSettings):
     `learning_rate_decay` multiplies the learning rate after every epoch.
     """
 
-    epochs: int = 20
-    batch_size: int = 64
+    epochs: int = 10
+    batch_size: int = 32
     bptt: int = 100
     learning_rate: float = 0.003
     learning_rate_decay: float = 1.0
