@@ -276,7 +276,7 @@ CLI_CASES = [
         "lm-text-too-little",
         "lm.train",
         LM_TRAIN,
-        "too little text (10 char tokens); training needs at least 6,500",
+        "too little text (10 char tokens); training needs at least 3,300",
         {"text.txt": "a few words"},
     ),
     Case(
