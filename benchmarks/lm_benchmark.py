@@ -65,7 +65,7 @@ def main(argv: list[str]) -> int:
     source = dataset_source(task, args.dataset, config)
     report = {**run_record("benchmarks.lm_benchmark", argv), "dataset": args.dataset, "overrides": overrides}
 
-    bundle = WORK / f"lm-{args.dataset}"
+    bundle = WORK / f"lm-{args.dataset}-forward"  # the low-resource study reuses it
     train(task, source, config, bundle, seed=args.seed)
     metadata = json.loads((bundle / "metadata.json").read_text(encoding="utf-8"))
     report["metrics"] = metadata["metrics"]
