@@ -23,7 +23,7 @@ import dataclasses
 import sys
 
 from benchmarks.common import RESULTS, header, run_record, write_results
-from benchmarks.seed_study import WORK, summary, trained
+from benchmarks.seed_study import trained, variant_runs
 from shared.config import load_config
 from shared.tasks import DataSource, get_task
 from shared.trainer import dataset_source
@@ -113,25 +113,8 @@ def main(argv: list[str]) -> int:
     report["variants"] = {}
     for name, overrides in {"without LM": base_overrides, lifted_name: lifted}.items():
         config = load_config(task.config_class, None, overrides)
-        runs = []
-        for seed in args.seeds:
-            out = WORK / f"{task.name}-low{args.sentences}-{name.replace(' ', '-')}-{seed}"
-            metrics = (metadata := trained(task, source, config, out, seed))["metrics"]
-            runs.append({
-                "seed": seed,
-                "dev": round(task.score(metrics["dev"]), 4),
-                "test": round(task.score(metrics["test"]), 4),
-                "test_accuracy": metrics["test"].get("accuracy"),
-                "minutes": round(metadata["training"]["seconds"] / 60, 1),
-            })  # fmt: skip
-        report["variants"][name] = {
-            "overrides": overrides,
-            "runs": runs,
-            "dev": summary([run["dev"] for run in runs]),
-            "test": summary([run["test"] for run in runs]),
-        }
-        if args.task == "sentiment":
-            report["variants"][name]["test_accuracy"] = summary([run["test_accuracy"] for run in runs])
+        slug = f"{task.name}-low{args.sentences}-{name.replace(' ', '-')}"
+        report["variants"][name] = variant_runs(task, source, config, overrides, args.seeds, slug)
 
     score = "entity F1" if args.task == "ner" else "macro-F1"
     lines = [

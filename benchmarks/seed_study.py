@@ -51,6 +51,32 @@ def summary(values: list[float]) -> dict:
     }
 
 
+def variant_runs(task, source, config, overrides: list[str], seeds: list[int], slug: str) -> dict:
+    """Train (or reuse) one bundle per seed under WORK/<slug>-<seed>; each run's dev and
+    test score (and test accuracy where the task has one), and their mean and sd."""
+    runs = []
+    for seed in seeds:
+        metadata = trained(task, source, config, WORK / f"{slug}-{seed}", seed)
+        metrics = metadata["metrics"]
+        test = metrics.get("test")
+        runs.append({
+            "seed": seed,
+            "dev": round(task.score(metrics["dev"]), 4),
+            "test": round(task.score(test), 4) if test else None,
+            "minutes": round(metadata["training"]["seconds"] / 60, 1),
+            **({"test_accuracy": test["accuracy"]} if test and "accuracy" in test else {}),
+        })  # fmt: skip
+    result = {
+        "overrides": overrides,
+        "runs": runs,
+        "dev": summary([run["dev"] for run in runs]),
+        "test": summary([run["test"] for run in runs if run["test"] is not None]),
+    }
+    if all("test_accuracy" in run for run in runs):
+        result["test_accuracy"] = summary([run["test_accuracy"] for run in runs])
+    return result
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", choices=list(APPS), required=True)
@@ -65,22 +91,9 @@ def main(argv: list[str]) -> int:
     for name, overrides in variants:
         config = load_config(task.config_class, None, overrides)
         source = source or dataset_source(task, args.dataset, config)
-        runs = []
-        for seed in args.seeds:
-            metadata = trained(task, source, config, WORK / f"{task.name}-{args.dataset}-{name}-{seed}", seed)
-            metrics = metadata["metrics"]
-            runs.append({
-                "seed": seed,
-                "dev": round(task.score(metrics["dev"]), 4),
-                "test": round(task.score(metrics["test"]), 4) if "test" in metrics else None,
-                "minutes": round(metadata["training"]["seconds"] / 60, 1),
-            })  # fmt: skip
-        report["variants"][name] = {
-            "overrides": overrides,
-            "runs": runs,
-            "dev": summary([run["dev"] for run in runs]),
-            "test": summary([run["test"] for run in runs if run["test"] is not None]),
-        }
+        report["variants"][name] = variant_runs(
+            task, source, config, overrides, args.seeds, f"{task.name}-{args.dataset}-{name}"
+        )
     lines = [
         *header(f"Seed study: {task.name} on {args.dataset} (score: {task.monitor_text})", report),
         "| variant | overrides | seeds | dev mean (sd) | test mean (sd) | per-seed test |",

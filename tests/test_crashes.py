@@ -55,13 +55,12 @@ def staging_folders(parent: Path, name: str) -> list[Path]:
     return [p for p in parent.iterdir() if p.name.startswith(f".{name}.tmp-")]
 
 
-def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_config_file):
-    common = ["-m", "sentiment.train", *REVIEWS_ARGS, "--config", str(tiny_config_file), "--seed", "5"]
-    common += ["--training.epochs", "8", "--training.patience", "8"]
-    full = run_module(*common[1:], "--out", str(tmp_path / "full"))
+def full_and_resumed(common: list[str], folder: Path) -> tuple[dict, dict]:
+    """Train with `python common...` into folder/full; start it again into folder/crashed,
+    SIGKILL it once two epochs are checkpointed and resume it; both bundles' metadata."""
+    full = run_module(*common[1:], "--out", str(folder / "full"))
     assert full.returncode == 0, full.stderr
-
-    state = tmp_path / "crashed.training" / "checkpoint" / "state.json"
+    state = folder / "crashed.training" / "checkpoint" / "state.json"
 
     def two_epochs_checkpointed() -> bool:
         try:
@@ -69,14 +68,22 @@ def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_confi
         except (OSError, ValueError):
             return False
 
-    kill_when(start(*common, "--out", str(tmp_path / "crashed")), two_epochs_checkpointed)
-    assert not (tmp_path / "crashed").exists()
-    resumed_run = run_module(*common[1:], "--out", str(tmp_path / "crashed"), "--resume")
+    kill_when(start(*common, "--out", str(folder / "crashed")), two_epochs_checkpointed)
+    assert not (folder / "crashed").exists()
+    resumed_run = run_module(*common[1:], "--out", str(folder / "crashed"), "--resume")
     assert resumed_run.returncode == 0, resumed_run.stderr
-    full_meta, resumed_meta = (json.loads((tmp_path / n / "metadata.json").read_text()) for n in ("full", "crashed"))
+    full_meta, resumed_meta = (json.loads((folder / n / "metadata.json").read_text()) for n in ("full", "crashed"))
     assert resumed_meta["training"]["resumed"]
     assert resumed_meta["training"]["epochs_run"] == full_meta["training"]["epochs_run"] == 8
     assert resumed_meta["training"]["best_epoch"] == full_meta["training"]["best_epoch"]
+    return full_meta, resumed_meta
+
+
+def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_config_file):
+    common = ["-m", "sentiment.train", *REVIEWS_ARGS, "--config", str(tiny_config_file), "--seed", "5"]
+    full_meta, resumed_meta = full_and_resumed(
+        [*common, "--training.epochs", "8", "--training.patience", "8"], tmp_path
+    )
     for key in ("accuracy", "macro_f1"):
         assert resumed_meta["metrics"]["dev"][key] == pytest.approx(full_meta["metrics"]["dev"][key], abs=1e-6)
     from sentiment import SentimentClassifier
@@ -89,26 +96,9 @@ def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_confi
 def test_language_model_training_killed_mid_run_resumes_to_the_same_result(tmp_path, lm_text, tiny_lm_config_file):
     common = ["-m", "lm.train", "--text", str(lm_text / "train.txt"), "--config", str(tiny_lm_config_file)]
     common += ["--seed", "5", "--training.epochs", "8", "--training.patience", "8"]
-    full = run_module(*common[1:], "--out", str(tmp_path / "full"))
-    assert full.returncode == 0, full.stderr
-
-    state = tmp_path / "crashed.training" / "checkpoint" / "state.json"
-
-    def two_epochs_checkpointed() -> bool:
-        try:
-            return json.loads(state.read_text())["epoch"] >= 1
-        except (OSError, ValueError):
-            return False
-
-    kill_when(start(*common, "--out", str(tmp_path / "crashed")), two_epochs_checkpointed)
-    assert not (tmp_path / "crashed").exists()
-    resumed_run = run_module(*common[1:], "--out", str(tmp_path / "crashed"), "--resume")
-    assert resumed_run.returncode == 0, resumed_run.stderr
-    full_meta, resumed_meta = (json.loads((tmp_path / n / "metadata.json").read_text()) for n in ("full", "crashed"))
-    assert resumed_meta["training"]["resumed"] and resumed_meta["training"]["epochs_run"] == 8
-    assert resumed_meta["metrics"]["dev"]["bits_per_char"] == pytest.approx(
-        full_meta["metrics"]["dev"]["bits_per_char"], abs=1e-4
-    )
+    full_meta, resumed_meta = full_and_resumed(common, tmp_path)
+    full_bits, resumed_bits = (meta["metrics"]["dev"]["bits_per_char"] for meta in (full_meta, resumed_meta))
+    assert resumed_bits == pytest.approx(full_bits, abs=1e-4)
     from lm import LanguageModel
 
     full_lm, resumed_lm = (LanguageModel.load(tmp_path / n) for n in ("full", "crashed"))
