@@ -20,7 +20,7 @@ import statistics
 import sys
 
 from benchmarks.common import RESULTS, header, run_record, write_results
-from shared.config import config_to_dict, load_config
+from shared.config import config_from_dict, load_config
 from shared.tasks import APPS, get_task
 from shared.trainer import dataset_source, train
 
@@ -34,11 +34,14 @@ def parse_variant(text: str) -> tuple[str, list[str]]:
 
 
 def trained(task, source, config, out, seed: int) -> dict:
-    """The metadata of a bundle of `config` and `seed` at `out`, training it if needed."""
+    """The metadata of a bundle of `config`, `seed` and `source` at `out`, training it if needed."""
     metadata_file = out / "metadata.json"
     if metadata_file.is_file():
         metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
-        if metadata["config"] == config_to_dict(config) and metadata["training"]["seed"] == seed:
+        same_data = metadata.get("dataset") == source.description
+        # Read through the config class, so that a field added since (at its default) still matches.
+        same_config = config_from_dict(type(config), metadata["config"]) == config
+        if same_data and same_config and metadata["training"]["seed"] == seed:
             return metadata
     train(task, source, config, out, seed=seed)
     return json.loads(metadata_file.read_text(encoding="utf-8"))

@@ -13,7 +13,9 @@ class ModelConfig:
     """Architecture: text standardization and vocabulary, embedding, RNN stack, pooling.
 
     `encoder` names a word language-model bundle (lm.train --level word): each word
-    both know starts from the LM's embedding of it (the embedding size is the LM's).
+    both know starts from the LM's embedding of it (the embedding size is the LM's),
+    and `encoder_layers` of its recurrent layers, with their trained weights, run
+    between the embedding and this model's own RNN stack.
     """
 
     vocabulary_size: int = 20000
@@ -27,10 +29,13 @@ class ModelConfig:
     embedding_dropout: float = 0.1
     dropout: float = 0.3
     encoder: str = ""
+    encoder_layers: int = 0
 
     def __post_init__(self):
         if not 1 <= self.layers <= 3:
             raise ValueError("layers must be 1, 2 or 3")
+        if self.encoder_layers < 0 or (self.encoder_layers and not self.encoder):
+            raise ValueError("encoder_layers needs an encoder and must be 0 or more")
         require_positive(self, "vocabulary_size", "max_length", "embedding_dim", "units")
         require_fraction(self, "embedding_dropout", "dropout")
 

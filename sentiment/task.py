@@ -48,6 +48,25 @@ def prior_weights(train_labels, dev_labels, exponent: float):
     return (weights / weights.mean()).astype("float32")
 
 
+def encoder_config(model_config) -> dict | None:
+    """The word LM's model config named by `model_config.encoder`, checked against it; None without one."""
+    from shared.bundle import read_metadata
+    from shared.errors import ConfigError
+
+    if not model_config.encoder:
+        return None
+    lm_model = read_metadata(model_config.encoder, task="lm")["config"]["model"]
+    if lm_model["level"] != "word":
+        raise ConfigError(f"encoder {model_config.encoder} is a {lm_model['level']}-level LM; it needs a word one")
+    if model_config.encoder_layers > lm_model["layers"]:
+        raise ConfigError(
+            f"encoder_layers is {model_config.encoder_layers} but {model_config.encoder} has {lm_model['layers']}"
+        )
+    if lm_model["direction"] != "forward" and model_config.encoder_layers:
+        raise ConfigError(f"encoder_layers needs a forward LM; {model_config.encoder} reads backward")
+    return lm_model
+
+
 def vectorize(vectorizer, texts, max_length: int):
     """Token ids of each text as a RaggedTensor, padding removed and truncated."""
     import tensorflow as tf
@@ -127,13 +146,10 @@ class SentimentTask(Task):
 
     def config_overrides(self, args) -> list[str]:
         from shared.bundle import read_metadata
-        from shared.errors import ConfigError
 
         if not getattr(args, "encoder", None):
             return []
         lm_config = read_metadata(args.encoder, task="lm")["config"]["model"]
-        if lm_config["level"] != "word":
-            raise ConfigError(f"--encoder: {args.encoder} is a {lm_config['level']}-level LM; it needs a word one")
         return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={lm_config['embedding_dim']}"]
 
     def read_training_files(self, args, config, seed: int) -> DataSource:
@@ -192,12 +208,15 @@ class SentimentTask(Task):
         dev_ids = vectorize(vectorizer, splits.dev.texts, config.model.max_length)
         train_labels = np.asarray(splits.train.labels, dtype="int32")
         weights = prior_weights(splits.train.labels, splits.dev.labels, config.training.prior_correction)
-        classifier = model_lib.build_classifier(config.model, vectorizer.vocabulary_size())
-        if config.model.encoder and not resume:
-            known = model_lib.initialize_from_encoder(classifier, vectorizer.get_vocabulary(), config.model.encoder)
+        encoder_model = encoder_config(config.model)
+        classifier = model_lib.build_classifier(config.model, vectorizer.vocabulary_size(), encoder_model)
+        if encoder_model and not resume:
+            known = model_lib.initialize_from_encoder(
+                classifier, vectorizer.get_vocabulary(), config.model.encoder, config.model.encoder_layers
+            )
             print(
                 f"Encoder {config.model.encoder}: {known} of {vectorizer.vocabulary_size()} words "
-                "start from its embedding"
+                f"start from its embedding; {config.model.encoder_layers} of its recurrent layers taken"
             )
         classifier.compile(
             optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm),

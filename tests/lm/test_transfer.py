@@ -98,19 +98,37 @@ def word_lm(tmp_path_factory, tiny_lm_config_file):
     return out
 
 
-def test_an_encoder_starts_each_known_words_embedding_from_the_lms(word_lm):
+def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_lm):
     from lm import LanguageModel
+    from lm.model import UNKNOWN_ID
     from sentiment.config import ModelConfig
     from sentiment.model import build_classifier, initialize_from_encoder
+    from sentiment.task import encoder_config
 
     lm = LanguageModel.load(word_lm)
     vocabulary = ["", "[UNK]", "film", "not-in-the-lm-at-all", *lm.labels[:5]]
-    classifier = build_classifier(ModelConfig(embedding_dim=16, units=8), len(vocabulary))
-    assert initialize_from_encoder(classifier, vocabulary, word_lm) == len({"film", *lm.labels[:5]} & set(lm.labels))
+    config = ModelConfig(embedding_dim=16, units=8, encoder=str(word_lm), encoder_layers=1)
+    classifier = build_classifier(config, len(vocabulary), encoder_config(config))
+    known = initialize_from_encoder(classifier, vocabulary, word_lm, encoder_layers=1)
+    assert known == len({"film", *lm.labels[:5]} & set(lm.labels))
     rows = classifier.get_layer("embedding").get_weights()[0]
     lm_rows = lm.network.get_layer("embedding").get_weights()[0]
     for index, word in enumerate(vocabulary[4:], start=4):
         np.testing.assert_array_equal(rows[index], lm_rows[lm.vocabulary.index(word)])
+    np.testing.assert_array_equal(rows[3], lm_rows[UNKNOWN_ID])  # what the LM's layers saw for a word it never met
+    for ours, theirs in zip(
+        classifier.get_layer("encoder_rnn_0").get_weights(), lm.network.get_layer("rnn_0").get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_more_encoder_layers_than_the_lm_has_is_a_config_error(word_lm):
+    from sentiment.config import ModelConfig
+    from sentiment.task import encoder_config
+    from shared.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=f"encoder_layers is 2 but {word_lm} has 1"):
+        encoder_config(ModelConfig(encoder=str(word_lm), encoder_layers=2))
 
 
 def test_sentiment_trains_with_an_encoder_and_records_it(word_lm, tmp_path, tiny_config_file):
