@@ -222,7 +222,7 @@ def to_markdown(report: dict, task) -> str:
             continue
         gain = (lift["test"]["mean"] - base["test"]["mean"]) * 100
         dev_gain = (lift["dev"]["mean"] - base["dev"]["mean"]) * 100
-        line = f"{name.capitalize()}: test {score} {gain:+.2f} points (dev {dev_gain:+.2f})"
+        line = f"{name[0].upper()}{name[1:]}: test {score} {gain:+.2f} points (dev {dev_gain:+.2f})"
         if "test_accuracy" in base:
             accuracy = (lift["test_accuracy"]["mean"] - base["test_accuracy"]["mean"]) * 100
             line += f", test accuracy {accuracy:+.2f} ({lift['test_accuracy']['mean'] * 100:.2f} against "
