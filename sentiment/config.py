@@ -32,10 +32,12 @@ class ModelConfig:
     encoder_layers: int = 0
 
     def __post_init__(self):
-        if not 1 <= self.layers <= 3:
-            raise ValueError("layers must be 1, 2 or 3")
         if self.encoder_layers < 0 or (self.encoder_layers and not self.encoder):
             raise ValueError("encoder_layers needs an encoder and must be 0 or more")
+        if not (0 if self.encoder_layers else 1) <= self.layers <= 3:
+            raise ValueError("layers must be 1, 2 or 3 (or 0 on top of encoder_layers)")
+        if self.layers == 0 and self.pooling == "last":
+            raise ValueError("pooling 'last' needs layers of this model's own; use max or mean over the encoder's")
         require_positive(self, "vocabulary_size", "max_length", "embedding_dim", "units")
         require_fraction(self, "embedding_dropout", "dropout")
 
