@@ -31,6 +31,12 @@ def test_file_then_overrides(tmp_path):
         (["--model.cell", "transformer"], "is not one of lstm, gru, simple_rnn"),
         (["--training.epochs", "many"], "expected int"),
         (["--model.layers", "4"], "layers must be 1, 2 or 3"),
+        (["--model.layers", "0"], r"layers must be 1, 2 or 3 \(or 0 on top of encoder_layers\)"),
+        (["--model.encoder_layers", "1"], "encoder_layers needs an encoder"),
+        (
+            ["--model.encoder=lm", "--model.encoder_layers=1", "--model.layers=0", "--model.pooling=last"],
+            "pooling 'last'",
+        ),
         (["--model.dropout", "1.5"], r"dropout must be in \[0, 1\)"),
         (["--model.units"], "needs a value"),
         (["--epochs", "3"], "unrecognised argument"),
