@@ -161,6 +161,7 @@ def main(argv: list[str]) -> int:
             "path": meta["path"],
             "dev": meta["metrics"]["dev"],
             "minutes": round(meta["training"]["seconds"] / 60, 1),
+            "train_tokens": meta["training"]["train_tokens"],
         }
         for name, meta in lms.items()
     }
@@ -196,7 +197,8 @@ def to_markdown(report: dict, task) -> str:
         *header(f"{task.title} on {report['dataset']}, {amount}: with and without a language model", report),
         "Language models (labels unused): "
         + "; ".join(
-            f"{name}: {meta['path'].rsplit('/', 1)[-1]}, dev {json_dev(meta['dev'])} ({meta['minutes']} min)"
+            f"{name}: {meta['path'].rsplit('/', 1)[-1]}, {meta['train_tokens']:,} train tokens, "
+            f"dev {json_dev(meta['dev'])} ({meta['minutes']} min)"
             for name, meta in report["language_models"].items()
         ),
         "",

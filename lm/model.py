@@ -25,8 +25,8 @@ from shared.text import PACKAGE, standardize_text
 BOUNDARY = "\n"  # ends a line, and starts every scored or sampled text
 UNKNOWN = "[UNK]"
 MASK = ""  # id 0: padding, never a token
-UNKNOWN_ID = 1
-FIRST_TOKEN_ID = 2  # ids 0 and 1 are padding and the unknown token
+UNKNOWN_ID = 1  # id 0 is padding
+FIRST_TOKEN_ID = UNKNOWN_ID + 1
 TOKENIZE = "tokenize"
 LOOKUP = "lookup"
 NETWORK = "network"

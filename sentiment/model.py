@@ -135,8 +135,6 @@ def initialize_from_encoder(classifier: keras.Model, vocabulary: list[str], enco
     lm_embedding = lm.network.get_layer("embedding").get_weights()[0]
     layer = classifier.get_layer("embedding")
     weights = layer.get_weights()[0]
-    if weights.shape[1] != lm_embedding.shape[1]:
-        raise ValueError(f"embedding sizes differ: {weights.shape[1]} here, {lm_embedding.shape[1]} in the encoder")
     known = 0
     for index, word in enumerate(vocabulary[1:], start=1):
         known += word in lm_rows

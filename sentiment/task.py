@@ -58,6 +58,10 @@ def encoder_config(model_config) -> dict | None:
     lm_model = read_metadata(model_config.encoder, task="lm")["config"]["model"]
     if lm_model["level"] != "word":
         raise ConfigError(f"encoder {model_config.encoder} is a {lm_model['level']}-level LM; it needs a word one")
+    if model_config.embedding_dim != lm_model["embedding_dim"]:
+        raise ConfigError(
+            f"embedding_dim is {model_config.embedding_dim} but {model_config.encoder}'s is {lm_model['embedding_dim']}"
+        )
     if model_config.encoder_layers > lm_model["layers"]:
         raise ConfigError(
             f"encoder_layers is {model_config.encoder_layers} but {model_config.encoder} has {lm_model['layers']}"

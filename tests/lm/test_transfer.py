@@ -128,7 +128,16 @@ def test_more_encoder_layers_than_the_lm_has_is_a_config_error(word_lm):
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"encoder_layers is 2 but {word_lm} has 1"):
-        encoder_config(ModelConfig(encoder=str(word_lm), encoder_layers=2))
+        encoder_config(ModelConfig(embedding_dim=16, encoder=str(word_lm), encoder_layers=2))
+
+
+def test_an_embedding_size_other_than_the_encoders_is_a_config_error(word_lm):
+    from sentiment.config import ModelConfig
+    from sentiment.task import encoder_config
+    from shared.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=f"embedding_dim is 128 but {word_lm}'s is 16"):
+        encoder_config(ModelConfig(encoder=str(word_lm)))
 
 
 def test_sentiment_trains_with_an_encoder_and_records_it(word_lm, tmp_path, tiny_config_file):
