@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
+import itertools
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from shared.errors import DataError
 from shared.files import atomic_path
@@ -16,8 +19,17 @@ from shared.files import atomic_path
 Row = tuple[int, dict, str]
 
 
+# Opens a file's bytes for reading: `open(path, "rb")` for a local file, a pyarrow
+# file system's input stream for any other.
+OpenBytes = Callable[[], BinaryIO]
+
+
+def local_bytes(path: str | Path) -> OpenBytes:
+    return lambda: open(path, "rb")
+
+
 @contextlib.contextmanager
-def reading_errors(path: Path):
+def reading_errors(path: str | Path, open_bytes: OpenBytes | None = None):
     """Turn the errors of reading a user's text file into one-line DataErrors naming it."""
     try:
         yield
@@ -26,10 +38,10 @@ def reading_errors(path: Path):
     except IsADirectoryError:
         raise DataError(f"{path}: is a folder, not a file") from None
     except UnicodeDecodeError:
-        with open(path, "rb") as handle:
+        with (open_bytes or local_bytes(path))() as handle:
             raise not_utf8_error(path, handle) from None
     except OSError as error:
-        raise DataError(f"{path}: cannot read ({error.strerror})") from None
+        raise DataError(f"{path}: cannot read ({error.strerror or error})") from None
 
 
 def not_utf8_error(name: str | Path, byte_lines: Iterable[bytes]) -> DataError:
@@ -44,17 +56,28 @@ def not_utf8_error(name: str | Path, byte_lines: Iterable[bytes]) -> DataError:
     return DataError(f"{name}: not UTF-8 text; save the file as UTF-8")
 
 
-def iter_csv(path: str | Path, columns: list[str]) -> Iterator[list[str] | dict[str, str]]:
+@contextlib.contextmanager
+def open_text(path: str | Path, open_bytes: OpenBytes | None = None, *, newline: str | None = None):
+    """The UTF-8 text of a file (a byte order mark skipped), its reading errors as DataErrors."""
+    with (
+        reading_errors(path, open_bytes),
+        (open_bytes or local_bytes(path))() as raw,
+        io.TextIOWrapper(raw, encoding="utf-8-sig", newline=newline) as handle,
+    ):
+        yield handle
+
+
+def iter_csv(
+    path: str | Path, columns: list[str], open_bytes: OpenBytes | None = None
+) -> Iterator[list[str] | dict[str, str]]:
     """Stream a UTF-8 CSV (delimiter , ; tab or | read off the header): first its header, then rows.
 
     Raises DataError when the file is missing, not UTF-8, malformed or lacks a column.
     """
-    path = Path(path)
     try:
-        with reading_errors(path), open(path, encoding="utf-8-sig", newline="") as handle:
-            delimiter = header_delimiter(handle.readline())
-            handle.seek(0)
-            reader = csv.DictReader(handle, delimiter=delimiter)
+        with open_text(path, open_bytes, newline="") as handle:
+            header_line = handle.readline()
+            reader = csv.DictReader(itertools.chain([header_line], handle), delimiter=header_delimiter(header_line))
             header = reader.fieldnames or []
             missing = [column for column in columns if column not in header]
             if missing:
@@ -79,21 +102,21 @@ def header_delimiter(header: str) -> str:
     return delimiter if header.count(delimiter) else ","
 
 
-def lines(path: Path) -> Iterator[tuple[int, str]]:
+def lines(path: str | Path, open_bytes: OpenBytes | None = None) -> Iterator[tuple[int, str]]:
     """(line number, line without its newline) of a UTF-8 text file."""
-    with reading_errors(path), open(path, encoding="utf-8") as handle:
+    with open_text(path, open_bytes) as handle:
         yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
 
 
-def text_rows(path: Path, text_col: str) -> Iterator[Row]:
+def text_rows(path: str | Path, text_col: str, open_bytes: OpenBytes | None = None) -> Iterator[Row]:
     """One text per line."""
-    for number, line in lines(path):
+    for number, line in lines(path, open_bytes):
         yield number, {text_col: line}, line
 
 
-def jsonl_rows(path: Path, text_col: str) -> Iterator[Row]:
+def jsonl_rows(path: str | Path, text_col: str, open_bytes: OpenBytes | None = None) -> Iterator[Row]:
     """One JSON string, or object with a `text_col` string, per line."""
-    for number, line in lines(path):
+    for number, line in lines(path, open_bytes):
         try:
             item = json.loads(line)
         except json.JSONDecodeError as error:
@@ -105,11 +128,26 @@ def jsonl_rows(path: Path, text_col: str) -> Iterator[Row]:
         yield number, item, item[text_col]
 
 
+def csv_rows(path: str | Path, text_col: str, open_bytes: OpenBytes | None = None) -> tuple[list[str], Iterator[Row]]:
+    """The header and (row number, row, text) of a CSV; row 2 is the first after the header."""
+    rows = iter_csv(path, [text_col], open_bytes)
+    columns = next(rows)
+    numbered = ((number, row, row[text_col] or "") for number, row in enumerate(rows, start=2))
+    return columns, numbered
+
+
 def file_rows(path: Path, text_col: str) -> Iterator[Row]:
     """Rows of a .jsonl file, or of any other file as plain text lines."""
     if not path.is_file():
         raise DataError(f"{path}: file not found")
     return jsonl_rows(path, text_col) if path.suffix.lower() == ".jsonl" else text_rows(path, text_col)
+
+
+def read_rows(path: Path, text_col: str) -> tuple[list[str], Iterator[Row]]:
+    """The columns to carry over and the rows of a local .csv, .jsonl or plain text file."""
+    if path.suffix.lower() == ".csv" and path.is_file():
+        return csv_rows(path, text_col)
+    return [text_col], file_rows(path, text_col)
 
 
 def argument_rows(texts: list[str], text_col: str) -> Iterator[Row]:

@@ -8,27 +8,18 @@ formula are prefixed with an apostrophe unless `--keep-formulas`.
 
 from __future__ import annotations
 
+import argparse
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from shared.cli import make_parser
 from shared.errors import DataError
-from shared.inputs import Row, argument_rows, file_rows, iter_csv, output_stream
+from shared.inputs import argument_rows, output_stream, read_rows
 from shared.results import write_scored
 from shared.tasks import get_task
 from shared.verbs import add_model_argument
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl"}
-
-
-def read_rows(path: Path, text_col: str) -> tuple[list[str], Iterator[Row]]:
-    """The columns to carry over and an iterator of (row number, row, text) for `path`."""
-    if path.suffix.lower() == ".csv" and path.is_file():
-        rows = iter_csv(path, [text_col])
-        columns = next(rows)
-        return columns, ((number, row, row[text_col] or "") for number, row in enumerate(rows, start=2))
-    return [text_col], file_rows(path, text_col)
 
 
 def output_format(path: Path | None, default: str) -> str:
@@ -40,12 +31,16 @@ def build_parser(task, doc: str | None):
     parser = make_parser(f"python -m {task.name}.predict", doc)
     add_model_argument(parser, task)
     parser.add_argument("texts", nargs="*", help=f"{task.noun} to read")
-    parser.add_argument("--input", type=Path, help="a .csv, .jsonl or plain text file (one text per line)")
+    parser.add_argument(
+        "--input",
+        help="a .csv, .jsonl or plain text file (one text per line); with --engine ray also .parquet, "
+        "and a folder, a glob or a URI (s3://, gs://, hdfs://)",
+    )
     parser.add_argument("--text-col", default="text", help="text column or JSON key (default: text)")
     parser.add_argument(
         "--output",
-        type=Path,
-        help=f"file to write, .csv or .jsonl (default: standard output, {task.output_format.upper()})",
+        help=f"file to write, .csv or .jsonl (default: standard output, {task.output_format.upper()}); "
+        "with --engine ray, the folder for the part files",
     )
     parser.add_argument(
         "--strict", action="store_true", help="stop at the first blank text (default: keep its row unscored)"
@@ -55,7 +50,51 @@ def build_parser(task, doc: str | None):
         action="store_true",
         help="write CSV cells that start with = + - @ unchanged (default: prefix them with ' for spreadsheets)",
     )
+    cluster = parser.add_argument_group("scoring on a Ray cluster")
+    cluster.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local: this process (default); ray: Ray Data, one model per worker, part files in --output",
+    )
+    cluster.add_argument("--address", help="Ray cluster to use (default: $RAY_ADDRESS, else an embedded local one)")
+    cluster.add_argument("--workers", type=positive_int, help="scoring workers (default: one per CPU)")
+    cluster.add_argument(
+        "--rows-per-part", type=positive_int, default=8192, help="rows per block and part file (default: 8192)"
+    )
+    cluster.add_argument(
+        "--format",
+        choices=sorted(set(FORMATS.values())),
+        help=f"part file format (default: {task.output_format})",
+    )
     return parser
+
+
+def positive_int(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def score_on_ray(task, args) -> None:
+    from shared.ray_scoring import score_on_ray
+
+    if not args.input or not args.output:
+        raise DataError("--engine ray needs --input (files, a folder or a glob) and --output (a folder)")
+    run = score_on_ray(
+        task,
+        args.model,
+        args.input,
+        args.text_col,
+        args.output,
+        output_format=args.format or task.output_format,
+        workers=args.workers,
+        address=args.address,
+        strict=args.strict,
+        keep_formulas=args.keep_formulas,
+        rows_per_part=args.rows_per_part,
+    )
+    print(run.describe(args.output), file=sys.stderr)
 
 
 def command(task_name: str, doc: str | None):
@@ -64,28 +103,34 @@ def command(task_name: str, doc: str | None):
     def main(argv: list[str]) -> int:
         task = get_task(task_name)
         args = build_parser(task, doc).parse_args(argv)
+        if args.engine == "ray":
+            score_on_ray(task, args)
+            return 0
+        if args.address or args.workers or args.format:
+            raise DataError("--address, --workers and --format go with --engine ray")
         if bool(args.texts) == bool(args.input):
             raise DataError("give texts as arguments or one --input file (not both, not neither)")
+        output = Path(args.output) if args.output else None
         if args.input:
-            columns, rows = read_rows(args.input, args.text_col)
+            columns, rows = read_rows(Path(args.input), args.text_col)
             source = str(args.input)
         else:
             columns, rows, source = [args.text_col], argument_rows(args.texts, args.text_col), "argument"
         api = task.load(args.model)
-        with output_stream(args.output) as out:
+        with output_stream(output) as out:
             summary = write_scored(
                 task,
                 api,
                 columns,
                 rows,
                 out,
-                output_format=output_format(args.output, task.output_format),
+                output_format=output_format(output, task.output_format),
                 strict=args.strict,
                 keep_formulas=args.keep_formulas,
                 source=source,
             )
-        if args.output is not None or summary.blank:
-            print(summary.describe(str(args.output or "standard output")), file=sys.stderr)
+        if output is not None or summary.blank:
+            print(summary.describe(str(output or "standard output")), file=sys.stderr)
         return 0
 
     return main

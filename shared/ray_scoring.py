@@ -1,0 +1,463 @@
+"""Batch scoring on a Ray cluster: the predict verb's `--engine ray`.
+
+Input files (CSV, JSONL, Parquet or plain text; a path, a folder or a glob, on any
+file system pyarrow reads) are read in blocks of `rows_per_part` rows by Ray Data;
+a pool of actors, each holding the model once, scores the blocks (the API sorts
+each block's texts by length into batches) and writes one part file per block:
+
+    OUT/_SCORING.json      what is being scored (written first: marks the folder as ours)
+    OUT/part-F-R.csv       input file F's block from row R: every input column, the task's
+                           result fields, source_file and source_row
+    OUT/_SUCCESS           written last, once every block is in place (as Spark and Hadoop do)
+
+A part is named after its file and block, and written to a temporary name then
+moved into place, so a retried block (Ray retries the blocks of a worker that dies)
+replaces its own part. A run killed mid-way leaves no `_SUCCESS`; the next run into
+the same folder clears that unfinished output and scores everything again, so its
+output has every row once. A folder with `_SUCCESS` is never replaced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fnmatch
+import glob
+import io
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from shared.errors import DataError, OutputError, UserError
+from shared.inputs import Row, csv_rows, jsonl_rows, missing_column_message, reading_errors, text_rows
+
+ROWS_PER_PART = 8192
+MANIFEST = "_SCORING.json"
+SUCCESS = "_SUCCESS"
+SOURCE_COLUMNS = ("source_file", "source_row")
+BUNDLE_FILES = ("model.keras", "metadata.json")
+
+
+# ----------------------------------------------------------------- file systems
+
+
+def filesystem_and_path(location: str):
+    """(pyarrow file system, path in it) of a local path or a URI such as s3://bucket/key."""
+    from pyarrow import fs
+
+    if "://" in location:
+        try:
+            return fs.FileSystem.from_uri(location)
+        except (ValueError, OSError) as error:
+            raise DataError(f"{location}: cannot open this location ({error})") from None
+    return fs.LocalFileSystem(), str(Path(location).expanduser().absolute())
+
+
+def display_name(filesystem, path: str) -> str:
+    """How messages and the `source_file` column name a file: a local path as is, else a URI."""
+    kind = filesystem.type_name
+    return path if kind == "local" else f"{kind}://{path}"
+
+
+def input_files(location: str) -> tuple[object, list[str]]:
+    """The file system and the sorted files that `location` names: a file, a folder
+    (every file in it whose name does not start with _ or .), or a glob."""
+    from pyarrow import fs
+
+    filesystem, path = filesystem_and_path(location)
+    if glob.has_magic(path):
+        if filesystem.type_name == "local":
+            found = [name for name in glob.glob(path, recursive=True) if os.path.isfile(name)]
+        else:
+            base = path[: min(path.find(char) for char in "*?[" if char in path)].rsplit("/", 1)[0]
+            selector = fs.FileSelector(base, recursive="**" in path or path.count("/") > base.count("/") + 1)
+            found = [
+                info.path
+                for info in filesystem.get_file_info(selector)
+                if info.type == fs.FileType.File and fnmatch.fnmatch(info.path, path)
+            ]
+        if not found:
+            raise DataError(f"{location}: no file matches")
+        return filesystem, sorted(found)
+    info = filesystem.get_file_info(path)
+    if info.type == fs.FileType.File:
+        return filesystem, [path]
+    if info.type == fs.FileType.Directory:
+        found = [
+            entry.path
+            for entry in filesystem.get_file_info(fs.FileSelector(path, recursive=True))
+            if entry.type == fs.FileType.File and not entry.base_name.startswith(("_", "."))
+        ]
+        if not found:
+            raise DataError(f"{location}: folder holds no input files")
+        return filesystem, sorted(found)
+    raise DataError(f"{location}: file not found")
+
+
+# ----------------------------------------------------------------- reading
+
+
+def file_kind(path: str) -> str:
+    suffix = PurePosixPath(path).suffix.lower()
+    return {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet", ".pq": "parquet"}.get(suffix, "text")
+
+
+def parquet_rows(filesystem, path: str, name: str, text_col: str, chunk_rows: int) -> Iterator[Row]:
+    """(1-based row number, row, text) of a Parquet file, streamed by record batch."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with reading_errors(name, lambda: filesystem.open_input_stream(path)):
+        try:
+            parquet = pq.ParquetFile(filesystem.open_input_file(path))
+        except pa.ArrowInvalid as error:
+            raise DataError(f"{name}: not a Parquet file ({error})") from None
+        schema = parquet.schema_arrow
+        if text_col not in schema.names:
+            raise DataError(missing_column_message(name, text_col, schema.names))
+        kind = schema.field(text_col).type
+        if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+            raise DataError(f"{name}: column {text_col!r} holds {kind}, not text")
+        number = 0
+        for batch in parquet.iter_batches(batch_size=chunk_rows):
+            for row in batch.to_pylist():
+                number += 1
+                yield number, row, row[text_col] or ""
+
+
+def source_rows(filesystem, path: str, text_col: str, chunk_rows: int) -> Iterator[Row]:
+    """The rows of one input file, numbered as the single-process CLI numbers them."""
+    name = display_name(filesystem, path)
+    kind = file_kind(path)
+    if kind == "parquet":
+        return parquet_rows(filesystem, path, name, text_col, chunk_rows)
+    open_bytes = lambda: filesystem.open_input_stream(path)  # noqa: E731
+    if kind == "csv":
+        return csv_rows(name, text_col, open_bytes)[1]
+    return (jsonl_rows if kind == "jsonl" else text_rows)(name, text_col, open_bytes)
+
+
+def read_blocks(filesystem, path: str, index: int, text_col: str, chunk_rows: int):
+    """One input file as pyarrow tables of `chunk_rows` rows: the file's index, source,
+    text, the row's fields as JSON (so rows of any shape travel as one schema) and an
+    error column, null unless the file cannot be read on (then one row carries why)."""
+    import itertools
+
+    import pyarrow as pa
+
+    name = display_name(filesystem, path)
+
+    def table(chunk: list[Row], error: str | None = None):
+        return pa.table(
+            {
+                "file_index": pa.array([index] * len(chunk), pa.int64()),
+                "source_file": pa.array([name] * len(chunk), pa.string()),
+                "source_row": pa.array([number for number, _, _ in chunk], pa.int64()),
+                "text": pa.array([text for _, _, text in chunk], pa.string()),
+                "fields": pa.array([json.dumps(row, ensure_ascii=False, default=str) for _, row, _ in chunk]),
+                "error": pa.array([error] * len(chunk), pa.string()),
+            }
+        )
+
+    try:
+        rows = source_rows(filesystem, path, text_col, chunk_rows)
+        while chunk := list(itertools.islice(rows, chunk_rows)):
+            yield table(chunk)
+    except UserError as error:
+        yield table([(0, {}, "")], error_record(error))
+
+
+def read_files(batch: dict, filesystem, text_col: str, chunk_rows: int):
+    """A Ray Data UDF: the blocks of each input file named in `batch` (index and path)."""
+    for index, path in zip(batch["file_index"], batch["path"]):
+        yield from read_blocks(filesystem, str(path), int(index), text_col, chunk_rows)
+
+
+# ----------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class PartOptions:
+    task: str
+    output: str  # the output folder, a local path or a URI
+    output_format: str  # csv or jsonl
+    strict: bool
+    keep_formulas: bool
+
+
+def error_record(error: UserError) -> str:
+    """A user's error as data: Ray wraps what a worker raises, losing its type."""
+    return json.dumps({"type": type(error).__name__, "message": str(error)})
+
+
+def user_error(record: str) -> UserError:
+    import shared.errors
+
+    found = json.loads(record)
+    kind = getattr(shared.errors, found["type"], None)
+    return (kind if isinstance(kind, type) and issubclass(kind, UserError) else UserError)(found["message"])
+
+
+def failed(record: str) -> dict:
+    """What a scoring actor returns for a block it could not score."""
+    return {"part": [""], "rows": [0], "blank": [0], "error": [record]}
+
+
+class BlockScorer:
+    """A Ray actor: loads the bundle once, then scores blocks into part files."""
+
+    def __init__(self, bundle_ref, options: PartOptions):
+        import ray
+
+        from shared.tasks import get_task
+
+        self.options = options
+        self.task = get_task(options.task)
+        self.folder = tempfile.TemporaryDirectory(prefix="rnntext-bundle-")
+        for name, data in ray.get(bundle_ref[0]).items():
+            Path(self.folder.name, name).write_bytes(data)
+        self.api = self.task.load(self.folder.name)
+        self.filesystem, self.output = filesystem_and_path(options.output)
+
+    def __call__(self, block):
+        errors = [error for error in block.column("error").to_pylist() if error]
+        if errors:
+            return failed(errors[0])
+        files = block.column("file_index").to_pylist()
+        try:
+            written = [self.write_part(block.filter([name == file for name in files])) for file in dict.fromkeys(files)]
+        except UserError as error:
+            return failed(error_record(error))
+        return {key: [summary[key] for summary in written] for key in ("part", "rows", "blank")} | {
+            "error": [None] * len(written)
+        }
+
+    def write_part(self, block) -> dict:
+        """Score the rows of one file in `block` into the part named after that file and
+        its first row, and return what was written."""
+        from shared.results import write_scored
+
+        fields = [json.loads(value) for value in block.column("fields").to_pylist()]
+        sources = block.column("source_file").to_pylist()
+        numbers = block.column("source_row").to_pylist()
+        rows = [
+            (number, {**row, "source_file": source, "source_row": number}, text)
+            for row, source, number, text in zip(fields, sources, numbers, block.column("text").to_pylist())
+        ]
+        columns = list(dict.fromkeys(key for row in fields for key in row)) + list(SOURCE_COLUMNS)
+        file_index = block.column("file_index")[0].as_py()
+        name = f"part-{file_index:05d}-{numbers[0]:010d}.{self.options.output_format}"
+        final = f"{self.output}/{name}"
+        temporary = f"{self.output}/.{name}.tmp-{os.getpid()}-{time.monotonic_ns()}"
+        with (
+            self.filesystem.open_output_stream(temporary) as raw,
+            io.TextIOWrapper(raw, encoding="utf-8", newline="") as out,
+        ):
+            summary = write_scored(
+                self.task,
+                self.api,
+                columns,
+                iter(rows),
+                out,
+                output_format=self.options.output_format,
+                strict=self.options.strict,
+                keep_formulas=self.options.keep_formulas,
+                source=sources[0],
+            )
+        kill_once_for_tests()
+        self.filesystem.move(temporary, final)
+        return {"part": name, "rows": summary.rows, "blank": summary.blank}
+
+
+def kill_once_for_tests() -> None:
+    """Fault injection for the tests of Ray's retries: with $RNNTEXT_TEST_KILL_AT set to
+    "scoring-worker", the first worker to get here (the one that creates the file
+    $RNNTEXT_TEST_KILL_ONCE) dies, its part half-done."""
+    import signal
+
+    from shared.files import KILL_POINT_VARIABLE
+
+    if os.environ.get(KILL_POINT_VARIABLE) == "scoring-worker":
+        with contextlib.suppress(FileExistsError):
+            Path(os.environ["RNNTEXT_TEST_KILL_ONCE"]).touch(exist_ok=False)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+# ----------------------------------------------------------------- the output folder
+
+
+def is_our_member(name: str) -> bool:
+    return name in (MANIFEST, SUCCESS) or name.startswith(("part-", ".part-"))
+
+
+def prepare_output(filesystem, folder: str, location: str) -> None:
+    """Make `folder` ready for a run: absent or empty, or the unfinished output of an
+    earlier run (it holds our manifest and no `_SUCCESS`), which is cleared. A finished
+    output, or a folder with anything else in it, raises OutputError and is left as it is."""
+    from pyarrow import fs
+
+    info = filesystem.get_file_info(folder)
+    if info.type == fs.FileType.NotFound:
+        filesystem.create_dir(folder, recursive=True)
+        return
+    if info.type != fs.FileType.Directory:
+        raise OutputError(f"{location}: exists and is not a folder; give a folder for the part files")
+    entries = filesystem.get_file_info(fs.FileSelector(folder))
+    names = {entry.base_name for entry in entries}
+    if not names:
+        return
+    if SUCCESS in names:
+        raise OutputError(
+            f"{location}: already holds a finished scoring output ({SUCCESS}); choose another --output or remove it"
+        )
+    foreign = sorted(name for name in names if not is_our_member(name))
+    if MANIFEST not in names or foreign:
+        shown = foreign[0] if foreign else sorted(names)[0]
+        raise OutputError(
+            f"{location}: holds {shown!r}, which this project did not write; choose an empty or new folder"
+        )
+    for entry in entries:
+        filesystem.delete_file(entry.path)
+
+
+def commit_output(filesystem, folder: str, written: list[str], summary: dict) -> None:
+    """Remove what no finished block wrote (parts of failed attempts, temporaries),
+    record the summary in the manifest, then write `_SUCCESS`."""
+    from pyarrow import fs
+
+    keep = set(written) | {MANIFEST}
+    for entry in filesystem.get_file_info(fs.FileSelector(folder)):
+        if entry.base_name not in keep:
+            filesystem.delete_file(entry.path)
+    write_text(filesystem, f"{folder}/{MANIFEST}", json.dumps(summary, indent=2) + "\n")
+    write_text(filesystem, f"{folder}/{SUCCESS}", "")
+
+
+def write_text(filesystem, path: str, text: str) -> None:
+    with filesystem.open_output_stream(path) as out:
+        out.write(text.encode("utf-8"))
+
+
+def read_bundle_files(model: Path) -> dict[str, bytes]:
+    """The files a worker needs to load the bundle (the model and its metadata), so the
+    bundle need only be on the machine that starts the run."""
+    return {name: (Path(model) / name).read_bytes() for name in BUNDLE_FILES}
+
+
+# ----------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True)
+class RayRun:
+    rows: int
+    blank: int
+    parts: int
+    seconds: float
+
+    def describe(self, where: str) -> str:
+        blank = f" ({self.blank} blank {'text' if self.blank == 1 else 'texts'} left unscored)" if self.blank else ""
+        rate = self.rows / self.seconds if self.seconds else 0.0
+        return f"Wrote {self.rows} rows in {self.parts} part files to {where}{blank}; {rate:,.0f} rows/s"
+
+
+@contextlib.contextmanager
+def ray_cluster(address: str | None, workers: int):
+    """Connect to the Ray cluster at `address` (or $RAY_ADDRESS), or start an embedded
+    local one with a CPU for each worker and one for reading; shut down what we started."""
+    import ray
+
+    if ray.is_initialized():
+        yield
+        return
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    options = {"address": address} if address else {"num_cpus": workers + 1, "include_dashboard": False}
+    try:
+        ray.init(**options, log_to_driver=False, configure_logging=False)
+    except ConnectionError as error:
+        raise UserError(f"cannot connect to the Ray cluster at {address} ({error})") from None
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def default_workers(address: str | None) -> int:
+    """The CPUs of this machine for an embedded cluster; a cluster's CPUs less one for reading."""
+    import ray
+
+    if ray.is_initialized() and (address or os.environ.get("RAY_ADDRESS")):
+        return max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
+    return os.cpu_count() or 1
+
+
+def score_on_ray(
+    task,
+    model: Path,
+    inputs: str,
+    text_col: str,
+    output: str,
+    *,
+    output_format: str,
+    workers: int | None = None,
+    address: str | None = None,
+    strict: bool = False,
+    keep_formulas: bool = False,
+    rows_per_part: int = ROWS_PER_PART,
+) -> RayRun:
+    """Score every row of `inputs` with the bundle `model` into part files under `output`."""
+    try:
+        import ray
+    except ImportError:
+        raise UserError("--engine ray needs Ray: pip install 'ray[data]' (make installs it)") from None
+
+    from shared.bundle import utc_now
+
+    task.load(model)  # a broken or foreign bundle stops here, before any cluster starts
+    filesystem, files = input_files(inputs)
+    out_fs, folder = filesystem_and_path(output)
+    prepare_output(out_fs, folder, output)
+    manifest = {"task": task.name, "model": str(model), "inputs": [display_name(filesystem, f) for f in files]}
+    write_text(out_fs, f"{folder}/{MANIFEST}", json.dumps({**manifest, "started": utc_now()}, indent=2) + "\n")
+    start = time.perf_counter()
+    with ray_cluster(address, workers or os.cpu_count() or 1):
+        workers = workers or default_workers(address)
+        options = PartOptions(task.name, output, output_format, strict, keep_formulas)
+        bundle = [ray.put(read_bundle_files(model))]  # in a list: Ray passes it on as a reference
+        # A read task per file (a fraction of a CPU: reading is light, and a different
+        # CPU share keeps Ray from fusing it into the scoring actors, which would read
+        # a whole file each), cut into blocks of `rows_per_part` that the actors share.
+        items = [{"file_index": index, "path": path} for index, path in enumerate(files)]
+        dataset = (
+            ray.data.from_items(items, override_num_blocks=len(files))
+            .map_batches(
+                read_files,
+                batch_size=1,
+                num_cpus=0.5,
+                fn_kwargs={"filesystem": filesystem, "text_col": text_col, "chunk_rows": rows_per_part},
+            )
+            .repartition(target_num_rows_per_block=rows_per_part)
+            .map_batches(
+                BlockScorer,
+                batch_size=None,
+                batch_format="pyarrow",
+                fn_constructor_args=(bundle, options),
+                compute=ray.data.ActorPoolStrategy(size=workers),
+                num_cpus=1,
+            )
+        )
+        results = []
+        for result in dataset.iter_rows():
+            if result["error"]:
+                raise user_error(result["error"])
+            results.append(result)
+    parts = sorted(row["part"] for row in results)
+    if len(parts) != len(set(parts)):
+        raise RuntimeError(f"{output}: a part was reported twice; output left without {SUCCESS}")
+    rows, blank = (sum(result[key] for result in results) for key in ("rows", "blank"))
+    run = RayRun(rows, blank, len(parts), time.perf_counter() - start)
+    summary = {**manifest, "rows": run.rows, "blank": run.blank, "parts": parts, "seconds": round(run.seconds, 1)}
+    commit_output(out_fs, folder, parts, {**summary, "finished": utc_now(), "workers": workers})
+    return run
