@@ -76,6 +76,9 @@ class LanguageModelTask(Task):
     output_format = "csv"
     examples = ("The film ", "It is ", "This movie is a")
     extra_verbs = ("sample",)
+    # Its training network is stateful over a fixed number of parallel streams, which
+    # a strategy would have to split among replicas: one process only, for now.
+    distributed_training = False
 
     def api_class(self):
         from lm.language_model import LanguageModel

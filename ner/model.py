@@ -260,7 +260,10 @@ class TaggerTrainer(keras.Model):
         return self.tagger(tokens, training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        return self.tagger.get_layer("crf").loss(y_pred, y, tf.not_equal(x, ""))
+        loss = self.tagger.get_layer("crf").loss(y_pred, y, tf.not_equal(x, ""))
+        # Keras's convention under a tf.distribute strategy, as its own losses do: each
+        # replica's loss is divided by the replica count (gradients are summed).
+        return loss / tf.cast(tf.distribute.get_strategy().num_replicas_in_sync, loss.dtype)
 
     def get_config(self):
         return {"tagger": keras.saving.serialize_keras_object(self.tagger)}

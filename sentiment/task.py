@@ -92,7 +92,9 @@ def predict_ids(classifier, ids, batch_size: int = 512):
     lengths = ids.row_lengths().numpy()
     result = np.zeros((len(lengths), len(LABELS)), dtype="float32")
     for batch in length_sorted_batches(lengths, batch_size):
-        result[batch] = classifier.predict_on_batch(tf.gather(ids, batch).to_tensor(default_value=0))
+        # A plain call, not predict_on_batch: under a distribution strategy that would
+        # split the batch among the workers and return every worker's share.
+        result[batch] = classifier(tf.gather(ids, batch).to_tensor(default_value=0), training=False).numpy()
     return result
 
 

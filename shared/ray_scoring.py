@@ -186,6 +186,7 @@ class PartOptions:
     output_format: str  # csv or jsonl
     strict: bool
     keep_formulas: bool
+    threads: int | None = None  # TensorFlow threads per worker (None: TensorFlow's default, every core)
 
 
 def error_record(error: UserError) -> str:
@@ -211,8 +212,12 @@ class BlockScorer:
 
     def __init__(self, bundle_ref, options: PartOptions):
         import ray
+        import tensorflow as tf
 
         from shared.tasks import get_task
+
+        if options.threads:
+            tf.config.threading.set_intra_op_parallelism_threads(options.threads)
 
         self.options = options
         self.task = get_task(options.task)
@@ -422,9 +427,12 @@ def score_on_ray(
     manifest = {"task": task.name, "model": str(model), "inputs": [display_name(filesystem, f) for f in files]}
     write_text(out_fs, f"{folder}/{MANIFEST}", json.dumps({**manifest, "started": utc_now()}, indent=2) + "\n")
     start = time.perf_counter()
+    embedded = not (address or os.environ.get("RAY_ADDRESS"))
     with ray_cluster(address, workers or os.cpu_count() or 1):
         workers = workers or default_workers(address)
-        options = PartOptions(task.name, output, output_format, strict, keep_formulas)
+        # Workers on this machine share its cores rather than each running a thread per core.
+        threads = max(1, (os.cpu_count() or 1) // workers) if embedded else None
+        options = PartOptions(task.name, output, output_format, strict, keep_formulas, threads)
         bundle = [ray.put(read_bundle_files(model))]  # in a list: Ray passes it on as a reference
         # A read task per file (a fraction of a CPU: reading is light, and a different
         # CPU share keeps Ray from fusing it into the scoring actors, which would read

@@ -87,6 +87,7 @@ class Task(abc.ABC):
     scores_blank_texts: bool  # a blank text has a true answer (no entities); else its row stays unscored
     examples: tuple[str, ...]  # texts for quickstart
     extra_verbs: tuple[str, ...] = ()  # the app's own CLI verbs besides the shared ones (<app>/<verb>.py)
+    distributed_training: bool = True  # train takes --strategy and --workers (see shared.distributed)
 
     # ----------------------------------------------------------------- API
     @abc.abstractmethod

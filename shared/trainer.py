@@ -36,17 +36,21 @@ def train(
     seed: int = 42,
     resume: bool = False,
     on_epoch=None,
+    distribution=None,
 ) -> Path:
     """Train `task`'s model on `source` with `config`, score it and save the bundle at `out`.
 
     Args:
         on_epoch: called after each epoch with its log record (see `train_loop`).
+        distribution: a `shared.distributed.Distribution` (None: one process). A worker
+            that is not the chief trains alongside and writes nothing.
 
     Raises:
         OutputError: `out` holds something that is not a bundle (checked before training).
         TrainingBusyError: another training is writing the same bundle.
     """
     from shared.bundle import check_bundle_target, save_bundle
+    from shared.distributed import scope
     from shared.training import (
         PREPARED_DIR,
         LoopSettings,
@@ -60,20 +64,32 @@ def train(
 
     started = time.time()
     out = Path(out)
+    run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
+    settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed, task.monitor_mode)
+    if distribution is not None and not distribution.chief:
+        train_alongside(task, source, config, out, run, settings, resume=resume, distribution=distribution)
+        return out
     check_bundle_target(out)
     with training_lock(out):
         work_dir = start_work_dir(work_dir_for(out), resume)
         set_seed(seed)
         try:
-            fit = task.prepare(source.splits, config, work_dir / PREPARED_DIR, resume=resume, seed=seed)
+            with scope(distribution):
+                fit = task.prepare(source.splits, config, work_dir / PREPARED_DIR, resume=resume, seed=seed)
         except UserError:
             if not resume:  # bad data found while preparing: leave nothing behind
                 remove_work_dir(work_dir)
             raise
-        run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
-        settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed, task.monitor_mode)
         model, state = train_loop(
-            fit.model, fit.make_train_data, fit.evaluate_dev, settings, work_dir, run, resume=resume, on_epoch=on_epoch
+            fit.model,
+            fit.make_train_data,
+            fit.evaluate_dev,
+            settings,
+            work_dir,
+            run,
+            resume=resume,
+            on_epoch=on_epoch,
+            distribution=distribution,
         )
         api = fit.finish(model)
         splits = source.splits
@@ -90,6 +106,7 @@ def train(
             "training": {
                 **training_summary(state, seed=seed, monitor=task.monitor_text, started=started, resumed=resume),
                 **fit.facts,
+                **(distribution.facts() if distribution else {"strategy": "none", "workers": 1, "replicas": 1}),
             },
         }
         save_bundle(out, api.model, metadata, logs_dir=work_dir / "logs")
@@ -97,3 +114,30 @@ def train(
     summary = "   ".join(f"{split} {task.headline(report)}" for split, report in metrics.items())
     print(f"Saved {out}   {summary}", flush=True)
     return out
+
+
+def train_alongside(task: Task, source: DataSource, config, out: Path, run: dict, settings, *, resume, distribution):
+    """A worker's part in a distributed run that is not the chief's: the same model and
+    data, trained in step with the chief (resuming from its checkpoint), and nothing
+    written but a private folder that is removed at the end."""
+    import tempfile
+
+    from shared.distributed import scope
+    from shared.training import CHECKPOINT_DIR, PREPARED_DIR, set_seed, train_loop
+
+    with tempfile.TemporaryDirectory(prefix="rnntext-worker-") as private:
+        set_seed(settings.seed)
+        with scope(distribution):
+            # A fresh vocabulary: built from the same data, it is the chief's.
+            fit = task.prepare(source.splits, config, Path(private, PREPARED_DIR), resume=False, seed=settings.seed)
+        train_loop(
+            fit.model,
+            fit.make_train_data,
+            fit.evaluate_dev,
+            settings,
+            private,
+            run,
+            resume=resume,
+            distribution=distribution,
+            checkpoint_dir=work_dir_for(out) / CHECKPOINT_DIR,
+        )

@@ -80,6 +80,8 @@ def train_loop(
     resume: bool = False,
     restore_objects: Callable[[], None] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
+    distribution=None,
+    checkpoint_dir: str | Path | None = None,
 ):
     """Train `model` epoch by epoch and return it with the best dev weights restored.
 
@@ -94,37 +96,52 @@ def train_loop(
         restore_objects: called before loading a checkpoint (imports custom layers).
         on_epoch: called after each epoch with its log record (epoch, losses, dev
             metrics, seconds) and "epochs", e.g. to drive a progress bar.
+        distribution: a `shared.distributed.Distribution` to train under (None: `fit`
+            in this process). Every worker runs this loop; only the chief writes.
+        checkpoint_dir: where the checkpoint is (default: `work_dir/checkpoint`); a
+            worker that is not the chief resumes from the chief's.
 
     Returns:
         (model, state): the model holding the best dev weights, and the final state.
     """
 
+    from shared.distributed import distributed_epoch, make_train_step, scope
+
     work_dir = Path(work_dir)
-    checkpoint = work_dir / CHECKPOINT_DIR
+    checkpoint = Path(checkpoint_dir) if checkpoint_dir is not None else work_dir / CHECKPOINT_DIR
     logs = work_dir / LOGS_DIR
+    chief = distribution is None or distribution.chief
+    say = print if chief else _quiet
     if resume:
-        model, state = _load_checkpoint(checkpoint, run, restore_objects)
+        with scope(distribution):
+            model, state = _load_checkpoint(checkpoint, run, restore_objects)
         state.seconds_before_resume = sum(record["seconds"] for record in state.history)
-        print(f"Resuming after epoch {state.epoch + 1} (best {settings.monitor} {state.best_value})", flush=True)
+        say(f"Resuming after epoch {state.epoch + 1} (best {settings.monitor} {state.best_value})", flush=True)
     else:
         state = TrainingState(run=run)
     logs.mkdir(parents=True, exist_ok=True)
-    writer = _tensorboard_writer(logs)
+    writer = _tensorboard_writer(logs) if chief else None
     verbose = 1 if sys.stdout.isatty() else 2
+    step = make_train_step(distribution.strategy, model) if distribution else None
     for epoch in range(state.epoch + 1, settings.epochs):
         if state.wait >= settings.patience:
             break
         _reseed(model, settings.seed * 1000 + epoch)
         started = time.time()
-        print(f"Epoch {epoch + 1}/{settings.epochs}", flush=True)
-        with warnings.catch_warnings():
-            # Each epoch is one pass over a finite dataset; Keras warns when it ends.
-            warnings.filterwarnings("ignore", message=".*ran out of data.*")
-            fit = model.fit(make_train_data(epoch), epochs=1, shuffle=False, verbose=verbose)
+        say(f"Epoch {epoch + 1}/{settings.epochs}", flush=True)
+        if distribution is not None:
+            losses = distributed_epoch(distribution, model, make_train_data(epoch), step)
+            say(f"  loss {losses['loss']:.4f} ({distribution.replicas} replicas)", flush=True)
+        else:
+            with warnings.catch_warnings():
+                # Each epoch is one pass over a finite dataset; Keras warns when it ends.
+                warnings.filterwarnings("ignore", message=".*ran out of data.*")
+                fit = model.fit(make_train_data(epoch), epochs=1, shuffle=False, verbose=verbose)
+            losses = {key: values[-1] for key, values in fit.history.items()}
         dev = evaluate_dev(model)
         record = {
             "epoch": epoch + 1,
-            **{key: float(values[-1]) for key, values in fit.history.items()},
+            **{key: float(value) for key, value in losses.items()},
             **{f"dev_{key}": float(value) for key, value in dev.items()},
             "seconds": round(time.time() - started, 1),
         }
@@ -138,6 +155,8 @@ def train_loop(
             state.wait += 1
         state.epoch = epoch
         state.history.append(record)
+        if not chief:
+            continue
         _save_checkpoint(checkpoint, model, state, improved)
         _append_logs(logs, record, writer)
         if on_epoch is not None:
@@ -150,10 +169,19 @@ def train_loop(
             flush=True,
         )
     if state.wait >= settings.patience:
-        print(f"Early stopping: no {settings.monitor} gain for {state.wait} epochs", flush=True)
+        say(f"Early stopping: no {settings.monitor} gain for {state.wait} epochs", flush=True)
+    if not chief:
+        return model, state
+    if distribution is not None:
+        # The bundle gets a model of its own, outside the strategy: the last checkpoint's.
+        model = _load_checkpoint(checkpoint, run, restore_objects)[0]
     if (checkpoint / BEST_WEIGHTS).is_file():
         model.load_weights(checkpoint / BEST_WEIGHTS)
     return model, state
+
+
+def _quiet(*args, **kwargs) -> None:
+    """What a worker that is not the chief prints: nothing (the chief speaks for the run)."""
 
 
 def _reseed(model, seed: int) -> None:

@@ -3,10 +3,13 @@ defaults, a JSON config and dotted overrides; one bundle out."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from shared.cli import make_parser
 from shared.config import load_config
+from shared.distributed import STRATEGIES, make_distribution
+from shared.errors import ConfigError
 from shared.tasks import get_task
 
 
@@ -25,7 +28,51 @@ def build_parser(task, doc: str | None):
     parser.add_argument("--out", type=Path, default=out, help=f"bundle folder (default: {out})")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+    if task.distributed_training:
+        cluster = parser.add_argument_group("training on several workers")
+        cluster.add_argument(
+            "--strategy",
+            choices=STRATEGIES,
+            default="none",
+            help="none: one process (default); mirrored: every GPU of this machine; "
+            "multi-worker: the workers TF_CONFIG lists (as a TFJob sets it)",
+        )
+        cluster.add_argument(
+            "--workers", type=int, help="start this many worker processes on 127.0.0.1 (to try multi-worker here)"
+        )
     return parser
+
+
+def without_workers(argv: list[str]) -> list[str]:
+    """`argv` less its --workers option (which the local worker processes must not see)."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--workers":
+            skip = True
+        elif not arg.startswith("--workers="):
+            kept.append(arg)
+    return kept
+
+
+def train_on_local_workers(task, args, argv: list[str]) -> None:
+    from shared.distributed import run_local_workers
+    from shared.trainer import work_dir_for
+    from shared.training import CHECKPOINT_DIR, STATE_FILE
+
+    if args.workers < 2:
+        raise ConfigError("--workers: give 2 or more (one process is the default)")
+    if args.strategy != "none" or os.environ.get("TF_CONFIG"):
+        raise ConfigError("--workers starts its own workers: leave out --strategy and TF_CONFIG")
+    checkpoint = work_dir_for(args.out) / CHECKPOINT_DIR
+
+    def hint() -> str:
+        if (checkpoint / STATE_FILE).is_file():
+            return f"The last finished epoch is saved in {checkpoint}: rerun the same command with --resume."
+        return "No epoch had finished, so there is nothing to resume: rerun the same command."
+
+    run_local_workers(f"{task.name}.train", without_workers(argv), args.workers, hint)
 
 
 def command(task_name: str, doc: str | None):
@@ -36,12 +83,17 @@ def command(task_name: str, doc: str | None):
 
         task = get_task(task_name)
         args, overrides = build_parser(task, doc).parse_known_args(argv)
+        if getattr(args, "workers", None) is not None:
+            train_on_local_workers(task, args, argv)
+            return 0
+        # Before any other TensorFlow work: a multi-worker strategy sets up collectives at start-up.
+        distribution = make_distribution(args.strategy) if task.distributed_training else None
         config = load_config(task.config_class, args.config, [*task.config_overrides(args), *overrides])
         if args.dataset:
             source = dataset_source(task, args.dataset, config)
         else:
             source = task.read_training_files(args, config, args.seed)
-        train(task, source, config, args.out, seed=args.seed, resume=args.resume)
+        train(task, source, config, args.out, seed=args.seed, resume=args.resume, distribution=distribution)
         return 0
 
     return main
