@@ -13,7 +13,9 @@ among the replicas, and each replica's loss is weighted by its share of the rows
 the summed gradient is the one a single process computes for the whole batch;
 clipping is applied to that summed gradient, as in one process. Dropout draws other
 masks for a half batch than for the whole, so only a model without dropout trains to
-the same weights as one process.
+the same weights as one process. A batch with fewer rows than replicas (the end of a
+length bucket) goes whole to every replica, each counting it 1/replicas: the same
+gradient, but Adam's sparse update of an embedding then sees its rows split in parts.
 
 Only the chief (TF_CONFIG's chief, else worker 0) writes checkpoints, logs and the
 bundle; the others train alongside it and read its checkpoint to resume.

@@ -152,6 +152,16 @@ def test_a_finished_output_or_a_folder_of_other_files_is_never_replaced(tmp_path
     assert (finished / "part-00000-0000000001.csv").read_text() == "kept" and (mine / "notes.txt").read_text() == "kept"
 
 
+def test_the_engine_options_go_together(sentiment_bundle):
+    from sentiment.predict import main
+
+    model = ["--model", str(sentiment_bundle)]
+    with pytest.raises(DataError, match=r"--engine ray needs --input .* and --output \(a folder\)$"):
+        main([*model, "--engine", "ray", "A fine film."])
+    with pytest.raises(DataError, match="--address, --workers and --format go with --engine ray$"):
+        main([*model, "--workers", "2", "A fine film."])
+
+
 def test_inputs_are_a_file_a_folder_or_a_glob(tmp_path):
     from shared.ray_scoring import input_files
 
