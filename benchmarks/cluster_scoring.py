@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "work" / "scoring"
 DEFAULT_MODEL = ROOT / "benchmarks" / "work" / "seeds" / "sentiment-airline-tweets-without-LM-1"
 DAY_SECONDS = 86_400
+CPU_ROLES = ("command", "reading", "repartition", "scoring", "ray, other")
 
 
 def write_input(rows: int) -> Path:
@@ -68,15 +69,35 @@ def process_title(pid: int) -> str:
         return ""
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU time a process has used."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def role(title: str) -> str | None:
+    """What a Ray process does, by its title (a task worker takes its task's name)."""
+    for marker, name in (("BlockScorer", "scoring"), ("read_files", "reading"), ("Repartition", "repartition")):
+        if marker in title:
+            return name
+    return "ray, other" if "ray" in title else None
+
+
 class PeakMemory:
     """Polls every process of this machine whose command line names a scoring worker
-    (Ray's actor title), and the command's own process: their peak memory in MB."""
+    (Ray's actor title), and the command's own process: their peak memory in MB; and
+    the CPU seconds of the command and of each kind of Ray process."""
 
     def __init__(self, pid: int):
         self.pid = pid
         self.peaks: dict[int, float] = {}  # VmHWM
         self.private: dict[int, float] = {}  # the highest RssAnon seen
         self.titles: dict[int, str] = {}
+        self.cpu_seen: dict[int, float] = {}
+        self.cpu_by_role: dict[str, float] = {}
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.poll, daemon=True)
         self.thread.start()
@@ -87,6 +108,7 @@ class PeakMemory:
                 if not entry.name.isdigit():
                     continue
                 pid = int(entry.name)
+                self.count_cpu(pid)
                 title = self.titles.get(pid) or process_title(pid)
                 if pid == self.pid or "BlockScorer" in title:
                     self.titles[pid] = title
@@ -96,11 +118,23 @@ class PeakMemory:
                         self.private[pid] = max(memory["RssAnon"], self.private.get(pid, 0.0))
             self.stop.wait(0.5)
 
+    def count_cpu(self, pid: int) -> None:
+        name = "command" if pid == self.pid else role(process_title(pid))
+        if name is None:
+            return
+        used = cpu_seconds(pid)
+        if used is None:
+            return
+        # A process first seen mid-run counts from then; Ray's worker pool starts before the run.
+        self.cpu_by_role[name] = self.cpu_by_role.get(name, 0.0) + used - self.cpu_seen.get(pid, used)
+        self.cpu_seen[pid] = used
+
     def finish(self) -> dict:
         self.stop.set()
         self.thread.join()
         workers = [pid for pid in self.peaks if pid != self.pid]
         return {
+            "cpu_seconds": {name: round(seconds, 1) for name, seconds in sorted(self.cpu_by_role.items())},
             "command_peak_mb": round(self.peaks.get(self.pid, 0.0)),
             "worker_peak_mb": sorted(round(self.peaks[pid]) for pid in workers),
             "worker_private_peak_mb": sorted(round(self.private[pid]) for pid in workers),
@@ -168,6 +202,16 @@ def markdown(report: dict) -> str:
             f"| {case['command_peak_mb']} | {peaks} | {private} |"
         )
     derived = report["derived"]
+    lines += [
+        "",
+        "CPU seconds by process (polled twice a second, so a process's first half second is missed):",
+        "",
+        "| Run | " + " | ".join(CPU_ROLES) + " |",
+        "|---|" + "---:|" * len(CPU_ROLES),
+    ]
+    for case in report["cases"]:
+        cells = [str(case["cpu_seconds"].get(name, "-")) for name in CPU_ROLES]
+        lines.append(f"| {case['name']} | " + " | ".join(cells) + " |")
     lines += [
         "",
         f"- Ray with 1 worker against the CLI: {derived['ray1_cost_vs_cli_percent']:+.1f}% time "

@@ -2,7 +2,8 @@
 
 Runs the train command as a user would, once as is and once with `--workers 2`,
 with the same seed, config and global batch, and compares the loss curves, the dev
-and test scores and the wall time. Two workers on a 2-core machine share the cores
+and test scores, the wall time and the trained weights; once with the default config
+and once without dropout (whose masks differ between half a batch and the whole). Two workers on a 2-core machine share the cores
 one process already uses, so no speed-up is expected here; the point is that the
 same command trains the same model.
 
@@ -42,6 +43,7 @@ def train(name: str, dataset: str, epochs: int, seed: int, extra: list[str]) -> 
     metadata = json.loads((out / "metadata.json").read_text())
     result = {
         "name": name,
+        "config": extra,
         "seconds": round(seconds, 1),
         "loss": [round(float(row["loss"]), 4) for row in epochs_log],
         "dev_macro_f1": [round(float(row["dev_macro_f1"]), 4) for row in epochs_log],
@@ -52,32 +54,51 @@ def train(name: str, dataset: str, epochs: int, seed: int, extra: list[str]) -> 
     return result
 
 
+def max_weight_difference(first: str, second: str) -> float:
+    """The largest difference between any two corresponding weights of two bundles."""
+    import numpy as np
+
+    import shared
+
+    shared.import_tensorflow_quietly()
+    from sentiment import SentimentClassifier
+
+    weights = [SentimentClassifier.load(WORK / name).model.get_weights() for name in (first, second)]
+    return float(max(np.abs(a - b).max() for a, b in zip(*weights)))
+
+
 def markdown(report: dict) -> str:
-    one, two = report["runs"]
     lines = header("Training: one process against two local workers", report)
     lines += [
-        f"Sentiment, dataset {report['dataset']}, {report['epochs']} epochs, seed {report['seed']}, default config "
-        "(global batch as configured; two workers take half of each batch). Wall time of the whole command.",
+        f"Sentiment, dataset {report['dataset']}, {report['epochs']} epochs, seed {report['seed']} (global batch as "
+        "configured; two workers take half of each batch). Wall time of the whole command, start-up included.",
         "",
-        "| Epoch | Loss, 1 process | Loss, 2 workers | Dev macro-F1, 1 process | Dev macro-F1, 2 workers |",
-        "|---:|---:|---:|---:|---:|",
     ]
-    for epoch, (l1, l2, d1, d2) in enumerate(
-        zip(one["loss"], two["loss"], one["dev_macro_f1"], two["dev_macro_f1"]), start=1
-    ):
-        lines.append(f"| {epoch} | {l1} | {l2} | {d1} | {d2} |")
-    lines += [
-        "",
-        "| Run | Seconds | Test accuracy | Test macro-F1 | Best epoch |",
-        "|---|---:|---:|---:|---:|",
-    ]
-    for run in report["runs"]:
-        test = run["test"]
-        lines.append(
-            f"| {run['name']} | {run['seconds']} | {test['accuracy'] * 100:.2f} | {test['macro_f1'] * 100:.2f} "
-            f"| {run['training']['best_epoch']} |"
-        )
-    lines += ["", f"Time, 2 workers / 1 process: {two['seconds'] / one['seconds']:.2f}.", ""]
+    for pair in report["pairs"]:
+        one, two = pair["runs"]
+        lines += [
+            f"### {pair['title']}",
+            "",
+            "| Epoch | Loss, 1 process | Loss, 2 workers | Dev macro-F1, 1 process | Dev macro-F1, 2 workers |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for epoch, (l1, l2, d1, d2) in enumerate(
+            zip(one["loss"], two["loss"], one["dev_macro_f1"], two["dev_macro_f1"]), start=1
+        ):
+            lines.append(f"| {epoch} | {l1} | {l2} | {d1} | {d2} |")
+        lines += ["", "| Run | Seconds | Test accuracy | Test macro-F1 | Best epoch |", "|---|---:|---:|---:|---:|"]
+        for run in pair["runs"]:
+            test = run["test"]
+            lines.append(
+                f"| {run['name']} | {run['seconds']} | {test['accuracy'] * 100:.2f} | {test['macro_f1'] * 100:.2f} "
+                f"| {run['training']['best_epoch']} |"
+            )
+        lines += [
+            "",
+            f"Time, 2 workers / 1 process: {two['seconds'] / one['seconds']:.2f}. Largest difference between the "
+            f"two bundles' weights: {pair['max_weight_difference']:.2e}.",
+            "",
+        ]
     return "\n".join(lines)
 
 
@@ -87,16 +108,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    runs = [
-        train("one-process", args.dataset, args.epochs, args.seed, []),
-        train("two-workers", args.dataset, args.epochs, args.seed, ["--workers", "2"]),
-    ]
+    pairs = []
+    for title, key, config in (
+        ("Default config (dropout on)", "default", []),
+        ("Without dropout", "no-dropout", ["--model.dropout=0", "--model.embedding_dropout=0"]),
+    ):
+        runs = [
+            train(f"{key}-one-process", args.dataset, args.epochs, args.seed, config),
+            train(f"{key}-two-workers", args.dataset, args.epochs, args.seed, [*config, "--workers", "2"]),
+        ]
+        difference = max_weight_difference(*(run["name"] for run in runs))
+        pairs.append({"title": title, "runs": runs, "max_weight_difference": difference})
     report = {
         **run_record("benchmarks.cluster_training", argv if argv is not None else sys.argv[1:]),
         "dataset": args.dataset,
         "epochs": args.epochs,
         "seed": args.seed,
-        "runs": runs,
+        "pairs": pairs,
     }
     write_results("cluster-training", report, markdown(report))
     return 0
