@@ -3,9 +3,9 @@
 Runs the train command as a user would, once as is and once with `--workers 2`,
 with the same seed, config and global batch, and compares the loss curves, the dev
 and test scores, the wall time and the trained weights; once with the default config
-and once without dropout (whose masks differ between half a batch and the whole). Two workers on a 2-core machine share the cores
-one process already uses, so no speed-up is expected here; the point is that the
-same command trains the same model.
+and once without dropout (whose masks differ between half a batch and the whole).
+Two workers on a 2-core machine share the cores one process already uses, so no
+speed-up is expected here; the point is that the same command trains the same model.
 
     .venv/bin/python -m benchmarks.cluster_training --dataset airline-tweets --epochs 3
 """
