@@ -218,6 +218,11 @@ def markdown(report: dict) -> str:
         "(target: at most +20%).",
         f"- Ray with 2 workers against 1: {derived['ray2_speedup_vs_ray1']:.2f}x.",
     ]
+    if "ray1_cost_vs_cli_big_percent" in derived:
+        lines.append(
+            f"- The same at {report['big_rows']:,} rows (start-up spread over more rows): "
+            f"{derived['ray1_cost_vs_cli_big_percent']:+.1f}%."
+        )
     if "worker_memory_growth_percent" in derived:
         lines.append(
             f"- Peak memory per worker from {report['rows']:,} to {report['big_rows']:,} rows: private "
@@ -247,7 +252,12 @@ def main(argv: list[str] | None = None) -> int:
         run_case("ray-2", args.model, source, args.rows, 2),
     ]
     if args.big_rows:
-        cases.append(run_case("ray-2-big", args.model, write_input(args.big_rows), args.big_rows, 2))
+        big = write_input(args.big_rows)
+        cases += [
+            run_case("cli-big", args.model, big, args.big_rows, None),
+            run_case("ray-1-big", args.model, big, args.big_rows, 1),
+            run_case("ray-2-big", args.model, big, args.big_rows, 2),
+        ]
     by_name = {case["name"]: case for case in cases}
     per_core = by_name["ray-2"]["rows_per_s"] / 2
     derived = {
@@ -257,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         "cores_for_1e9_a_day": round(1e9 / DAY_SECONDS / per_core, 1),
     }
     if args.big_rows:
+        derived["ray1_cost_vs_cli_big_percent"] = round(
+            (by_name["ray-1-big"]["seconds"] / by_name["cli-big"]["seconds"] - 1) * 100, 1
+        )
         for key, name in (("worker_peak_mb", "worker_memory"), ("worker_private_peak_mb", "worker_private_memory")):
             small, big = max(by_name["ray-2"][key]), max(by_name["ray-2-big"][key])
             derived[f"{name}_growth_percent"] = round((big / small - 1) * 100, 1)
