@@ -220,7 +220,7 @@ def markdown(report: dict) -> str:
     ]
     if "ray1_cost_vs_cli_big_percent" in derived:
         lines.append(
-            f"- The same at {report['big_rows']:,} rows (start-up spread over more rows): "
+            f"- The same at {report['big_rows']:,} rows: "
             f"{derived['ray1_cost_vs_cli_big_percent']:+.1f}%."
         )
     if "worker_memory_growth_percent" in derived:

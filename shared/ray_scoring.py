@@ -195,6 +195,7 @@ def error_record(error: UserError) -> str:
 
 
 def user_error(record: str) -> UserError:
+    """The UserError (of its own type) that `error_record` wrote down."""
     import shared.errors
 
     found = json.loads(record)
