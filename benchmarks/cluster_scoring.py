@@ -219,10 +219,7 @@ def markdown(report: dict) -> str:
         f"- Ray with 2 workers against 1: {derived['ray2_speedup_vs_ray1']:.2f}x.",
     ]
     if "ray1_cost_vs_cli_big_percent" in derived:
-        lines.append(
-            f"- The same at {report['big_rows']:,} rows: "
-            f"{derived['ray1_cost_vs_cli_big_percent']:+.1f}%."
-        )
+        lines.append(f"- The same at {report['big_rows']:,} rows: {derived['ray1_cost_vs_cli_big_percent']:+.1f}%.")
     if "worker_memory_growth_percent" in derived:
         lines.append(
             f"- Peak memory per worker from {report['rows']:,} to {report['big_rows']:,} rows: private "
