@@ -86,7 +86,7 @@ def role(title: str) -> str | None:
     return "ray, other" if "ray" in title else None
 
 
-class PeakMemory:
+class ProcessWatch:
     """Polls every process of this machine whose command line names a scoring worker
     (Ray's actor title), and the command's own process: their peak memory in MB; and
     the CPU seconds of the command and of each kind of Ray process."""
@@ -166,10 +166,10 @@ def run_case(name: str, model: Path, source: Path, rows: int, workers: int | Non
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=dict(os.environ)
     )
-    memory = PeakMemory(process.pid)
+    watch = ProcessWatch(process.pid)
     _, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    result = {"name": name, "rows": rows, "workers": workers, "seconds": round(seconds, 1), **memory.finish()}
+    result = {"name": name, "rows": rows, "workers": workers, "seconds": round(seconds, 1), **watch.finish()}
     if process.returncode != 0:
         raise SystemExit(f"{name} failed: {stderr.strip().splitlines()[-1]}")
     written = count_output_rows(output)

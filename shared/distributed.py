@@ -55,9 +55,12 @@ class Distribution:
     def replicas(self) -> int:
         return int(self.strategy.num_replicas_in_sync)
 
-    def facts(self) -> dict:
-        """What the bundle records about it."""
-        return {"strategy": self.name, "workers": self.workers, "replicas": self.replicas}
+
+def distribution_facts(distribution: Distribution | None) -> dict:
+    """What a bundle's metadata records about how it was trained."""
+    if distribution is None:
+        return {"strategy": "none", "workers": 1, "replicas": 1}
+    return {"strategy": distribution.name, "workers": distribution.workers, "replicas": distribution.replicas}
 
 
 def tf_config() -> dict:

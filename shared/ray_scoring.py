@@ -372,7 +372,8 @@ class RayRun:
 @contextlib.contextmanager
 def ray_cluster(address: str | None, workers: int):
     """Connect to the Ray cluster at `address` (or $RAY_ADDRESS), or start an embedded
-    local one with a CPU for each worker and one for reading; shut down what we started."""
+    local one with a CPU for each of `workers` and one for reading (and use one already
+    started in this process as it is); shut down what we started."""
     import ray
 
     if ray.is_initialized():
@@ -390,13 +391,11 @@ def ray_cluster(address: str | None, workers: int):
         ray.shutdown()
 
 
-def default_workers(address: str | None) -> int:
-    """The CPUs of this machine for an embedded cluster; a cluster's CPUs less one for reading."""
+def cluster_workers() -> int:
+    """On a cluster we joined: its CPUs less one for reading."""
     import ray
 
-    if ray.is_initialized() and (address or os.environ.get("RAY_ADDRESS")):
-        return max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
-    return os.cpu_count() or 1
+    return max(1, int(ray.cluster_resources().get("CPU", 2)) - 1)
 
 
 def score_on_ray(
@@ -429,8 +428,10 @@ def score_on_ray(
     write_text(out_fs, f"{folder}/{MANIFEST}", json.dumps({**manifest, "started": utc_now()}, indent=2) + "\n")
     start = time.perf_counter()
     embedded = not (address or os.environ.get("RAY_ADDRESS"))
-    with ray_cluster(address, workers or os.cpu_count() or 1):
-        workers = workers or default_workers(address)
+    if embedded:
+        workers = workers or os.cpu_count() or 1
+    with ray_cluster(address, workers or 1):
+        workers = workers or cluster_workers()
         # Workers on this machine share its cores rather than each running a thread per core.
         threads = max(1, (os.cpu_count() or 1) // workers) if embedded else None
         options = PartOptions(task.name, output, output_format, strict, keep_formulas, threads)

@@ -50,7 +50,7 @@ def train(
         TrainingBusyError: another training is writing the same bundle.
     """
     from shared.bundle import check_bundle_target, save_bundle
-    from shared.distributed import scope
+    from shared.distributed import distribution_facts, scope
     from shared.training import (
         PREPARED_DIR,
         LoopSettings,
@@ -106,7 +106,7 @@ def train(
             "training": {
                 **training_summary(state, seed=seed, monitor=task.monitor_text, started=started, resumed=resume),
                 **fit.facts,
-                **(distribution.facts() if distribution else {"strategy": "none", "workers": 1, "replicas": 1}),
+                **distribution_facts(distribution),
             },
         }
         save_bundle(out, api.model, metadata, logs_dir=work_dir / "logs")

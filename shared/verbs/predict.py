@@ -76,7 +76,7 @@ def positive_int(value: str) -> int:
     return int(value)
 
 
-def score_on_ray(task, args) -> None:
+def predict_on_ray(task, args) -> None:
     from shared.ray_scoring import score_on_ray
 
     if not args.input or not args.output:
@@ -104,7 +104,7 @@ def command(task_name: str, doc: str | None):
         task = get_task(task_name)
         args = build_parser(task, doc).parse_args(argv)
         if args.engine == "ray":
-            score_on_ray(task, args)
+            predict_on_ray(task, args)
             return 0
         if args.address or args.workers or args.format:
             raise DataError("--address, --workers and --format go with --engine ray")
