@@ -20,7 +20,6 @@ from shared.errors import DataError
 from shared.inputs import iter_csv, reading_errors
 
 PIECE_CHARS = 1 << 20
-ID_DTYPE = np.uint16  # token ids; vocabularies stay below 65,536 tokens
 MAX_DEV_TOKENS = 1_000_000
 DEV_SHARE = 20  # without a dev corpus, the last 1/DEV_SHARE of the text (at most MAX_DEV_TOKENS) is dev
 
@@ -133,22 +132,34 @@ def choose_vocabulary(counts: collections.Counter, size: int, min_count: int, bo
     return [boundary, *kept]
 
 
+def id_dtype(id_count: int) -> np.dtype:
+    """The smallest unsigned integer type that holds the ids 0 .. id_count - 1 (token id
+    files are the largest thing training keeps on disk, so 16 bits where they fit)."""
+    return np.dtype(np.uint16 if id_count <= 1 << 16 else np.uint32)
+
+
 def encode_pieces(pieces, lookup, level: str) -> Iterator[np.ndarray]:
-    """Token ids of each piece, in order."""
+    """Token ids of each piece, in order (as the lookup gives them: 64-bit)."""
     from lm.model import split_tokens
 
     for piece in pieces:
-        yield lookup(split_tokens([piece], level)).flat_values.numpy().astype(ID_DTYPE)
+        yield lookup(split_tokens([piece], level)).flat_values.numpy()
 
 
-def write_ids(path: Path, chunks: Iterator[np.ndarray], total: int, *, reverse: bool = False) -> np.ndarray:
-    """Write `total` ids from `chunks` to a .npy file at `path` (last to first with
-    `reverse`); returns the file memory-mapped."""
-    ids = np.lib.format.open_memmap(path, mode="w+", dtype=ID_DTYPE, shape=(total,))
+def write_ids(
+    path: Path, chunks: Iterator[np.ndarray], total: int, id_count: int, *, reverse: bool = False
+) -> np.ndarray:
+    """Write `total` ids (each below `id_count`) from `chunks` to a .npy file at `path`
+    (last to first with `reverse`), in `id_dtype(id_count)`; returns the file memory-mapped."""
+    dtype = id_dtype(id_count)
+    ids = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(total,))
     position = 0
     for chunk in chunks:
         if position + len(chunk) > total:
             break
+        if len(chunk) and not 0 <= chunk.min() <= chunk.max() < id_count:  # a cast would wrap silently
+            raise ValueError(f"token ids outside 0..{id_count - 1}: {chunk.min()}..{chunk.max()}")
+        chunk = chunk.astype(dtype)
         if reverse:
             ids[total - position - len(chunk) : total - position] = chunk[::-1]
         else:

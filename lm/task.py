@@ -176,14 +176,15 @@ class LanguageModelTask(Task):
                 counts, config.model.vocabulary_size, config.model.min_count, model_lib.BOUNDARY
             )
             lookup = model_lib.lookup_layer(vocabulary)
+            id_count = len(vocabulary) + model_lib.FIRST_TOKEN_ID
             backward = config.model.direction == "backward"
             train_pieces = encode_pieces(splits.train.pieces(), lookup, level)
-            train_ids = write_ids(prepared_dir / "train.npy", train_pieces, tokens, reverse=backward)
-            boundary = np.array([model_lib.FIRST_TOKEN_ID], dtype=np.uint16)  # the boundary starts the dev text
+            train_ids = write_ids(prepared_dir / "train.npy", train_pieces, tokens, id_count, reverse=backward)
+            boundary = np.array([model_lib.FIRST_TOKEN_ID])  # the boundary starts the dev text
             dev_pieces = list(encode_pieces(splits.dev.pieces(), lookup, level))
             dev_pieces = [*dev_pieces, boundary] if backward else [boundary, *dev_pieces]
             dev_size = sum(len(piece) for piece in dev_pieces)
-            dev_ids = write_ids(prepared_dir / "dev.npy", iter(dev_pieces), dev_size, reverse=backward)
+            dev_ids = write_ids(prepared_dir / "dev.npy", iter(dev_pieces), dev_size, id_count, reverse=backward)
             if len(dev_ids) < 2:
                 raise DataError(f"{splits.dev.name}: no dev text")
             prepared = {"vocabulary": vocabulary, "train_characters": characters, "train_tokens": tokens}

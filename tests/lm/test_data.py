@@ -69,3 +69,24 @@ def test_windows_cut_parallel_streams_with_targets_one_token_ahead():
     np.testing.assert_array_equal(inputs[:, 0], [2, 32, 62])
     np.testing.assert_array_equal(targets, inputs + 1)
     assert stream_windows(ids, 30, 5, 4)[2] == 0
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_word_ids_past_16_bits_are_written_as_they_are(tmp_path, reverse):
+    from lm.model import FIRST_TOKEN_ID, lookup_layer
+
+    vocabulary = ["\n", *(f"w{i}" for i in range(70_000))]
+    id_count = len(vocabulary) + FIRST_TOKEN_ID
+    words = ["w65532", "w65533", "w65534", "w69999", "w0"]
+    pieces = list(data.encode_pieces([" ".join(words)], lookup_layer(vocabulary), "word"))
+    expected = [vocabulary.index(word) + FIRST_TOKEN_ID for word in words]
+    assert expected == [65_535, 65_536, 65_537, 70_002, 3]  # 16 bits wrapped 65,536 to 0 and 70,002 to 4,466
+    ids = data.write_ids(tmp_path / "ids.npy", iter(pieces), len(words), id_count, reverse=reverse)
+    assert ids.dtype == np.uint32
+    assert list(ids) == (expected[::-1] if reverse else expected)
+
+
+def test_ids_stay_16_bit_while_they_fit_and_a_wrapped_id_is_refused(tmp_path):
+    assert data.id_dtype(1 << 16) == np.uint16 and data.id_dtype((1 << 16) + 1) == np.uint32
+    with pytest.raises(ValueError, match="outside"):
+        data.write_ids(tmp_path / "ids.npy", iter([np.array([3, 70_000])]), 2, 300)
