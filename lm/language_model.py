@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from shared.api import BundleModel
+from shared.config import check_seed
 from shared.errors import DataError
 from shared.inputs import check_texts
 
@@ -40,9 +41,10 @@ class SampleStep:
     candidates: dict[str, float]
 
 
-def check_sampling(length, temperature, top_k) -> None:
+def check_sampling(length, temperature, top_k, seed) -> None:
     """DataError unless length is in [1, MAX_SAMPLE_LENGTH], temperature a positive finite
-    number and top_k a whole number of at least 0."""
+    number and top_k a whole number of at least 0; ConfigError for a seed out of range."""
+    check_seed(seed)
     if isinstance(length, bool) or not isinstance(length, int) or not 1 <= length <= MAX_SAMPLE_LENGTH:
         raise DataError(f"length must be a whole number from 1 to {MAX_SAMPLE_LENGTH:,}, got {length!r}")
     if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not math.isfinite(temperature):
@@ -116,15 +118,30 @@ class LanguageModel(BundleModel):
             return "".join(tokens)
         return re.sub(" ?\n ?", "\n", " ".join(tokens))
 
+    def unknown_tokens(self, text: str) -> list[str]:
+        """The tokens of `text` this model never saw in training (it reads them as the
+        unknown token), once each, in order."""
+        from lm.model import UNKNOWN_ID, split_tokens
+
+        (text,) = check_texts([text], allow_empty=True)
+        tokens = split_tokens([text], self.level)
+        ids = self._lookup(tokens).flat_values.numpy()
+        words = [token.decode("utf-8") for token in tokens.flat_values.numpy()]
+        return list(dict.fromkeys(word for word, i in zip(words, ids) if i == UNKNOWN_ID))
+
+    def join(self, prime: str, sample: str) -> str:
+        """`prime` and a `sample` drawn after it (before it, for a backward model) as one
+        text, joined as the model joins its tokens: a space between two words of a word model."""
+        first, second = (sample, prime) if self.direction == "backward" else (prime, sample)
+        touching = first and second and not first[-1].isspace() and not second[0].isspace()
+        return first + (" " if self.level == "word" and touching else "") + second
+
     def _check_prime(self, prime: str) -> np.ndarray:
         (prime,) = check_texts([prime], allow_empty=True)
-        ids = self.encode([prime])[0]
-        if self.level == "char" and (ids == 1).any():
-            known = set(self.labels)
-            unseen = sorted({char for char in prime if char not in known})
-            shown = ", ".join(repr(char) for char in unseen[:5])
+        if self.level == "char" and (unseen := self.unknown_tokens(prime)):
+            shown = ", ".join(repr(char) for char in sorted(unseen)[:5])
             raise DataError(f"the prime holds characters this model never saw in training: {shown}")
-        return ids.astype(np.int32)
+        return self.encode([prime])[0].astype(np.int32)
 
     # ------------------------------------------------------------ scoring
     def _predict_texts(self, texts: list[str]) -> list[TextScore]:
@@ -209,7 +226,7 @@ class LanguageModel(BundleModel):
 
         The same seed gives the same text, here and in the exported SavedModel.
         """
-        check_sampling(length, temperature, top_k)
+        check_sampling(length, temperature, top_k, seed)
         ids = self._sample(self._check_prime(prime), length, float(temperature), top_k, int(seed)).numpy()
         return self.detokenize(ids[::-1] if self.direction == "backward" else ids)
 
@@ -224,7 +241,7 @@ class LanguageModel(BundleModel):
         from lm.model import zero_states
         from lm.scoring import choose_next
 
-        check_sampling(length, temperature, top_k)
+        check_sampling(length, temperature, top_k, seed)
         prime_ids = self._check_prime(prime)
         last, states = self._step(tf.constant(prime_ids[None, :]), zero_states(self.network, 1))
         for step in range(length):

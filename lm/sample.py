@@ -1,7 +1,9 @@
 """Sample text from a language-model bundle.
 
 Prints the prime followed by LENGTH sampled tokens (characters, or words for a word
-model). TEMPERATURE below 1 makes the text safer and more repetitive, above 1 more
+model; for a backward model, the sampled text comes before the prime). Prime words a
+word model never saw in training are named on stderr (the model reads them as
+unknown). TEMPERATURE below 1 makes the text safer and more repetitive, above 1 more
 surprising; --top-k K samples among the K most likely tokens only. The same seed
 gives the same text, here, in the Python API and in the exported SavedModel.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shared.cli import make_parser, run_cli
+from shared.cli import add_seed_argument, make_parser, run_cli
 
 
 def main(argv: list[str]) -> int:
@@ -29,11 +31,15 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--temperature", type=float, default=1.0, help="positive; lower is safer (default: 1.0)")
     parser.add_argument("--top-k", type=int, default=0, help="sample among the K most likely tokens (default: 0, all)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    add_seed_argument(parser, 0)
     args = parser.parse_args(argv)
     model = LanguageModel.load(args.model)
-    text = model.sample(args.prime, args.length, args.temperature, args.top_k, args.seed)
-    sys.stdout.write(args.prime + text + ("" if text.endswith("\n") else "\n"))
+    text = model.join(args.prime, model.sample(args.prime, args.length, args.temperature, args.top_k, args.seed))
+    if model.level == "word" and (unknown := model.unknown_tokens(args.prime)):
+        shown = ", ".join(repr(word) for word in unknown[:10]) + (", ..." if len(unknown) > 10 else "")
+        print(f"note: the model never saw these prime words in training and reads them as unknown: {shown}",
+              file=sys.stderr)  # fmt: skip
+    sys.stdout.write(text + ("" if text.endswith("\n") else "\n"))
     return 0
 
 

@@ -141,7 +141,9 @@ class LanguageModelTask(Task):
         group.add_argument("--text-col", help="read the files as CSV and take the text from this column")
 
     def read_evaluation_file(self, args, api):
-        return args.text[0].stem, TextCorpus(args.text[0].name, tuple(args.text), args.text_col)
+        first, more = args.text[0], len(args.text) - 1
+        name = f"{first}" + (f" (and {more} more)" if more else "")
+        return first.stem, TextCorpus(name, tuple(args.text), args.text_col)
 
     # ----------------------------------------------------------------- model
     def prepare(self, splits: TextSplits, config: LMConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
@@ -229,7 +231,10 @@ class LanguageModelTask(Task):
         )
 
     def evaluate(self, api, data: TextCorpus) -> dict:
-        return api.evaluate_text(data.pieces())
+        try:
+            return api.evaluate_text(data.pieces())
+        except DataError as error:
+            raise DataError(f"{data.name}: {error}") from None
 
     def score(self, report: dict) -> float:
         return report.get("bits_per_word", report["bits_per_char"])
@@ -238,7 +243,7 @@ class LanguageModelTask(Task):
         return self.summary_line(report)
 
     def summary_line(self, report: dict) -> str:
-        keys = ("bits_per_char", "perplexity", "bits_per_word", "tokens", "characters")
+        keys = ("bits_per_char", "perplexity", "bits_per_word", "tokens", "characters", "unknown_share")
         return json.dumps({key: report[key] for key in keys if key in report})
 
     def format_report(self, report: dict) -> str:

@@ -9,18 +9,40 @@ import sys
 from collections.abc import Callable
 
 from shared import import_tensorflow_quietly
-from shared.errors import UserError
+from shared.config import check_seed
+from shared.errors import UsageError, UserError
 
 
-def make_parser(prog: str, doc: str | None) -> argparse.ArgumentParser:
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse whose mistakes are a UsageError, so `run_cli` prints them as one line
+    (argparse itself prints the usage text too) and exits with status 2."""
+
+    def error(self, message: str):
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def make_parser(prog: str, doc: str | None) -> ArgumentParser:
     """An ArgumentParser whose help text is the CLI module's docstring."""
     summary, _, details = (doc or "").strip().partition("\n")
-    return argparse.ArgumentParser(
+    return ArgumentParser(
         prog=prog,
         description=summary,
         epilog=details.strip() or None,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+
+
+def seed_value(text: str) -> int:
+    """A `--seed` value, checked by `shared.config.check_seed`."""
+    try:
+        return check_seed(int(text) if text.lstrip("+-").isdigit() else text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_seed_argument(parser: argparse.ArgumentParser, default: int) -> None:
+    """The `--seed` option every verb that draws random numbers has, checked once here."""
+    parser.add_argument("--seed", type=seed_value, default=default, help=f"random seed (default: {default})")
 
 
 def run_cli(main: Callable[[list[str]], int | None], argv: list[str] | None = None) -> int:

@@ -15,6 +15,15 @@ from pathlib import Path
 
 from shared.errors import ConfigError
 
+MAX_SEED = 2**32 - 1  # NumPy's legacy generator, which Keras seeds, takes 32 bits
+
+
+def check_seed(seed) -> int:
+    """`seed` if it is a whole number from 0 to MAX_SEED, else a ConfigError."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"seed must be a whole number from 0 to {MAX_SEED:,}, got {seed!r}")
+    return seed
+
 
 def require_positive(config, *names: str) -> None:
     """ValueError unless each named field of `config` is at least 1."""

@@ -12,6 +12,10 @@ class UserError(Exception):
     exit_code = 2
 
 
+class UsageError(UserError):
+    """A command-line option is missing, unknown or out of range."""
+
+
 class DataError(UserError):
     """A data file or text is missing, unreadable or malformed."""
 

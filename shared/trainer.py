@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from shared.config import config_to_dict
+from shared.config import check_seed, config_to_dict
 from shared.datasets import dataset_fingerprint
 from shared.errors import UserError
 from shared.tasks import DataSource, Task
@@ -64,6 +64,7 @@ def train(
 
     started = time.time()
     out = Path(out)
+    check_seed(seed)
     run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
     settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed, task.monitor_mode)
     if distribution is not None and not distribution.chief:

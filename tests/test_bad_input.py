@@ -1,7 +1,7 @@
 """The bad-input catalogue: one row per way a user can get input wrong.
 
 CLI rows run the real command in-process through `run_cli`, the code path of
-`python -m MODULE`, and check a non-zero exit, exactly one `error: ...` line on
+`python -m MODULE`, and check exit status 2, exactly one `error: ...` line on
 stderr that names what is wrong and where, and that nothing but the inputs is left
 in the working folder (no half-written output, model or checkpoint). API rows check
 the typed exception and its message. The UI's rows (uploads, empty text) are in
@@ -310,10 +310,43 @@ CLI_CASES = [
         "lm-evaluate-empty-text",
         "lm.evaluate",
         ["--model", "{lm}", "--text", "{tmp}/empty.txt", "--output", "{tmp}/e.json"],
-        "no text to score",
+        "empty.txt: no text to score",
         {"empty.txt": ""},
     ),
+    # seeds, checked once for every verb that has --seed
+    Case(
+        "lm-train-seed-negative",
+        "lm.train",
+        [*LM_TRAIN, "--seed", "-1"],
+        "argument --seed: seed must be a whole number from 0 to 4,294,967,295, got -1 (see python -m lm.train --help)",
+        {"text.txt": "plenty of words here " * 3000},
+    ),
+    Case(
+        "lm-train-seed-huge",
+        "lm.train",
+        [*LM_TRAIN, "--seed", str(2**70)],
+        f"argument --seed: seed must be a whole number from 0 to 4,294,967,295, got {2**70}",
+        {"text.txt": "plenty of words here " * 3000},
+    ),
+    Case("lm-sample-seed-huge", "lm.sample", [*LM_SAMPLE, "--seed", str(2**70)], "seed must be a whole number"),
+    Case(
+        "sentiment-train-seed-huge",
+        "sentiment.train",
+        [*TRAIN_CSV, "--seed", str(2**70)],
+        "argument --seed: seed must be a whole number",
+        {"data.csv": "text,label\ngood,positive\nbad,negative\n"},
+    ),
+    Case("ner-train-seed-word", "ner.train", [*NER_TRAIN, "--seed", "one"], "got 'one'", {"train.txt": GOOD_CONLL}),
+    Case("train-unknown-option", "sentiment.train", ["--dataset", "sst", "--epochs", "3"], "unrecognised argument"),
+    Case("predict-missing-model", "ner.predict", ["Paris"], "the following arguments are required: --model"),
     # outputs that would overwrite a user's files
+    Case(
+        "evaluate-output-is-a-user-file",
+        "sentiment.evaluate",
+        ["--model", "{sentiment}", "--csv", "{tmp}/test.csv", "--output", "{tmp}/notes.json"],
+        "notes.json: exists and is not an evaluation report of this project",
+        {"test.csv": "text,label\ngood,positive\nbad,negative\n", "notes.json": '{"mine": 1}\n'},
+    ),
     Case(
         "train-out-is-a-user-folder",
         "sentiment.train",
@@ -376,7 +409,7 @@ def test_cli_bad_input(case, row_folder, capsys):
     main = importlib.import_module(case.module).main
     code = run_cli(main, [arg.format(**values) for arg in case.args])
     stderr = capsys.readouterr().err
-    assert code != 0
+    assert code == 2, stderr
     lines = stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), stderr
     assert case.expected in lines[0], lines[0]
@@ -489,3 +522,38 @@ def test_fewer_rows_than_a_batch_train_when_a_dev_file_is_given(tmp_path, tiny_c
     args = ["--csv", str(data), "--dev-csv", str(data), "--config", str(tiny_config_file), "--out", str(tmp_path / "m")]
     assert run_cli(main, args) == 0
     assert (tmp_path / "m" / "model.keras").is_file()
+
+
+@pytest.mark.parametrize("seed", [-1, 2**70, 1.5, "7"])
+def test_api_seeds_out_of_range_are_config_errors(seed, language_model, tmp_path):
+    from shared.errors import ConfigError
+    from shared.tasks import get_task
+    from shared.trainer import train
+
+    with pytest.raises(ConfigError, match="seed must be a whole number from 0 to 4,294,967,295"):
+        language_model.sample("Oslo", length=3, seed=seed)
+    with pytest.raises(ConfigError, match="seed must be a whole number"):
+        train(get_task("lm"), None, None, tmp_path / "model", seed=seed)
+    assert not any(tmp_path.iterdir())
+
+
+def test_evaluate_never_replaces_a_user_file_of_its_default_name(sentiment_bundle, tmp_path, monkeypatch, capsys):
+    from sentiment.evaluate import main
+
+    monkeypatch.chdir(tmp_path)
+    Path("test.csv").write_text("text,label\ngood,positive\nbad,negative\n", encoding="utf-8")
+    Path("evaluation-test.json").write_text("my own notes\n", encoding="utf-8")
+    assert run_cli(main, ["--model", str(sentiment_bundle), "--csv", "test.csv"]) == 2
+    error = capsys.readouterr().err
+    assert error == (
+        "error: evaluation-test.json: exists and is not an evaluation report of this project; "
+        "choose another path with --output or move the file away (nothing was replaced)\n"
+    )
+    assert Path("evaluation-test.json").read_text(encoding="utf-8") == "my own notes\n"
+    # A report this verb wrote is replaced by the next run, as a bundle is by the next training.
+    Path("evaluation-test.json").unlink()
+    assert run_cli(main, ["--model", str(sentiment_bundle), "--csv", "test.csv"]) == 0
+    first = json.loads(Path("evaluation-test.json").read_text(encoding="utf-8"))
+    assert first["written_by"] == "sentiment.evaluate" and first["data"] == "test"
+    assert run_cli(main, ["--model", str(sentiment_bundle), "--csv", "test.csv"]) == 0
+    assert json.loads(Path("evaluation-test.json").read_text(encoding="utf-8")) == first

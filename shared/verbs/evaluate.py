@@ -3,12 +3,34 @@ print the task's table and write the same numbers as JSON."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from shared.cli import make_parser
+from shared.errors import OutputError
 from shared.files import write_json_atomic
 from shared.tasks import get_task
 from shared.verbs import add_model_argument
+
+WRITTEN_BY = "written_by"  # the key that marks a report as one this verb wrote (and may replace)
+
+
+def check_report_target(path: Path) -> None:
+    """OutputError unless `path` is new or a report this verb wrote: a user's file of
+    the same name (the default name included) is never replaced."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder; give a file path")
+    if not path.exists():
+        return
+    try:
+        ours = json.loads(path.read_text(encoding="utf-8")).get(WRITTEN_BY, "").endswith(".evaluate")
+    except (OSError, ValueError, AttributeError):
+        ours = False
+    if not ours:
+        raise OutputError(
+            f"{path}: exists and is not an evaluation report of this project; "
+            "choose another path with --output or move the file away (nothing was replaced)"
+        )
 
 
 def command(task_name: str, doc: str | None):
@@ -34,9 +56,11 @@ def command(task_name: str, doc: str | None):
             name = f"{args.dataset}-{args.split}"
         else:
             name, gold = task.read_evaluation_file(args, api)
-        report = task.evaluate(api, gold)
         output = args.output or Path(f"evaluation-{name}.json")
-        write_json_atomic(output, {"model": str(args.model), "data": name, **report})
+        check_report_target(output)
+        report = task.evaluate(api, gold)
+        written_by = {WRITTEN_BY: f"{task.name}.evaluate"}
+        write_json_atomic(output, {**written_by, "model": str(args.model), "data": name, **report})
         print(task.format_report(report))
         print(f"\nWrote {output}")
         summary = task.summary_line(report)

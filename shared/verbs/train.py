@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from shared.cli import make_parser
+from shared.cli import add_seed_argument, make_parser
 from shared.config import load_config
 from shared.distributed import STRATEGIES, make_distribution
 from shared.errors import ConfigError
@@ -26,7 +26,7 @@ def build_parser(task, doc: str | None):
     out = default_out(task)
     parser.add_argument("--config", type=Path, help="JSON config file (see README)")
     parser.add_argument("--out", type=Path, default=out, help=f"bundle folder (default: {out})")
-    parser.add_argument("--seed", type=int, default=42, help="random seed (default: 42)")
+    add_seed_argument(parser, 42)
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
     if task.distributed_training:
         cluster = parser.add_argument_group("training on several workers")
