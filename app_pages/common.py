@@ -155,9 +155,18 @@ def training_jobs() -> TrainingJobs:
 
 
 def no_model_panel(task: Task) -> None:
-    """Say how to get a `task` model, and train the quick default on request."""
+    """Say how to get a `task` model: the progress of the default that `make start` is
+    training (or its place in the queue), or a quick default trained here on request."""
+    from app_pages.defaults import read_status
     from shared.training import training_running
 
+    status = read_status()
+    state = status.state_of(task.name) if status else None
+    if state in ("training", "queued"):
+        default_training_progress(task.name)
+        return
+    if state == "failed":
+        st.warning(f"`make start` could not train the default {task.title.lower()}: {status.failed[task.name]}")
     target = (models_dir() / task.name).resolve()
     job = training_jobs().get(target)
     if job is not None and job.running:
@@ -167,6 +176,13 @@ def no_model_panel(task: Task) -> None:
         st.error(f"The last quick training failed: {job.error}")
     if training_running(target):
         st.info(f"A training of `{target}` is running in another process; reload this page when it has ended.")
+        return
+    if status is not None and status.current is not None:
+        st.info(
+            f"No {task.title.lower()} found in `{models_dir()}`. `make start` is training the default "
+            f"{get_task(status.current).title.lower()} now, and trainings run one at a time: train this one "
+            f"when it has finished, here or with\n\n`{train_command(task)}`"
+        )
         return
     st.info(
         f"No {task.title.lower()} found in `{models_dir()}`. Train the default model with\n\n"
@@ -185,3 +201,38 @@ def training_progress(job: TrainingJob) -> None:
     text = f"Epoch {job.epoch} of at most {job.epochs} done" if job.epochs else "Preparing data and vocabulary..."
     st.info(f"A quick {get_task(job.task_name).title.lower()} is training (started in this or another session).")
     st.progress(min(done, 1.0), text=text)
+
+
+def progress_text(status) -> str:
+    """One line on the running default training: epochs, dev score, time left."""
+    if status.epoch == 0:
+        return "Preparing the data and running the first epoch..."
+    parts = [f"Epoch {status.epoch} of at most {status.epochs} done"]
+    if status.dev_score is not None:
+        parts.append(f"dev {status.monitor.replace('_', ' ')} {status.dev_score:.4f}")
+    if (minutes := status.minutes_left()) is not None:
+        parts.append(f"at most {minutes:.1f} min left")
+    return " · ".join(parts)
+
+
+@st.fragment(run_every=2.0)
+def default_training_progress(task_name: str) -> None:
+    """The progress of `make start`'s training of `task_name`'s default model (or its
+    place in the queue), refreshed every 2 s; the page reruns, loading the model, when
+    that training has ended."""
+    from app_pages.defaults import read_status
+
+    status = read_status()
+    state = status.state_of(task_name) if status else None
+    if state not in ("training", "queued"):
+        st.rerun(scope="app")
+    title = get_task(task_name).title.lower()
+    if state == "training":
+        st.info(f"`make start` is training the default {title}; this page loads it when it lands.")
+        st.progress(min(status.epoch / max(status.epochs, 1), 1.0), text=progress_text(status))
+        return
+    ahead = ", then the ".join(get_task(name).title.lower() for name in status.ahead_of(task_name))
+    st.info(
+        f"The default {title} is queued: `make start` trains it after the {ahead} (one at a time); "
+        "this page loads it when it lands."
+    )

@@ -1,5 +1,6 @@
-"""Start the UI the way `make start` does: train each app's default model if it has none
-and its data can be found, say what is missing and how to get it, then always run the UI.
+"""Start the UI the way `make start` does: serve it at once and train, behind it and one
+at a time, each app's default model that is missing; the pages show the progress and
+load each model when it lands. Progress lines go to this terminal too.
 
   python -m app_pages.launch [--address 127.0.0.1] [--port 8501]
 
@@ -11,28 +12,42 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def ensure_default_models(models: Path) -> list[str]:
-    """Train the default model of every registered task that has none in `models`;
-    returns one line per task whose model could not be made (and why)."""
-    from shared.datasets import get_spec
-    from shared.errors import UserError
+def missing_defaults(models: Path) -> list[str]:
+    """The registered tasks with no bundle at `models/<task>`, in registry order."""
+    from shared.bundle import METADATA_FILE
     from shared.tasks import all_tasks
-    from shared.verbs.quickstart import ensure_default_model
 
-    missing = []
-    for task in all_tasks():
-        try:
-            ensure_default_model(task, models / task.name)
-        except UserError as error:
-            source = get_spec(task.default_dataset).source
-            missing.append(f"- {task.title}: not trained ({error}). The dataset: {source}.")
-    return missing
+    return [task.name for task in all_tasks() if not (models / task.name / METADATA_FILE).is_file()]
+
+
+def start_ui(address: str, port: int, status_file: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+               f"--server.address={address}", f"--server.port={port}",
+               "--server.headless=true", "--browser.gatherUsageStats=false"]  # fmt: skip
+    from app_pages.defaults import STATUS_VARIABLE
+
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, STATUS_VARIABLE: str(status_file)})
+
+
+def train_default(models: Path):
+    """`train_one` for `train_queue`: the default model of a task at `models/<task>`."""
+
+    def train_one(name: str, on_epoch) -> None:
+        from shared.tasks import get_task
+        from shared.verbs.quickstart import ensure_default_model
+
+        ensure_default_model(get_task(name), models / name, on_epoch=on_epoch)
+
+    return train_one
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,20 +56,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8501, help="port (default: 8501)")
     args = parser.parse_args(argv)
 
-    import shared
-
-    shared.import_tensorflow_quietly()
     from app_pages.common import models_dir
+    from app_pages.defaults import DefaultsStatus, train_queue, write_status
 
-    missing = ensure_default_models(models_dir())
-    if missing:
-        print("\nThe UI starts without these models; its pages say how to train them:", *missing, sep="\n", flush=True)
-    print(f"\nStarting the UI on http://{args.address}:{args.port}", flush=True)
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-               f"--server.address={args.address}", f"--server.port={args.port}",
-               "--server.headless=true", "--browser.gatherUsageStats=false"]  # fmt: skip
-    os.chdir(ROOT)
-    os.execv(sys.executable, command)
+    # A stop (Ctrl-C, or SIGTERM from a service manager) ends the training and the UI server with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    models = models_dir().absolute()
+    queue = missing_defaults(models)
+    with tempfile.TemporaryDirectory(prefix="rnntext-start-") as folder:
+        status_file = Path(folder) / "defaults.json"
+        status = DefaultsStatus(queue)
+        write_status(status_file, status)
+        print(f"Starting the UI on http://{args.address}:{args.port}", flush=True)
+        ui = start_ui(args.address, args.port, status_file)
+        try:
+            if queue:
+                print(f"Training the missing default models behind it, one at a time: {', '.join(queue)}. "
+                      "Each page shows its model's progress and loads it when it lands.", flush=True)  # fmt: skip
+                import shared
+
+                shared.import_tensorflow_quietly()
+                status = train_queue(status, status_file, train_default(models))
+                if status.failed:
+                    print("\nThe UI runs without these models; their pages say how to train them.", flush=True)
+            return ui.wait()
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            if ui.poll() is None:
+                ui.terminate()
+                try:
+                    ui.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    ui.kill()
 
 
 if __name__ == "__main__":

@@ -64,16 +64,21 @@ def savedmodel_speed(export_dir: Path, texts: Sequence[str], batch_size: int = 2
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def git_state() -> dict:
-    """The checked-out commit and whether the working tree differs from it."""
+def git_state(root: Path = RESULTS.parent.parent) -> dict:
+    """The checked-out commit and whether the working tree differs from it: True, False,
+    or "unknown" when git cannot say (no git, not a checkout)."""
     import subprocess
 
-    def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=RESULTS.parent.parent, capture_output=True, text=True).stdout.strip()
+    def git(*args: str) -> str | None:
+        try:
+            done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
+        except OSError:
+            return None
+        return done.stdout.strip() if done.returncode == 0 else None
 
     # Results written by earlier benchmarks of the same run are not code changes.
     changed = git("status", "--porcelain", "--", ".", ":(exclude)benchmarks/results")
-    return {"commit": git("rev-parse", "HEAD") or "unknown", "dirty": bool(changed)}
+    return {"commit": git("rev-parse", "HEAD") or "unknown", "dirty": "unknown" if changed is None else bool(changed)}
 
 
 def run_record(module: str, argv: Sequence[str]) -> dict:

@@ -306,10 +306,11 @@ def run_local_workers(module: str, argv: list[str], workers: int, checkpoint_hin
 
 
 def relay(stream, tail: deque, show: bool) -> None:
-    """Keep a worker's last lines; print the chief's as they come."""
+    """Keep a worker's last lines; print the chief's as they come, but for its `error:`
+    line, which `run_local_workers` raises as the command's own (so it is said once)."""
     for line in stream:
         tail.append(line.rstrip("\n"))
-        if show:
+        if show and not line.startswith("error: "):
             print(line, end="", flush=True)
 
 

@@ -28,13 +28,16 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from shared.errors import DataError, OutputError, UserError
 from shared.inputs import Row, csv_rows, jsonl_rows, missing_column_message, reading_errors, text_rows
 
 ROWS_PER_PART = 8192
+CONNECT_TIMEOUT = 30.0  # seconds to reach a cluster given by address
+LOOPBACK = "127.0.0.1"
+INIT_THREAD = "ray-init"
 MANIFEST = "_SCORING.json"
 SUCCESS = "_SUCCESS"
 SOURCE_COLUMNS = ("source_file", "source_row")
@@ -299,20 +302,17 @@ def is_our_member(name: str) -> bool:
     return name in (MANIFEST, SUCCESS) or name.startswith(("part-", ".part-"))
 
 
-def prepare_output(filesystem, folder: str, location: str) -> None:
-    """Make `folder` ready for a run: absent or empty, or the unfinished output of an
-    earlier run (it holds our manifest and no `_SUCCESS`), which is cleared. A finished
-    output, or a folder with anything else in it, raises OutputError and is left as it is."""
+def check_output(filesystem, folder: str, location: str) -> None:
+    """OutputError unless `folder` is absent or empty, or the unfinished output of an
+    earlier run (it holds our manifest and no `_SUCCESS`). Reads only."""
     from pyarrow import fs
 
     info = filesystem.get_file_info(folder)
     if info.type == fs.FileType.NotFound:
-        filesystem.create_dir(folder, recursive=True)
         return
     if info.type != fs.FileType.Directory:
         raise OutputError(f"{location}: exists and is not a folder; give a folder for the part files")
-    entries = filesystem.get_file_info(fs.FileSelector(folder))
-    names = {entry.base_name for entry in entries}
+    names = {entry.base_name for entry in filesystem.get_file_info(fs.FileSelector(folder))}
     if not names:
         return
     if SUCCESS in names:
@@ -325,8 +325,31 @@ def prepare_output(filesystem, folder: str, location: str) -> None:
         raise OutputError(
             f"{location}: holds {shown!r}, which this project did not write; choose an empty or new folder"
         )
-    for entry in entries:
-        filesystem.delete_file(entry.path)
+
+
+def prepare_output(filesystem, folder: str, location: str) -> bool:
+    """Make `folder` ready for a run (see `check_output`): created, or an earlier run's
+    unfinished output cleared. Returns whether the folder was created."""
+    from pyarrow import fs
+
+    check_output(filesystem, folder, location)
+    if filesystem.get_file_info(folder).type == fs.FileType.NotFound:
+        filesystem.create_dir(folder, recursive=True)
+        return True
+    clear_output(filesystem, folder, remove=False)
+    return False
+
+
+def clear_output(filesystem, folder: str, *, remove: bool) -> None:
+    """Delete what a run wrote in `folder` (every file in it is ours: `check_output`
+    saw to that), and the folder itself with `remove`."""
+    from pyarrow import fs
+
+    for entry in filesystem.get_file_info(fs.FileSelector(folder)):
+        if is_our_member(entry.base_name):
+            filesystem.delete_file(entry.path)
+    if remove and not filesystem.get_file_info(fs.FileSelector(folder)):
+        filesystem.delete_dir(folder)
 
 
 def commit_output(filesystem, folder: str, written: list[str], summary: dict) -> None:
@@ -369,26 +392,126 @@ class RayRun:
         return f"Wrote {self.rows} rows in {self.parts} part files to {where}{blank}; {rate:,.0f} rows/s"
 
 
+def check_reachable(address: str, timeout: float) -> None:
+    """UserError unless something accepts TCP connections at a `host:port` address
+    within `timeout` seconds (Ray itself waits minutes for a cluster that is not there).
+    Other forms (`auto`, `ray://...`) are left to Ray."""
+    import socket
+
+    host, _, port = address.rpartition(":")
+    if "://" in address or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout).close()
+    except OSError as error:
+        reason = f"no answer within {timeout:g} s" if isinstance(error, TimeoutError) else error.strerror or error
+        raise UserError(f"cannot reach the Ray cluster at {address} ({str(reason).lower()})") from None
+
+
+def init_within(timeout: float, **options) -> None:
+    """`ray.init(**options)`, or a UserError after `timeout` seconds: Ray retries a
+    server that answers but is not Ray's for minutes, and its call cannot be cancelled,
+    so it runs in a daemon thread that is left behind (the command is ending anyway)."""
+    import threading
+
+    import ray
+
+    failure: list[BaseException] = []
+
+    def init() -> None:
+        try:
+            ray.init(**options)
+        except BaseException as error:  # noqa: BLE001 - handed to the waiting thread
+            failure.append(error)
+
+    thread = threading.Thread(target=init, name=INIT_THREAD, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    address = options.get("address")
+    if thread.is_alive():
+        raise UserError(f"cannot connect to the Ray cluster at {address} (no answer within {timeout:g} s)")
+    if failure:
+        if isinstance(failure[0], ConnectionError | TimeoutError):
+            raise UserError(f"cannot connect to the Ray cluster at {address} ({failure[0]})") from None
+        raise failure[0]
+
+
 @contextlib.contextmanager
-def ray_cluster(address: str | None, workers: int):
-    """Connect to the Ray cluster at `address` (or $RAY_ADDRESS), or start an embedded
-    local one with a CPU for each of `workers` and one for reading (and use one already
-    started in this process as it is); shut down what we started."""
+def ray_messages_held(verbose: bool):
+    """Unless `verbose`, hold back what Ray writes to this process's stderr while the
+    block runs (its Python loggers, Ray Data's plans and progress bars, and its C++
+    core's lines, which no setting silences), so a user's error is the one line the
+    command prints. What was held is written out after all if the block fails with
+    anything but a user's error: a bug report needs it."""
+    import sys
+
+    import ray.data
+
+    ray.data.DataContext.get_current().enable_progress_bars = verbose
+    if verbose:
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        bug = False
+        try:
+            yield
+        except UserError:
+            raise
+        except BaseException:
+            bug = True
+            raise
+        finally:
+            _restore_stderr(saved)
+            if bug:
+                held.seek(0)
+                sys.stderr.write(held.read().decode("utf-8", "replace"))
+
+
+def _restore_stderr(saved: int) -> None:
+    """Point stderr back at `saved`; while an abandoned `ray.init` thread may still
+    write, only Python's sys.stderr goes back (Ray's core keeps writing to the held file)."""
+    import sys
+    import threading
+
+    sys.stderr.flush()
+    if any(thread.name == INIT_THREAD and thread.is_alive() for thread in threading.enumerate()):
+        sys.stderr = os.fdopen(os.dup(saved), "w", buffering=1, encoding="utf-8", errors="backslashreplace")
+    else:
+        os.dup2(saved, 2)
+    os.close(saved)
+
+
+@contextlib.contextmanager
+def ray_cluster(address: str | None, workers: int, *, connect_timeout: float = CONNECT_TIMEOUT, verbose=False):
+    """Connect to the Ray cluster at `address` (or $RAY_ADDRESS) within `connect_timeout`
+    seconds, or start an embedded local one with a CPU for each of `workers` and one for
+    reading (and use one already started in this process as it is); shut down what we started.
+
+    Security: the embedded cluster's servers listen on every interface of this machine
+    (Ray 2.60 binds them so whatever node address it is given); Ray's token
+    authentication, on by default, guards them. See the README's security notes.
+    """
     import ray
 
     if ray.is_initialized():
         yield
         return
     address = address or os.environ.get("RAY_ADDRESS") or None
-    options = {"address": address} if address else {"num_cpus": workers + 1, "include_dashboard": False}
-    try:
-        ray.init(**options, log_to_driver=False, configure_logging=False)
-    except ConnectionError as error:
-        raise UserError(f"cannot connect to the Ray cluster at {address} ({error})") from None
-    try:
-        yield
-    finally:
-        ray.shutdown()
+    options = {"log_to_driver": verbose, "configure_logging": False}
+    if address:
+        check_reachable(address, connect_timeout)
+    with ray_messages_held(verbose):
+        if address:
+            init_within(connect_timeout, address=address, **options)
+        else:
+            ray.init(num_cpus=workers + 1, include_dashboard=False, _node_ip_address=LOOPBACK, **options)
+        try:
+            yield
+        finally:
+            ray.shutdown()
 
 
 def cluster_workers() -> int:
@@ -411,61 +534,94 @@ def score_on_ray(
     strict: bool = False,
     keep_formulas: bool = False,
     rows_per_part: int = ROWS_PER_PART,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    verbose: bool = False,
 ) -> RayRun:
-    """Score every row of `inputs` with the bundle `model` into part files under `output`."""
+    """Score every row of `inputs` with the bundle `model` into part files under `output`.
+
+    Everything that can be checked here (the bundle, the inputs and their text column,
+    the output folder, the cluster's address) is checked before anything is written;
+    a run that fails with a user's error leaves nothing in `output`.
+    """
     try:
-        import ray
+        import ray  # noqa: F401
     except ImportError:
         raise UserError("--engine ray needs Ray: pip install 'ray[data]' (make installs it)") from None
 
-    from shared.bundle import utc_now
-
     task.load(model)  # a broken or foreign bundle stops here, before any cluster starts
     filesystem, files = input_files(inputs)
+    check_inputs(filesystem, files, text_col)
     out_fs, folder = filesystem_and_path(output)
-    prepare_output(out_fs, folder, output)
-    manifest = {"task": task.name, "model": str(model), "inputs": [display_name(filesystem, f) for f in files]}
-    write_text(out_fs, f"{folder}/{MANIFEST}", json.dumps({**manifest, "started": utc_now()}, indent=2) + "\n")
-    start = time.perf_counter()
+    check_output(out_fs, folder, output)
     embedded = not (address or os.environ.get("RAY_ADDRESS"))
     if embedded:
         workers = workers or os.cpu_count() or 1
-    with ray_cluster(address, workers or 1):
+    source = Source(filesystem, files, text_col, rows_per_part)
+    options = PartOptions(task.name, output, output_format, strict, keep_formulas)
+    with ray_cluster(address, workers or 1, connect_timeout=connect_timeout, verbose=verbose):
         workers = workers or cluster_workers()
         # Workers on this machine share its cores rather than each running a thread per core.
-        threads = max(1, (os.cpu_count() or 1) // workers) if embedded else None
-        options = PartOptions(task.name, output, output_format, strict, keep_formulas, threads)
-        bundle = [ray.put(read_bundle_files(model))]  # in a list: Ray passes it on as a reference
-        # A read task per file (a fraction of a CPU: reading is light, and a different
-        # CPU share keeps Ray from fusing it into the scoring actors, which would read
-        # a whole file each), cut into blocks of `rows_per_part` that the actors share.
-        items = [{"file_index": index, "path": path} for index, path in enumerate(files)]
-        dataset = (
-            ray.data.from_items(items, override_num_blocks=len(files))
-            .map_batches(
-                read_files,
-                batch_size=1,
-                num_cpus=0.5,
-                fn_kwargs={"filesystem": filesystem, "text_col": text_col, "chunk_rows": rows_per_part},
-            )
-            .repartition(target_num_rows_per_block=rows_per_part)
-            .map_batches(
-                BlockScorer,
-                batch_size=None,
-                batch_format="pyarrow",
-                fn_constructor_args=(bundle, options),
-                compute=ray.data.ActorPoolStrategy(size=workers),
-                num_cpus=1,
-            )
+        options = replace(options, threads=max(1, (os.cpu_count() or 1) // workers) if embedded else None)
+        created = prepare_output(out_fs, folder, output)
+        try:
+            return score_into(task, model, source, options, workers, out_fs, folder)
+        except UserError:
+            clear_output(out_fs, folder, remove=created)
+            raise
+
+
+@dataclass(frozen=True)
+class Source:
+    filesystem: object
+    files: list[str]
+    text_col: str
+    rows_per_part: int
+
+
+def check_inputs(filesystem, files: list[str], text_col: str) -> None:
+    """Read the start of every input file, so a missing text column or a file that is
+    not what its name says fails here, in one line, before a cluster is started."""
+    for path in files:
+        next(iter(source_rows(filesystem, path, text_col, chunk_rows=1)), None)
+
+
+def score_into(task, model: Path, source: Source, options: PartOptions, workers: int, out_fs, folder: str) -> RayRun:
+    """The run itself, on the cluster we are connected to, into the prepared `folder`."""
+    import ray
+
+    from shared.bundle import utc_now
+
+    start = time.perf_counter()
+    names = [display_name(source.filesystem, path) for path in source.files]
+    manifest = {"task": task.name, "model": str(model), "inputs": names}
+    write_text(out_fs, f"{folder}/{MANIFEST}", json.dumps({**manifest, "started": utc_now()}, indent=2) + "\n")
+    bundle = [ray.put(read_bundle_files(model))]  # in a list: Ray passes it on as a reference
+    # A read task per file (a fraction of a CPU: reading is light, and a different
+    # CPU share keeps Ray from fusing it into the scoring actors, which would read
+    # a whole file each), cut into blocks of `rows_per_part` that the actors share.
+    items = [{"file_index": index, "path": path} for index, path in enumerate(source.files)]
+    reading = {"filesystem": source.filesystem, "text_col": source.text_col, "chunk_rows": source.rows_per_part}
+    dataset = (
+        ray.data.from_items(items, override_num_blocks=len(source.files))
+        .map_batches(read_files, batch_size=1, num_cpus=0.5, fn_kwargs=reading)
+        .repartition(target_num_rows_per_block=source.rows_per_part)
+        .map_batches(
+            BlockScorer,
+            batch_size=None,
+            batch_format="pyarrow",
+            fn_constructor_args=(bundle, options),
+            compute=ray.data.ActorPoolStrategy(size=workers),
+            num_cpus=1,
         )
-        results = []
-        for result in dataset.iter_rows():
-            if result["error"]:
-                raise user_error(result["error"])
-            results.append(result)
+    )
+    results = []
+    for result in dataset.iter_rows():
+        if result["error"]:
+            raise user_error(result["error"])
+        results.append(result)
     parts = sorted(row["part"] for row in results)
     if len(parts) != len(set(parts)):
-        raise RuntimeError(f"{output}: a part was reported twice; output left without {SUCCESS}")
+        raise RuntimeError(f"{options.output}: a part was reported twice; output left without {SUCCESS}")
     rows, blank = (sum(result[key] for result in results) for key in ("rows", "blank"))
     run = RayRun(rows, blank, len(parts), time.perf_counter() - start)
     summary = {**manifest, "rows": run.rows, "blank": run.blank, "parts": parts, "seconds": round(run.seconds, 1)}

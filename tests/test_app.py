@@ -275,18 +275,92 @@ def test_a_damaged_bundle_shows_a_message_not_a_traceback(tmp_path, monkeypatch,
     assert "Cannot load" in at.error[0].value and "model.keras: cannot load model" in at.error[0].value
 
 
-def test_start_without_the_data_says_what_is_missing_and_still_serves_the_ui(tmp_path, sentiment_bundle):
-    """`make start` on a machine without the dataset mirror or a network: the models it
-    cannot train are named with how to get their data, and the UI comes up anyway,
-    listening on 127.0.0.1 only."""
+def _status_file(tmp_path, monkeypatch, **fields):
+    from app_pages.defaults import DefaultsStatus, write_status
+
+    path = tmp_path / "defaults.json"
+    write_status(path, DefaultsStatus(**fields))
+    monkeypatch.setenv("RNNTEXT_DEFAULTS_STATUS", str(path))
+    return path
+
+
+def test_pages_show_the_default_training_of_make_start_and_the_queue(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(tmp_path / "models"))
+    _status_file(
+        tmp_path, monkeypatch, queue=["sentiment", "ner", "lm"], current="sentiment", epoch=2, epochs=10,
+        monitor="accuracy", dev_score=0.61, epoch_seconds=[31.0, 29.0],
+    )  # fmt: skip
+    at = _page("sentiment")
+    assert at.info[0].value.startswith("`make start` is training the default sentiment classifier")
+    progress = at.get("progress")[0].proto
+    assert progress.text == "Epoch 2 of at most 10 done · dev accuracy 0.6100 · at most 4.0 min left"
+    assert progress.value == 20
+    assert not at.button  # one training at a time: no second one to start
+    at = _page("generate")
+    assert at.info[0].value.startswith(
+        "The default language model is queued: `make start` trains it after the sentiment classifier, "
+        "then the entity tagger (one at a time)"
+    )
+
+
+def test_a_default_that_make_start_could_not_train_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("RNNTEXT_MODELS_DIR", str(tmp_path / "models"))
+    _status_file(tmp_path, monkeypatch, queue=["sentiment", "ner"], current="ner", failed={"sentiment": "no data"})
+    at = _page("sentiment")
+    assert at.warning[0].value == "`make start` could not train the default sentiment classifier: no data"
+    assert "`make start` is training the default entity tagger now" in at.info[0].value and not at.button
+
+
+def test_the_queue_trains_each_default_in_turn_and_records_its_epochs(tmp_path, tiny_config_file):
+    from app_pages.defaults import DefaultsStatus, read_status, train_queue
+    from shared.config import load_config
+    from shared.errors import DatasetNotFoundError
+    from shared.tasks import get_task
+    from shared.trainer import train
+    from shared.verbs.train import build_parser
+    from tests.conftest import REVIEWS_ARGS
+
+    path = tmp_path / "status.json"
+    seen = []
+
+    def train_one(name, on_epoch):
+        """As `make start` trains a default, but on the tests' own small data."""
+        if name == "ner":
+            raise DatasetNotFoundError("dataset 'conll2003' not found")
+        task = get_task(name)
+        args = build_parser(task, None).parse_args([*REVIEWS_ARGS, "--out", str(tmp_path / "m")])
+        config = load_config(task.config_class, tiny_config_file)
+        source = task.read_training_files(args, config, 1)
+        train(
+            task, source, config, args.out, on_epoch=lambda record: (on_epoch(record), seen.append(read_status(path)))
+        )
+
+    said = []
+    status = train_queue(DefaultsStatus(["ner", "sentiment"]), path, train_one, say=lambda line, **_: said.append(line))
+    assert status == read_status(path)
+    assert (status.done, status.current, list(status.failed)) == (["sentiment"], None, ["ner"])
+    assert status.failed["ner"].startswith("dataset 'conll2003' not found. The dataset: ")
+    assert said[0] == f"- Entity tagger: not trained ({status.failed['ner']})"
+    assert said[1].startswith("Sentiment classifier ready after ")
+    # The file said, after each epoch, which model trains and how far it is.
+    assert [(s.current, s.epoch) for s in seen] == [("sentiment", n) for n in range(1, len(seen) + 1)]
+    assert len(seen) == len(status.epoch_seconds) >= 2 and seen[-1].dev_score == status.dev_score is not None
+
+
+def test_make_start_serves_the_ui_at_once_on_loopback_and_says_what_it_cannot_train(tmp_path, sentiment_bundle):
+    """`make start` with models missing, on a machine without the dataset mirror or a
+    network: the UI answers within 60 s, listening on 127.0.0.1 only, while the
+    trainings it cannot run are named with how to get their data."""
     import os
     import shutil
     import subprocess
     import sys
+    import threading
     import time
     import urllib.request
 
     from benchmarks.app_server import free_port
+    from tests.conftest import LOOPBACK, listening_addresses, process_tree
 
     models = tmp_path / "models"
     shutil.copytree(sentiment_bundle, models / "sentiment")
@@ -299,25 +373,71 @@ def test_start_without_the_data_says_what_is_missing_and_still_serves_the_ui(tmp
         "PYTHONPATH": str(ROOT),
     }
     port = free_port()
+    started = time.monotonic()
     launcher = subprocess.Popen(
         [sys.executable, "-m", "app_pages.launch", "--port", str(port)],
         cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(launcher.stdout), daemon=True)
+    reader.start()
     try:
-        deadline = time.time() + 120
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
                     assert response.status == 200
                     break
             except OSError:
-                assert launcher.poll() is None, launcher.stdout.read()
-                assert time.time() < deadline, "the UI did not start"
+                assert launcher.poll() is None, "".join(lines)
+                assert time.monotonic() - started < 60, "the UI did not answer within 60 s"
                 time.sleep(0.5)
+        listening = listening_addresses(process_tree(launcher.pid))
+        while not any(line.startswith("- Language model: not trained") for line in lines):
+            assert launcher.poll() is None and time.monotonic() - started < 180, "".join(lines)
+            time.sleep(0.5)
     finally:
         launcher.terminate()
-        output = launcher.communicate(timeout=30)[0]
-    assert "Entity tagger: not trained (dataset 'conll2003' not found" in output
+        launcher.wait(timeout=30)  # it stops the UI server it started: the pipe closes
+        reader.join(timeout=30)
+    output = "".join(lines)
+    assert port in {port for _, port in listening} and {address for address, _ in listening} <= LOOPBACK, listening
+    assert output.startswith(f"Starting the UI on http://127.0.0.1:{port}\n")
+    assert "Training the missing default models behind it, one at a time: ner, lm." in output
+    assert "- Entity tagger: not trained (dataset 'conll2003' not found" in output
     assert "request RCV1 from NIST" in output
     assert "Sentiment classifier: not trained" not in output  # its bundle was there
-    assert f"Starting the UI on http://127.0.0.1:{port}" in output
+
+
+def test_streamlit_run_alone_listens_on_loopback_only(tmp_path):
+    """`streamlit run streamlit_app.py`, without the launcher's flags: the project's
+    .streamlit/config.toml keeps it to this machine."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from benchmarks.app_server import free_port
+    from tests.conftest import listening_addresses, process_tree
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", f"--server.port={port}",
+         "--server.headless=true"],
+        cwd=ROOT, env={**os.environ, "RNNTEXT_MODELS_DIR": str(tmp_path)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "streamlit did not start"
+                time.sleep(0.3)
+        listening = listening_addresses(process_tree(server.pid))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert listening == {("127.0.0.1", port)}

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from shared.errors import ConfigError
+from shared.verbs.train import LOCAL_WORKERS_WARNING
 from tests.conftest import REVIEWS_ARGS, ROOT
 
 pytestmark = pytest.mark.slow
@@ -59,16 +63,57 @@ def training_facts(bundle: Path) -> dict:
     return json.loads((bundle / "metadata.json").read_text())["training"]
 
 
-def test_the_distributed_step_under_a_mirrored_strategy_trains_as_fit_does(tmp_path, exact_config, one_process_bundle):
+# The train verb under a MirroredStrategy over two logical CPU devices, so the step
+# splits rows between two replicas and clips their summed gradient (a CPU machine
+# has one device, and `--strategy mirrored` then runs one replica).
+TWO_REPLICAS = """
+import sys
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from shared.config import load_config
+from shared.distributed import Distribution
+from shared.tasks import get_task
+from shared.trainer import train
+from shared.verbs.train import build_parser
+
+task = get_task("sentiment")
+args, overrides = build_parser(task, None).parse_known_args(sys.argv[1:])
+config = load_config(task.config_class, args.config, [*task.config_overrides(args), *overrides])
+source = task.read_training_files(args, config, args.seed)
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+train(task, source, config, args.out, seed=args.seed, distribution=Distribution(strategy, "mirrored", 1, True))
+"""
+
+
+def test_the_distributed_step_over_two_replicas_trains_as_fit_does(tmp_path, exact_config, one_process_bundle):
+    out = tmp_path / "mirrored"
+    argv = [*REVIEWS_ARGS, "--config", str(exact_config), "--out", str(out), "--seed", "3"]
+    done = subprocess.run(
+        [sys.executable, "-c", TWO_REPLICAS, *argv],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "(2 replicas)" in done.stdout
+    assert_same_weights(one_process_bundle, out)
+    facts = training_facts(out)
+    assert (facts["strategy"], facts["workers"], facts["replicas"]) == ("mirrored", 1, 2)
+    assert training_facts(one_process_bundle)["strategy"] == "none"
+
+
+def test_the_mirrored_strategy_of_the_train_verb_runs_on_this_machine(tmp_path, exact_config, one_process_bundle):
     from sentiment.train import main
 
     out = tmp_path / "mirrored"
     argv = [*REVIEWS_ARGS, "--config", str(exact_config), "--out", str(out), "--seed", "3", "--strategy", "mirrored"]
     assert main(argv) == 0
     assert_same_weights(one_process_bundle, out)
-    facts = training_facts(out)
-    assert (facts["strategy"], facts["workers"]) == ("mirrored", 1)
-    assert training_facts(one_process_bundle)["strategy"] == "none"
+    assert (training_facts(out)["strategy"], training_facts(out)["replicas"]) == ("mirrored", 1)
 
 
 def train_command(out: Path, config: Path, *extra: str) -> list[str]:
@@ -88,6 +133,7 @@ def test_two_local_workers_train_the_same_weights_as_one_process(tmp_path, exact
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Saved" in done.stdout and "(2 replicas)" in done.stdout
+    assert done.stderr.splitlines()[0] == LOCAL_WORKERS_WARNING  # TensorFlow's servers bind every interface
     assert_same_weights(one_process_bundle, out)
     facts = training_facts(out)
     assert (facts["strategy"], facts["workers"], facts["replicas"]) == ("multi-worker", 2, 2)
@@ -188,3 +234,28 @@ def test_the_chief_is_tf_configs_chief_or_else_worker_0():
     shares = [replica_rows(batch, replica, 2) for replica in range(2)]
     assert [part.numpy().tolist() for part in shares[0]] == [[0, 1], [0, 10]]
     assert [part.numpy().tolist() for part in shares[1]] == [[2, 3, 4], [20, 30, 40]]
+
+
+def test_bad_data_with_local_workers_is_said_once_before_any_worker_starts(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("review,label\ngood,positive\nbad,negative\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "sentiment.train", "--csv", str(data), "--out", str(tmp_path / "m"), "--workers", "2"],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"error: {data}: no column 'text'; columns are: review, label\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_the_chiefs_error_line_is_kept_for_the_command_to_say_once():
+    from shared.distributed import relay
+
+    tail: deque = deque(maxlen=5)
+    with contextlib.redirect_stdout(io.StringIO()) as shown:
+        relay(iter(["Epoch 1/3\n", "error: data.csv: row 3: empty text\n"]), tail, show=True)
+    assert shown.getvalue() == "Epoch 1/3\n" and tail[-1] == "error: data.csv: row 3: empty text"

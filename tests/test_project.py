@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from tests.conftest import ROOT
 
 
@@ -26,6 +28,14 @@ def test_benchmark_records_name_the_commit_and_dirty_flag():
     record = run_record("benchmarks.x", ["--flag"])
     assert len(record["commit"]) == 40 and isinstance(record["dirty"], bool)
     assert record["command"] == ".venv/bin/python -m benchmarks.x --flag"
+
+
+def test_a_tree_git_cannot_read_is_recorded_as_unknown_not_clean(tmp_path, monkeypatch):
+    from benchmarks.common import git_state
+
+    assert git_state(tmp_path) == {"commit": "unknown", "dirty": "unknown"}  # not a checkout: git fails
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git at all
+    assert git_state() == {"commit": "unknown", "dirty": "unknown"}
 
 
 def test_the_wheel_installs_and_its_clis_run_from_any_folder(tmp_path):
@@ -90,3 +100,9 @@ def test_data_samples_are_tracked_and_the_rest_of_data_is_ignored():
 
     assert not ignored("data/README.md") and not ignored("data/samples/reviews.csv")
     assert ignored("data/my-reviews.csv") and ignored("data/cache/sst/train.txt")
+
+
+@pytest.mark.parametrize("document", ["README.md", "data/README.md"])
+def test_every_command_in_the_docs_starts_its_own_line(document):
+    for number, line in enumerate((ROOT / document).read_text(encoding="utf-8").splitlines(), start=1):
+        assert line.count("python -m ") <= 1, f"{document}:{number}: two commands on one line: {line}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -77,7 +78,8 @@ def local_predictions(module: str, model: Path, path: Path, out: Path) -> list[d
 @pytest.fixture(scope="module")
 def local_ray():
     """A local Ray cluster with room for two scoring workers and a reader."""
-    ray = pytest.importorskip("ray")
+    import ray  # a pinned dependency: missing, it fails, it does not skip
+
     ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False, configure_logging=False)
     yield ray
     ray.shutdown()
@@ -127,7 +129,11 @@ def test_blank_text_with_strict_fails_in_one_line_and_leaves_no_success(local_ra
     argv = ["--model", str(sentiment_bundle), "--engine", "ray", "--input", str(tmp_path / "in" / "a.csv")]
     with pytest.raises(DataError, match=r"a\.csv: row 5: empty text$"):
         main([*argv, "--output", str(out), "--strict", "--workers", "1"])
-    assert not (out / "_SUCCESS").exists()
+    assert not out.exists()  # the folder it made, and all it wrote there, are gone
+    out.mkdir()
+    with pytest.raises(DataError, match=r"a\.csv: row 5: empty text$"):
+        main([*argv, "--output", str(out), "--strict", "--workers", "1"])
+    assert out.is_dir() and not list(out.iterdir())  # the user's empty folder stays, empty
     with pytest.raises(DataError, match="no column 'review'; columns are: id, text, note$"):
         main([*argv, "--output", str(out), "--text-col", "review", "--workers", "1"])
 
@@ -223,3 +229,68 @@ def test_a_worker_that_dies_has_its_block_retried(tmp_path, sentiment_bundle):
     assert run.returncode == 0, stderr
     assert len(read_parts(out)) == 200 + 200 + 100 + 67
     assert not [path.name for path in out.iterdir() if path.name.startswith(".")]
+
+
+def run_cli(*args: str, timeout: float = 120) -> tuple[int, str, str, float]:
+    started = time.monotonic()
+    run = cli(*args)
+    stdout, stderr = run.communicate(timeout=timeout)
+    return run.returncode, stdout, stderr, time.monotonic() - started
+
+
+def test_errors_found_before_a_cluster_starts_are_one_line_and_write_nothing(tmp_path, sentiment_bundle):
+    write_inputs(tmp_path / "in", 5)
+    out = tmp_path / "out"
+    model = ["--model", str(sentiment_bundle), "--engine", "ray", "--input", str(tmp_path / "in" / "a.csv")]
+    code, stdout, stderr, seconds = run_cli(*model, "--output", str(out), "--text-col", "review")
+    assert (code, stdout) == (2, "")
+    assert stderr == f"error: {tmp_path / 'in' / 'a.csv'}: no column 'review'; columns are: id, text, note\n"
+    assert not out.exists()
+    # Nothing listens at port 1: refused at once, not after Ray's minutes of retries.
+    code, stdout, stderr, seconds = run_cli(*model, "--output", str(out), "--address", "127.0.0.1:1")
+    assert (code, stdout, stderr) == (
+        2,
+        "",
+        "error: cannot reach the Ray cluster at 127.0.0.1:1 (connection refused)\n",
+    )
+    assert not out.exists() and seconds < 30
+
+
+def test_a_server_that_is_not_ray_is_given_up_after_the_connect_timeout(tmp_path, sentiment_bundle):
+    import socket
+
+    write_inputs(tmp_path / "in", 5)
+    out = tmp_path / "out"
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts connections, never answers
+        address = f"127.0.0.1:{silent.getsockname()[1]}"
+        argv = ["--model", str(sentiment_bundle), "--engine", "ray", "--input", str(tmp_path / "in" / "a.csv")]
+        code, stdout, stderr, seconds = run_cli(
+            *argv, "--output", str(out), "--address", address, "--connect-timeout", "3"
+        )
+    assert (code, stdout) == (2, "")
+    assert stderr == f"error: cannot connect to the Ray cluster at {address} (no answer within 3 s)\n"
+    assert not out.exists() and seconds < 60
+
+
+def test_a_run_on_an_embedded_cluster_prints_one_summary_line(tmp_path, sentiment_bundle):
+    write_inputs(tmp_path / "in", 30)
+    out = tmp_path / "out"
+    argv = ["--model", str(sentiment_bundle), "--engine", "ray", "--input", str(tmp_path / "in" / "a.csv")]
+    code, stdout, stderr, _ = run_cli(*argv, "--output", str(out), "--workers", "1")
+    assert (code, stdout) == (0, ""), stderr
+    assert re.fullmatch(r"Wrote 30 rows in 1 part files to \S+ \(1 blank text left unscored\); [\d,]+ rows/s\n", stderr)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Ray 2.60 (the newest release) binds its servers to every interface whatever node address it is "
+    "given (checked with ss: gcs_server, raylet, workers on *); its token authentication guards them. "
+    "When a release keeps them to loopback this passes, and the README's security notes must change.",
+)
+def test_an_embedded_cluster_listens_on_loopback_only():
+    from shared.ray_scoring import ray_cluster
+    from tests.conftest import LOOPBACK, listening_addresses, process_tree
+
+    with ray_cluster(None, 1):
+        listening = listening_addresses(process_tree(os.getpid()))
+    assert listening and {address for address, _ in listening} <= LOOPBACK, listening

@@ -63,6 +63,13 @@ def build_parser(task, doc: str | None):
         "--rows-per-part", type=positive_int, default=8192, help="rows per block and part file (default: 8192)"
     )
     cluster.add_argument(
+        "--connect-timeout",
+        type=positive_int,
+        default=30,
+        help="seconds to reach the cluster at --address before giving up (default: 30)",
+    )
+    cluster.add_argument("--verbose", action="store_true", help="show Ray's own log lines and progress bars")
+    cluster.add_argument(
         "--format",
         choices=sorted(set(FORMATS.values())),
         help=f"part file format (default: {task.output_format})",
@@ -93,6 +100,8 @@ def predict_on_ray(task, args) -> None:
         strict=args.strict,
         keep_formulas=args.keep_formulas,
         rows_per_part=args.rows_per_part,
+        connect_timeout=args.connect_timeout,
+        verbose=args.verbose,
     )
     print(run.describe(args.output), file=sys.stderr)
 

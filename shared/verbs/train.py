@@ -4,6 +4,7 @@ defaults, a JSON config and dotted overrides; one bundle out."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from shared.cli import add_seed_argument, make_parser
@@ -43,6 +44,15 @@ def build_parser(task, doc: str | None):
     return parser
 
 
+# TensorFlow's gRPC server binds 0.0.0.0 whatever TF_CONFIG names (grpc_server_lib has
+# no setting for it), and its protocol has no authentication.
+LOCAL_WORKERS_WARNING = (
+    "warning: while this training runs, its workers' TensorFlow servers listen on every network interface of "
+    "this machine, without authentication (TensorFlow has no setting to keep them to 127.0.0.1); "
+    "use --workers only on a machine whose network you trust"
+)
+
+
 def without_workers(argv: list[str]) -> list[str]:
     """`argv` less its --workers option (which the local worker processes must not see)."""
     kept, skip = [], False
@@ -66,6 +76,7 @@ def train_on_local_workers(task, args, argv: list[str]) -> None:
     if args.strategy != "none" or os.environ.get("TF_CONFIG"):
         raise ConfigError("--workers starts its own workers: leave out --strategy and TF_CONFIG")
     checkpoint = work_dir_for(args.out) / CHECKPOINT_DIR
+    print(LOCAL_WORKERS_WARNING, file=sys.stderr, flush=True)
 
     def hint() -> str:
         if (checkpoint / STATE_FILE).is_file():
@@ -83,16 +94,20 @@ def command(task_name: str, doc: str | None):
 
         task = get_task(task_name)
         args, overrides = build_parser(task, doc).parse_known_args(argv)
+
+        def config_and_data():
+            config = load_config(task.config_class, args.config, [*task.config_overrides(args), *overrides])
+            if args.dataset:
+                return config, dataset_source(task, args.dataset, config)
+            return config, task.read_training_files(args, config, args.seed)
+
         if getattr(args, "workers", None) is not None:
+            config_and_data()  # bad settings or data: one error here, before any worker starts
             train_on_local_workers(task, args, argv)
             return 0
         # Before any other TensorFlow work: a multi-worker strategy sets up collectives at start-up.
         distribution = make_distribution(args.strategy) if task.distributed_training else None
-        config = load_config(task.config_class, args.config, [*task.config_overrides(args), *overrides])
-        if args.dataset:
-            source = dataset_source(task, args.dataset, config)
-        else:
-            source = task.read_training_files(args, config, args.seed)
+        config, source = config_and_data()
         train(task, source, config, args.out, seed=args.seed, resume=args.resume, distribution=distribution)
         return 0
 

@@ -54,19 +54,28 @@ def test_a_word_model_cannot_give_string_embeddings(lm_text, tmp_path, tiny_lm_c
 
 
 def test_a_tagger_trained_with_char_lms_carries_them_inside_its_bundle(char_lms, tmp_path, tiny_ner_config_file):
+    from lm import LanguageModel
     from ner import EntityTagger
     from ner.train import main
 
+    config_directions = ("forward", "backward")
     lms = tmp_path / "lms"
     shutil.copytree(char_lms, lms)
     out = tmp_path / "ner"
-    args = [*NER_ARGS, "--config", str(tiny_ner_config_file), "--char-lm", str(lms / "forward"), str(lms / "backward")]
+    # Given backward first: each is placed by the direction its bundle records, not by position.
+    args = [*NER_ARGS, "--config", str(tiny_ner_config_file), "--char-lm", str(lms / "backward"), str(lms / "forward")]
     assert main([*args, "--out", str(out), "--training.epochs", "3"]) == 0
     config = json.loads((out / "metadata.json").read_text())["config"]["model"]
     assert config["char_lm_forward"] == str(lms / "forward") and config["char_lm_backward"] == str(lms / "backward")
+    before = {direction: LanguageModel.load(lms / direction).network.get_weights() for direction in config_directions}
     shutil.rmtree(lms)  # the bundle needs nothing outside it
     tagger = EntityTagger.load(out)
     assert {"char_lm_forward", "char_lm_backward"} <= {layer.name for layer in tagger.model.layers}
+    for direction, weights in before.items():  # frozen: three epochs of tagging left every LM weight as it was
+        inside = tagger.model.get_layer(f"char_lm_{direction}").network.get_weights()
+        assert len(inside) == len(weights) > 0
+        for kept, original in zip(inside, weights, strict=True):
+            np.testing.assert_array_equal(kept, original)
     text = "Maria Silva won the race in Lima on Sunday ."
     exported = run_module("ner.export", "--model", str(out), "--out", str(tmp_path / "saved"))
     assert exported.returncode == 0, exported.stderr
