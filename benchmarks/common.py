@@ -103,6 +103,9 @@ def per_type_cells(f1_by_type: dict[str, float]) -> str:
     return " | ".join(f"{f1_by_type.get(kind, 0) * 100:.1f}" for kind in ENTITY_TYPES)
 
 
+DIRTY_NOTES = {True: " with uncommitted changes", "unknown": " (whether it had uncommitted changes is unknown)"}
+
+
 def header(title: str, report: dict) -> list[str]:
     """A results page's first lines: title, command, date, machine and versions."""
     machine_info = report["machine"]
@@ -110,7 +113,7 @@ def header(title: str, report: dict) -> list[str]:
         f"# {title}",
         "",
         f"Command: `{report['command']}`  ",
-        f"Code: commit {report.get('commit', 'unknown')}{' with uncommitted changes' if report.get('dirty') else ''}  ",
+        f"Code: commit {report.get('commit', 'unknown')}{DIRTY_NOTES.get(report.get('dirty'), '')}  ",
         f"Date: {report['date']}  ",
         f"Machine: {machine_info['cpu']}, {machine_info['cores']} cores, {machine_info['platform']}  ",
         "Versions: " + ", ".join(f"{k} {v}" for k, v in report["versions"].items()),
