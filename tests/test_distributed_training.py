@@ -63,6 +63,12 @@ def training_facts(bundle: Path) -> dict:
     return json.loads((bundle / "metadata.json").read_text())["training"]
 
 
+def run_python(*args: str) -> subprocess.CompletedProcess:
+    """`python ARGS` in the project, its output captured."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+
+
 # The train verb under a MirroredStrategy over two logical CPU devices, so the step
 # splits rows between two replicas and clips their summed gradient (a CPU machine
 # has one device, and `--strategy mirrored` then runs one replica).
@@ -90,14 +96,7 @@ train(task, source, config, args.out, seed=args.seed, distribution=Distribution(
 def test_the_distributed_step_over_two_replicas_trains_as_fit_does(tmp_path, exact_config, one_process_bundle):
     out = tmp_path / "mirrored"
     argv = [*REVIEWS_ARGS, "--config", str(exact_config), "--out", str(out), "--seed", "3"]
-    done = subprocess.run(
-        [sys.executable, "-c", TWO_REPLICAS, *argv],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_python("-c", TWO_REPLICAS, *argv)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "(2 replicas)" in done.stdout
     assert_same_weights(one_process_bundle, out)
@@ -123,14 +122,7 @@ def train_command(out: Path, config: Path, *extra: str) -> list[str]:
 
 def test_two_local_workers_train_the_same_weights_as_one_process(tmp_path, exact_config, one_process_bundle):
     out = tmp_path / "two"
-    done = subprocess.run(
-        train_command(out, exact_config, "--workers", "2"),
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    done = run_python(*train_command(out, exact_config, "--workers", "2")[1:])
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Saved" in done.stdout and "(2 replicas)" in done.stdout
     assert done.stderr.splitlines()[0] == LOCAL_WORKERS_WARNING  # TensorFlow's servers bind every interface
@@ -239,14 +231,7 @@ def test_the_chief_is_tf_configs_chief_or_else_worker_0():
 def test_bad_data_with_local_workers_is_said_once_before_any_worker_starts(tmp_path):
     data = tmp_path / "data.csv"
     data.write_text("review,label\ngood,positive\nbad,negative\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "sentiment.train", "--csv", str(data), "--out", str(tmp_path / "m"), "--workers", "2"],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    done = run_python("-m", "sentiment.train", "--csv", str(data), "--out", str(tmp_path / "m"), "--workers", "2")
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr == f"error: {data}: no column 'text'; columns are: review, label\n"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["data.csv"]
