@@ -30,8 +30,10 @@ with right:
 def shaded(prime: str, steps) -> str:
     """The prime, then each sampled token shaded by how unlikely it was (darker: more surprising)."""
     spans = [f"<span style='color: #666'>{html.escape(prime)}</span>"]
+    before = prime
     for step in steps:
-        token = step.token if not words or step.token == "\n" else f" {step.token}"
+        apart = words and step.token != "\n" and before and not before[-1].isspace()
+        token = before = f" {step.token}" if apart else step.token  # words apart, as the model joins them
         shade = int(255 - 120 * (1 - step.probability))
         title = html.escape(f"step {step.index + 1}: p = {step.probability:.3f}")
         spans.append(
