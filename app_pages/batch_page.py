@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.common import available_models, load_model
+from app_pages.common import available_models, default_trainings_banner, load_model
 from app_pages.scoring import (
     MAX_ROWS,
     MAX_UPLOAD_MB,
@@ -21,6 +21,7 @@ st.caption(
     f"Up to {MAX_UPLOAD_MB} MB and {MAX_ROWS:,} rows. The download keeps your columns first and every row in order."
 )
 
+default_trainings_banner()
 available = available_models()
 if not available:
     st.info("No trained models yet: open the Sentiment or Entities page to train one.")

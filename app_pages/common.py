@@ -236,3 +236,21 @@ def default_training_progress(task_name: str) -> None:
         f"The default {title} is queued: `make start` trains it after the {ahead} (one at a time); "
         "this page loads it when it lands."
     )
+
+
+@st.fragment(run_every=2.0)
+def default_trainings_banner() -> None:
+    """On pages of every model (Batch, Models): what `make start` is training now, if
+    anything; the page reruns when one of its models lands, so it shows up."""
+    from app_pages.defaults import read_status
+
+    status = read_status()
+    if status is None:
+        return
+    landed = len(status.done)
+    if st.session_state.setdefault("defaults-landed", landed) != landed:
+        st.session_state["defaults-landed"] = landed
+        st.rerun(scope="app")
+    if status.current is not None:
+        title = get_task(status.current).title.lower()
+        st.info(f"`make start` is training the default {title}: {progress_text(status)}")

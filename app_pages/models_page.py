@@ -4,12 +4,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import models_dir
+from app_pages.common import default_trainings_banner, models_dir
 from shared.bundle import LOGS_DIR, find_bundles
 from shared.tasks import all_tasks, get_task
 from shared.training import HISTORY_CSV
 
 st.title("Models")
+default_trainings_banner()
 entries = find_bundles(models_dir())
 if not entries:
     st.info(f"No trained models in `{models_dir()}` yet: open the Sentiment or Entities page to train one.")

@@ -301,6 +301,11 @@ def test_pages_show_the_default_training_of_make_start_and_the_queue(tmp_path, m
         "The default language model is queued: `make start` trains it after the sentiment classifier, "
         "then the entity tagger (one at a time)"
     )
+    for page in ("models", "batch"):
+        assert _page(page).info[0].value == (
+            "`make start` is training the default sentiment classifier: "
+            "Epoch 2 of at most 10 done · dev accuracy 0.6100 · at most 4.0 min left"
+        )
 
 
 def test_a_default_that_make_start_could_not_train_says_why(tmp_path, monkeypatch):
