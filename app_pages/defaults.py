@@ -26,6 +26,7 @@ class DefaultsStatus:
     """Which default models are queued, which one trains now and how far it is."""
 
     queue: list[str]  # task names, in the order they train
+    pid: int = field(default_factory=os.getpid)  # the launcher's: a status without it is stale
     current: str | None = None
     epoch: int = 0  # epochs finished by the current training
     epochs: int = 0  # at most this many (early stopping may end it sooner)
@@ -66,9 +67,20 @@ def read_status(path: str | Path | None = None) -> DefaultsStatus | None:
     if not path:
         return None
     try:
-        return DefaultsStatus(**json.loads(Path(path).read_text(encoding="utf-8")))
+        status = DefaultsStatus(**json.loads(Path(path).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
+    return status if _alive(status.pid) else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def write_status(path: str | Path, status: DefaultsStatus) -> None:

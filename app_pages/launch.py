@@ -38,6 +38,17 @@ def start_ui(address: str, port: int, status_file: Path) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, STATUS_VARIABLE: str(status_file)})
 
 
+def port_taken(address: str, port: int) -> str | None:
+    """Why the UI could not listen at `address:port`, or None when it can."""
+    import socket
+
+    try:
+        with socket.create_server((address, port)):
+            return None
+    except OSError as error:
+        return os.strerror(error.errno).lower() if error.errno else str(error)
+
+
 def train_default(models: Path):
     """`train_one` for `train_queue`: the default model of a task at `models/<task>`."""
 
@@ -61,6 +72,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # A stop (Ctrl-C, or SIGTERM from a service manager) ends the training and the UI server with it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    port_in_use = port_taken(args.address, args.port)
+    if port_in_use:
+        print(f"error: {args.address}:{args.port} is in use ({port_in_use}); choose another port: "
+              "PORT=8600 make start, or --port 8600", file=sys.stderr)  # fmt: skip
+        return 2
     models = models_dir().absolute()
     queue = missing_defaults(models)
     with tempfile.TemporaryDirectory(prefix="rnntext-start-") as folder:

@@ -431,7 +431,7 @@ def init_within(timeout: float, **options) -> None:
     if thread.is_alive():
         raise UserError(f"cannot connect to the Ray cluster at {address} (no answer within {timeout:g} s)")
     if failure:
-        if isinstance(failure[0], ConnectionError | TimeoutError):
+        if isinstance(failure[0], Exception):  # refused, a version or token that does not match...
             raise UserError(f"cannot connect to the Ray cluster at {address} ({failure[0]})") from None
         raise failure[0]
 
@@ -458,7 +458,7 @@ def ray_messages_held(verbose: bool):
         bug = False
         try:
             yield
-        except UserError:
+        except (UserError, KeyboardInterrupt):
             raise
         except BaseException:
             bug = True

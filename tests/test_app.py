@@ -446,3 +446,36 @@ def test_streamlit_run_alone_listens_on_loopback_only(tmp_path):
         server.terminate()
         server.wait(timeout=30)
     assert listening == {("127.0.0.1", port)}
+
+
+def test_make_start_on_a_port_in_use_says_so_in_one_line():
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "app_pages.launch", "--port", str(port)],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"error: 127.0.0.1:{port} is in use (address already in use); choose another port: "
+        "PORT=8600 make start, or --port 8600\n"
+    )
+
+
+def test_the_status_of_a_launcher_that_is_gone_is_ignored(tmp_path):
+    import subprocess
+
+    from app_pages.defaults import DefaultsStatus, read_status, write_status
+
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # reaped: its pid names no process now
+    path = tmp_path / "status.json"
+    write_status(path, DefaultsStatus(["sentiment"], current="sentiment", pid=ended.pid))
+    assert read_status(path) is None  # a killed launcher's page does not say "training" for ever
+    write_status(path, DefaultsStatus(["sentiment"], current="sentiment"))  # this process's: alive
+    assert read_status(path).current == "sentiment"
