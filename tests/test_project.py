@@ -106,3 +106,18 @@ def test_data_samples_are_tracked_and_the_rest_of_data_is_ignored():
 def test_every_command_in_the_docs_starts_its_own_line(document):
     for number, line in enumerate((ROOT / document).read_text(encoding="utf-8").splitlines(), start=1):
         assert line.count("python -m ") <= 1, f"{document}:{number}: two commands on one line: {line}"
+
+
+def test_the_layers_hold():
+    """`lint-imports` over the contracts in pyproject.toml: shared imports no app, lm
+    neither app, the product no benchmark or test, sentiment and ner not each other."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Contracts: 4 kept, 0 broken." in done.stdout
