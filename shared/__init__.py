@@ -1,4 +1,4 @@
-"""Code shared by the sentiment and NER apps: datasets, training, bundles, export, CLI."""
+"""Code every app shares (sentiment, NER, language models): datasets, training, bundles, export, CLI."""
 
 import os
 

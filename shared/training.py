@@ -1,4 +1,4 @@
-"""The training loop both apps use: seeding, per-epoch checkpoints, `--resume`,
+"""The training loop every app uses: seeding, per-epoch checkpoints, `--resume`,
 early stopping on a dev metric, CSV and TensorBoard logs and progress output.
 
 The loop runs one `fit` call per epoch with the random state reseeded from
