@@ -7,13 +7,13 @@ import hashlib
 import json
 import os
 import shutil
-import signal
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import OutputError
+from shared.faults import kill_point
 
 
 def sha256_of(path: str | Path, chunk_size: int = 1 << 20) -> str:
@@ -43,7 +43,6 @@ class FolderKind:
 
 
 ANY_OUTPUT = FolderKind("an output of this project")
-KILL_POINT_VARIABLE = "RNNTEXT_TEST_KILL_AT"  # fault injection, used only by the crash tests
 
 
 def _ours(name: str, kind: FolderKind) -> bool:
@@ -124,8 +123,7 @@ def atomic_path(target: str | Path, *, is_dir: bool = False, kind: FolderKind = 
     os.chmod(tmp, (0o777 if is_dir else 0o666) & ~_umask())
     try:
         yield tmp
-        if os.environ.get(KILL_POINT_VARIABLE) == "before-rename":
-            os.kill(os.getpid(), signal.SIGKILL)
+        kill_point("before-rename")
         _replace(tmp, target, is_dir=is_dir)
     except BaseException:
         _remove(tmp)
@@ -145,8 +143,7 @@ def _replace(tmp: Path, target: Path, *, is_dir: bool) -> None:
     old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
     old.rmdir()
     os.replace(target, old)
-    if os.environ.get(KILL_POINT_VARIABLE) == "between-renames":
-        os.kill(os.getpid(), signal.SIGKILL)
+    kill_point("between-renames")
     os.replace(tmp, target)
     shutil.rmtree(old, ignore_errors=True)
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from shared.errors import DataError, OutputError, UserError
+from shared.faults import kill_point
 from shared.inputs import Row, csv_rows, jsonl_rows, missing_column_message, reading_errors, text_rows
 
 ROWS_PER_PART = 8192
@@ -276,23 +277,9 @@ class BlockScorer:
                 keep_formulas=self.options.keep_formulas,
                 source=sources[0],
             )
-        kill_once_for_tests()
+        kill_point("scoring-worker")
         self.filesystem.move(temporary, final)
         return {"part": name, "rows": summary.rows, "blank": summary.blank}
-
-
-def kill_once_for_tests() -> None:
-    """Fault injection for the tests of Ray's retries: with $RNNTEXT_TEST_KILL_AT set to
-    "scoring-worker", the first worker to get here (the one that creates the file
-    $RNNTEXT_TEST_KILL_ONCE) dies, its part half-done."""
-    import signal
-
-    from shared.files import KILL_POINT_VARIABLE
-
-    if os.environ.get(KILL_POINT_VARIABLE) == "scoring-worker":
-        with contextlib.suppress(FileExistsError):
-            Path(os.environ["RNNTEXT_TEST_KILL_ONCE"]).touch(exist_ok=False)
-            os.kill(os.getpid(), signal.SIGKILL)
 
 
 # ----------------------------------------------------------------- the output folder
