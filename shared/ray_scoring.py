@@ -477,8 +477,8 @@ def ray_cluster(address: str | None, workers: int, *, connect_timeout: float = C
     seconds, or start an embedded local one with a CPU for each of `workers` and one for
     reading (and use one already started in this process as it is); shut down what we started.
 
-    Security: the embedded cluster's servers listen on every interface of this machine
-    (Ray 2.60 binds them so whatever node address it is given); Ray's token
+    Security: the embedded cluster is given 127.0.0.1 as its node address, but Ray 2.60
+    still binds its servers to every interface of this machine; Ray's token
     authentication, on by default, guards them. See the README's security notes.
     """
     import ray
