@@ -232,10 +232,8 @@ def default_training_progress(task_name: str) -> None:
         st.progress(min(status.epoch / max(status.epochs, 1), 1.0), text=progress_text(status))
         return
     ahead = ", then the ".join(get_task(name).title.lower() for name in status.ahead_of(task_name))
-    st.info(
-        f"The default {title} is queued: `make start` trains it after the {ahead} (one at a time); "
-        "this page loads it when it lands."
-    )
+    when = f"after the {ahead} (one at a time)" if ahead else "next"
+    st.info(f"The default {title} is queued: `make start` trains it {when}; this page loads it when it lands.")
 
 
 @st.fragment(run_every=2.0)

@@ -148,3 +148,54 @@ def test_generate_page_writes_the_apis_sample_and_keeps_a_typed_prime_as_text(pa
     page.get_by_text("never saw in training").wait_for(timeout=WAIT_MS)
     assert page.locator('a[href^="http://example.com"]').count() == 0
     assert not [url for url in requests if "example.com" in url]
+
+
+def test_a_page_follows_make_starts_training_and_shows_the_model_when_it_lands(
+    browser, tmp_path, monkeypatch, tiny_config_file
+):
+    """The queue as `make start` runs it (a real training, of the tests' small data),
+    watched in a real browser: queued, then each epoch, then the model, with no reload."""
+    import threading
+
+    from app_pages.defaults import DefaultsStatus, train_queue, write_status
+    from shared.config import load_config
+    from shared.tasks import get_task
+    from shared.trainer import train
+    from shared.verbs.train import build_parser
+    from tests.conftest import REVIEWS_ARGS
+
+    status_file, models = tmp_path / "defaults.json", tmp_path / "models"
+    models.mkdir()
+    monkeypatch.setenv("RNNTEXT_DEFAULTS_STATUS", str(status_file))
+    write_status(status_file, DefaultsStatus(["sentiment"]))
+    seen_epoch = threading.Event()
+
+    def train_one(name, on_epoch):
+        task = get_task(name)
+        args = build_parser(task, None).parse_args([*REVIEWS_ARGS, "--out", str(models / name)])
+        config = load_config(task.config_class, tiny_config_file)
+
+        def each_epoch(record):
+            on_epoch(record)
+            if record["epoch"] == 1:
+                seen_epoch.wait(timeout=WAIT_MS / 1000)  # hold the training until the page has shown it
+
+        train(task, task.read_training_files(args, config, 1), config, args.out, on_epoch=each_epoch)
+
+    with running_app(models) as url:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(url)
+        page.get_by_text("The default sentiment classifier is queued: make start trains it next").wait_for(
+            timeout=WAIT_MS
+        )
+        trainer = threading.Thread(target=train_queue, args=(DefaultsStatus(["sentiment"]), status_file, train_one))
+        trainer.start()
+        try:
+            page.get_by_text("Epoch 1 of at most 2 done").wait_for(timeout=WAIT_MS)
+            _shot(page, "default-training")
+        finally:
+            seen_epoch.set()
+            trainer.join(timeout=WAIT_MS / 1000)
+        page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT_MS)  # the model, no reload
+        assert page.locator('[data-testid="stMetricValue"]').first.inner_text() in ("negative", "neutral", "positive")
+        page.close()
