@@ -3,7 +3,8 @@
 Output check, training lock, work folder, seed, the epoch loop with checkpoints and
 early stopping (`shared.training.train_loop`), final dev/test scores, metadata,
 the bundle and the clean-up are done here; the app's `Task.prepare` supplies the
-model and its data, `Task.evaluate` the scores.
+model and its data, `Task.evaluate` the scores. `ensure_default_model` trains an app's
+default model where there is none (the quickstart verb, `make start` and the UI use it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from shared.config import check_seed, config_to_dict
 from shared.datasets import dataset_fingerprint
 from shared.errors import UserError
 from shared.tasks import DataSource, Task
+
+QUICK_EPOCHS = 3  # a quick default model: a first look in a few minutes
 
 
 def dataset_source(task: Task, name: str, config) -> DataSource:
@@ -142,3 +145,26 @@ def train_alongside(task: Task, source: DataSource, config, out: Path, run: dict
             distribution=distribution,
             checkpoint_dir=work_dir_for(out) / CHECKPOINT_DIR,
         )
+
+
+def ensure_default_model(task, path: Path, *, quick: bool = False, seed: int = 42, on_epoch=None) -> Path:
+    """Train `task`'s default model on its default dataset at `path`, unless a bundle is there.
+
+    `quick` stops after QUICK_EPOCHS epochs (a few minutes) for a first look.
+    """
+    from shared.bundle import METADATA_FILE
+    from shared.config import with_epochs
+
+    path = Path(path)
+    if (path / METADATA_FILE).is_file():
+        return path
+    config = task.config_class()
+    if quick:
+        config = with_epochs(config, QUICK_EPOCHS)
+    print(
+        f"No {task.title.lower()} in {path}: training the default on {task.default_dataset} "
+        f"(at most {config.training.epochs} epochs).",
+        flush=True,
+    )
+    source = dataset_source(task, task.default_dataset, config)
+    return train(task, source, config, path, seed=seed, on_epoch=on_epoch)
