@@ -197,7 +197,7 @@ def cli(*args: str, env: dict | None = None) -> subprocess.Popen:
 
 
 def test_a_killed_run_leaves_no_success_and_a_rerun_writes_every_row_once(tmp_path, sentiment_bundle):
-    write_inputs(tmp_path / "in", 1500)
+    write_inputs(tmp_path / "in", 600)
     out = tmp_path / "out"
     argv = ["--model", str(sentiment_bundle), "--engine", "ray", "--input", str(tmp_path / "in"), "--output", str(out)]
     argv += ["--workers", "2", "--rows-per-part", "20"]
@@ -215,7 +215,7 @@ def test_a_killed_run_leaves_no_success_and_a_rerun_writes_every_row_once(tmp_pa
     _, stderr = rerun.communicate(timeout=300)
     assert rerun.returncode == 0, stderr
     assert (out / "_SUCCESS").is_file()
-    assert len(read_parts(out)) == 1500 + 1500 + 750 + 500
+    assert len(read_parts(out)) == 600 + 600 + 300 + 200
 
 
 def test_a_worker_that_dies_has_its_block_retried(tmp_path, sentiment_bundle):
