@@ -137,11 +137,14 @@ class LanguageModel(BundleModel):
         return first + (" " if self.level == "word" and touching else "") + second
 
     def _check_prime(self, prime: str) -> np.ndarray:
+        from lm.model import UNKNOWN_ID
+
         (prime,) = check_texts([prime], allow_empty=True)
-        if self.level == "char" and (unseen := self.unknown_tokens(prime)):
-            shown = ", ".join(repr(char) for char in sorted(unseen)[:5])
+        ids = self.encode([prime])[0]
+        if self.level == "char" and (ids == UNKNOWN_ID).any():  # which ones: only then tokenized again
+            shown = ", ".join(repr(char) for char in sorted(self.unknown_tokens(prime))[:5])
             raise DataError(f"the prime holds characters this model never saw in training: {shown}")
-        return self.encode([prime])[0].astype(np.int32)
+        return ids.astype(np.int32)
 
     # ------------------------------------------------------------ scoring
     def _predict_texts(self, texts: list[str]) -> list[TextScore]:
