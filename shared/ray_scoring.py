@@ -395,10 +395,11 @@ def check_reachable(address: str, timeout: float) -> None:
         raise UserError(f"cannot reach the Ray cluster at {address} ({str(reason).lower()})") from None
 
 
-def init_within(timeout: float, **options) -> None:
-    """`ray.init(**options)`, or a UserError after `timeout` seconds: Ray retries a
-    server that answers but is not Ray's for minutes, and its call cannot be cancelled,
-    so it runs in a daemon thread that is left behind (the command is ending anyway)."""
+def init_within(deadline: float, timeout: float, **options) -> None:
+    """`ray.init(**options)`, or a UserError at `deadline` (time.monotonic(); the
+    connect `timeout` began before the address was probed): Ray retries a server that
+    answers but is not Ray's for minutes, and its call cannot be cancelled, so it runs
+    in a daemon thread that is left behind (the command is ending anyway)."""
     import threading
 
     import ray
@@ -413,7 +414,7 @@ def init_within(timeout: float, **options) -> None:
 
     thread = threading.Thread(target=init, name=INIT_THREAD, daemon=True)
     thread.start()
-    thread.join(timeout)
+    thread.join(max(deadline - time.monotonic(), 0.0))
     address = options.get("address")
     if thread.is_alive():
         raise UserError(f"cannot connect to the Ray cluster at {address} (no answer within {timeout:g} s)")
@@ -489,10 +490,11 @@ def ray_cluster(address: str | None, workers: int, *, connect_timeout: float = C
     address = address or os.environ.get("RAY_ADDRESS") or None
     options = {"log_to_driver": verbose, "configure_logging": False}
     if address:
+        deadline = time.monotonic() + connect_timeout  # one bound for the probe and Ray's own connect
         check_reachable(address, connect_timeout)
     with ray_messages_held(verbose):
         if address:
-            init_within(connect_timeout, address=address, **options)
+            init_within(deadline, connect_timeout, address=address, **options)
         else:
             ray.init(num_cpus=workers + 1, include_dashboard=False, _node_ip_address=LOOPBACK, **options)
         try:
