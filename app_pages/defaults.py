@@ -75,11 +75,11 @@ def read_status(path: str | Path | None = None) -> DefaultsStatus | None:
 
 def _alive(pid: int) -> bool:
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it exists, under another user
+        pass
     return True
 
 
@@ -99,8 +99,8 @@ def train_queue(
     write_status(path, status)
     for name in status.queue:
         task = get_task(name)
-        status.current, status.epoch, status.dev_score, status.epoch_seconds = name, 0, None, []
-        status.monitor, status.epochs = task.monitor, task.config_class().training.epochs
+        status.current, status.monitor = name, task.monitor
+        status.epoch, status.epochs, status.dev_score, status.epoch_seconds = 0, 0, None, []  # known from epoch 1
         write_status(path, status)
 
         def on_epoch(record: dict) -> None:

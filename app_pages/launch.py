@@ -30,11 +30,12 @@ def missing_defaults(models: Path) -> list[str]:
 
 
 def start_ui(address: str, port: int, status_file: Path) -> subprocess.Popen:
+    """The Streamlit server, told where the default trainings' status is."""
+    from app_pages.defaults import STATUS_VARIABLE
+
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
                f"--server.address={address}", f"--server.port={port}",
                "--server.headless=true", "--browser.gatherUsageStats=false"]  # fmt: skip
-    from app_pages.defaults import STATUS_VARIABLE
-
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, STATUS_VARIABLE: str(status_file)})
 
 

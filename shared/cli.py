@@ -35,7 +35,11 @@ def make_parser(prog: str, doc: str | None) -> ArgumentParser:
 def seed_value(text: str) -> int:
     """A `--seed` value, checked by `shared.config.check_seed`."""
     try:
-        return check_seed(int(text) if text.lstrip("+-").isdigit() else text)
+        seed = int(text)
+    except ValueError:
+        seed = text  # not a number: check_seed says so
+    try:
+        return check_seed(seed)
     except UserError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
 
