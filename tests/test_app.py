@@ -405,7 +405,7 @@ def test_make_start_serves_the_ui_at_once_on_loopback_and_says_what_it_cannot_tr
         launcher.wait(timeout=30)  # it stops the UI server it started: the pipe closes
         reader.join(timeout=30)
     output = "".join(lines)
-    assert port in {port for _, port in listening} and {address for address, _ in listening} <= LOOPBACK, listening
+    assert port in {bound for _, bound in listening} and {address for address, _ in listening} <= LOOPBACK, listening
     assert output.startswith(f"Starting the UI on http://127.0.0.1:{port}\n")
     assert "Training the missing default models behind it, one at a time: ner, lm." in output
     assert "- Entity tagger: not trained (dataset 'conll2003' not found" in output

@@ -314,19 +314,16 @@ CLI_CASES = [
         {"empty.txt": ""},
     ),
     # seeds, checked once for every verb that has --seed
-    Case(
-        "lm-train-seed-negative",
-        "lm.train",
-        [*LM_TRAIN, "--seed", "-1"],
-        "argument --seed: seed must be a whole number from 0 to 4,294,967,295, got -1 (see python -m lm.train --help)",
-        {"text.txt": "plenty of words here " * 3000},
-    ),
-    Case(
-        "lm-train-seed-huge",
-        "lm.train",
-        [*LM_TRAIN, "--seed", str(2**70)],
-        f"argument --seed: seed must be a whole number from 0 to 4,294,967,295, got {2**70}",
-        {"text.txt": "plenty of words here " * 3000},
+    *(
+        Case(
+            f"lm-train-seed-{kind}",
+            "lm.train",
+            [*LM_TRAIN, "--seed", seed],
+            f"argument --seed: seed must be a whole number from 0 to 4,294,967,295, got {seed} "
+            "(see python -m lm.train --help)",
+            {"text.txt": "plenty of words here " * 3000},
+        )
+        for kind, seed in (("negative", "-1"), ("huge", str(2**70)))
     ),
     Case("lm-sample-seed-huge", "lm.sample", [*LM_SAMPLE, "--seed", str(2**70)], "seed must be a whole number"),
     Case(
