@@ -107,7 +107,7 @@ class TrainingJob:
         return self.thread is not None and self.thread.is_alive()
 
     def run(self) -> None:
-        from shared.trainer import ensure_default_model
+        from shared.training import ensure_default_model
 
         def on_epoch(record: dict) -> None:
             self.epoch, self.epochs = record["epoch"], record["epochs"]

@@ -55,7 +55,7 @@ def train_default(models: Path):
 
     def train_one(name: str, on_epoch) -> None:
         from shared.tasks import get_task
-        from shared.trainer import ensure_default_model
+        from shared.training import ensure_default_model
 
         ensure_default_model(get_task(name), models / name, on_epoch=on_epoch)
 

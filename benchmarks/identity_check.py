@@ -26,7 +26,7 @@ from benchmarks.common import RESULTS, header, run_record, write_results
 from benchmarks.transfer_study import training_source
 from shared.config import load_config
 from shared.tasks import get_task
-from shared.trainer import dataset_source, train
+from shared.training import dataset_source, train
 
 WORK = RESULTS.parent / "work" / "identity"
 SMALL_CHAR_LM = ["--model.units=64", "--training.epochs=1"]

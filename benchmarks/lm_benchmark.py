@@ -22,7 +22,7 @@ import time
 from benchmarks.common import RESULTS, header, run_record, write_results
 from shared.config import load_config
 from shared.tasks import get_task
-from shared.trainer import dataset_source, train
+from shared.training import dataset_source, train
 
 WORK = RESULTS.parent / "work"
 COMPRESSORS = {

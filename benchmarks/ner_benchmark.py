@@ -41,9 +41,9 @@ from ner.data import load_named_dataset  # noqa: E402
 from ner.metrics import entity_report  # noqa: E402
 from ner.tokenizer import tokenize_batch  # noqa: E402
 from shared.config import config_to_dict  # noqa: E402
+from shared.export import export_model  # noqa: E402
 from shared.tasks import get_task  # noqa: E402
-from shared.trainer import dataset_source, train  # noqa: E402
-from shared.verbs.export import export_model  # noqa: E402
+from shared.training import dataset_source, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"

@@ -22,7 +22,7 @@ import sys
 from benchmarks.common import RESULTS, header, run_record, write_results
 from shared.config import config_from_dict, load_config
 from shared.tasks import APPS, get_task
-from shared.trainer import dataset_source, train
+from shared.training import dataset_source, train
 
 WORK = RESULTS.parent / "work" / "seeds"
 

@@ -28,10 +28,10 @@ from benchmarks.common import best_seconds, header, median_latency_ms, run_recor
 from sentiment import SentimentClassifier  # noqa: E402
 from sentiment.config import SentimentConfig  # noqa: E402
 from sentiment.data import LABELS, load_named_dataset  # noqa: E402
+from shared.export import export_model  # noqa: E402
 from shared.metrics import classification_report  # noqa: E402
 from shared.tasks import get_task  # noqa: E402
-from shared.trainer import dataset_source, train  # noqa: E402
-from shared.verbs.export import export_model  # noqa: E402
+from shared.training import dataset_source, train  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"

@@ -23,7 +23,7 @@ from benchmarks.sentiment_benchmark import WORK
 from sentiment import SentimentClassifier
 from sentiment.config import SentimentConfig
 from shared.tasks import get_task
-from shared.trainer import dataset_source, train
+from shared.training import dataset_source, train
 
 
 def scores(probabilities: np.ndarray, labels) -> dict:

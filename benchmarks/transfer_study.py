@@ -33,7 +33,7 @@ from benchmarks.common import RESULTS, best_seconds, header, run_record, write_r
 from benchmarks.seed_study import WORK, trained, variant_runs
 from shared.config import load_config
 from shared.tasks import DataSource, get_task
-from shared.trainer import dataset_source
+from shared.training import dataset_source
 
 SAMPLE_SEED = 0  # the training sample of SST sentences, the same for every seed and variant
 LM_SEED = 42  # the LM benchmark's seed: its forward CoNLL model is reused

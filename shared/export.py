@@ -1,4 +1,4 @@
-"""Export a Keras model as a TF SavedModel with named serving outputs, atomically."""
+"""Export: a bundle as a TF SavedModel whose `serving_default` takes raw strings, written atomically."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from shared.files import FolderKind, atomic_path
+from shared.tasks import get_task
 
 SAVED_MODEL_FILE = "saved_model.pb"
 SAVED_MODEL = FolderKind(
@@ -34,3 +35,16 @@ def export_saved_model(model, out: str | Path, endpoints: dict[str, tuple[Callab
     with atomic_path(out, is_dir=True, kind=SAVED_MODEL) as staging:
         archive.write_out(str(staging), verbose=False)
     return out
+
+
+def export_model(api, out: str | Path) -> Path:
+    """Write `api`'s model as a SavedModel with its task's named serving outputs."""
+    import tensorflow as tf
+
+    task = get_task(api.TASK)
+    serve, _ = task.serving(api)
+    endpoints = {
+        "serving_default": (serve, [tf.TensorSpec([None], tf.string, name="text")]),
+        **task.extra_endpoints(api),
+    }
+    return export_saved_model(api.model, out, endpoints)

@@ -321,7 +321,7 @@ def test_the_queue_trains_each_default_in_turn_and_records_its_epochs(tmp_path, 
     from shared.config import load_config
     from shared.errors import DatasetNotFoundError
     from shared.tasks import get_task
-    from shared.trainer import train
+    from shared.training import train
     from shared.verbs.train import build_parser
     from tests.conftest import REVIEWS_ARGS
 

@@ -525,7 +525,7 @@ def test_fewer_rows_than_a_batch_train_when_a_dev_file_is_given(tmp_path, tiny_c
 def test_api_seeds_out_of_range_are_config_errors(seed, language_model, tmp_path):
     from shared.errors import ConfigError
     from shared.tasks import get_task
-    from shared.trainer import train
+    from shared.training import train
 
     with pytest.raises(ConfigError, match="seed must be a whole number from 0 to 4,294,967,295"):
         language_model.sample("Oslo", length=3, seed=seed)

@@ -160,7 +160,7 @@ def test_a_page_follows_make_starts_training_and_shows_the_model_when_it_lands(
     from app_pages.defaults import DefaultsStatus, train_queue, write_status
     from shared.config import load_config
     from shared.tasks import get_task
-    from shared.trainer import train
+    from shared.training import train
     from shared.verbs.train import build_parser
     from tests.conftest import REVIEWS_ARGS
 

@@ -79,9 +79,9 @@ import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from shared.config import load_config
-from shared.distributed import Distribution
+from shared.training.distribution import Distribution
 from shared.tasks import get_task
-from shared.trainer import train
+from shared.training import train
 from shared.verbs.train import build_parser
 
 task = get_task("sentiment")
@@ -214,7 +214,8 @@ def test_bad_distribution_settings_are_config_errors(tmp_path, monkeypatch):
 def test_the_chief_is_tf_configs_chief_or_else_worker_0():
     import tensorflow as tf
 
-    from shared.distributed import is_chief, replica_rows
+    from shared.training.distribution import is_chief
+    from shared.training.steps import replica_rows
 
     workers = {"worker": ["a:1", "b:2"]}
     assert is_chief({"cluster": workers, "task": {"type": "worker", "index": 0}})
@@ -238,7 +239,7 @@ def test_bad_data_with_local_workers_is_said_once_before_any_worker_starts(tmp_p
 
 
 def test_the_chiefs_error_line_is_kept_for_the_command_to_say_once():
-    from shared.distributed import relay
+    from shared.training.workers import relay
 
     tail: deque = deque(maxlen=5)
     with contextlib.redirect_stdout(io.StringIO()) as shown:

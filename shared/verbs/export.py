@@ -4,24 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shared import export
 from shared.cli import make_parser
+from shared.deprecation import moved_names
 from shared.tasks import get_task
 from shared.verbs import add_model_argument
-
-
-def export_model(api, out: str | Path) -> Path:
-    """Write `api`'s model as a SavedModel with its task's named serving outputs."""
-    import tensorflow as tf
-
-    from shared.export import export_saved_model
-
-    task = get_task(api.TASK)
-    serve, _ = task.serving(api)
-    endpoints = {
-        "serving_default": (serve, [tf.TensorSpec([None], tf.string, name="text")]),
-        **task.extra_endpoints(api),
-    }
-    return export_saved_model(api.model, out, endpoints)
 
 
 def command(task_name: str, doc: str | None):
@@ -39,9 +26,12 @@ def command(task_name: str, doc: str | None):
         parser.add_argument("--out", type=Path, required=True, help="SavedModel folder to write")
         args = parser.parse_args(argv)
         api = task.load(args.model)
-        export_model(api, args.out)
+        export.export_model(api, args.out)
         _, description = task.serving(api)
         print(f"Exported SavedModel to {args.out} (signature serving_default: {description})")
         return 0
 
     return main
+
+
+__getattr__ = moved_names(__name__, {"export_model": "shared.export"})

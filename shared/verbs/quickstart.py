@@ -6,7 +6,7 @@ from pathlib import Path
 
 from shared.cli import make_parser
 from shared.tasks import get_task
-from shared.trainer import ensure_default_model
+from shared.training import ensure_default_model
 
 
 def command(task_name: str, doc: str | None):

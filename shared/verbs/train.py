@@ -9,9 +9,9 @@ from pathlib import Path
 
 from shared.cli import add_seed_argument, make_parser
 from shared.config import load_config
-from shared.distributed import STRATEGIES, make_distribution
 from shared.errors import ConfigError
 from shared.tasks import get_task
+from shared.training.distribution import STRATEGIES, make_distribution
 
 
 def default_out(task) -> Path:
@@ -67,9 +67,8 @@ def without_workers(argv: list[str]) -> list[str]:
 
 
 def train_on_local_workers(task, args, argv: list[str]) -> None:
-    from shared.distributed import run_local_workers
-    from shared.trainer import work_dir_for
-    from shared.training import CHECKPOINT_DIR, STATE_FILE
+    from shared.training import CHECKPOINT_DIR, STATE_FILE, work_dir_for
+    from shared.training.workers import run_local_workers
 
     if args.workers < 2:
         raise ConfigError("--workers: give 2 or more (one process is the default)")
@@ -90,7 +89,7 @@ def command(task_name: str, doc: str | None):
     """The `main(argv)` of `python -m <task>.train`."""
 
     def main(argv: list[str]) -> int:
-        from shared.trainer import dataset_source, train
+        from shared.training import dataset_source, train
 
         task = get_task(task_name)
         args, overrides = build_parser(task, doc).parse_known_args(argv)

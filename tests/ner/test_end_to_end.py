@@ -12,7 +12,7 @@ from ner import Entity, EntityTagger
 from ner.tags import spans
 from ner.tokenizer import tokenize
 from shared.errors import BundleError
-from shared.verbs.export import export_model
+from shared.export import export_model
 from tests.conftest import NER_ARGS, NER_FIXTURES, run_module
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from sentiment import SentimentClassifier, SentimentPrediction
 from shared.errors import BundleError, DataError
-from shared.verbs.export import export_model
+from shared.export import export_model
 from tests.conftest import FIXTURES, REVIEWS_ARGS, run_module
 
 pytestmark = pytest.mark.slow

@@ -70,10 +70,11 @@ def test_save_replaces_a_bundle_or_an_empty_folder_but_never_other_files(tmp_pat
 def test_a_folder_with_the_marker_and_a_users_file_is_never_replaced(tmp_path, marker, kind_name, replace):
     """The marker alone does not make a folder ours: one file of the user's beside it stops
     the replacement, and every file stays."""
-    from shared import export, training
+    from shared import export
     from shared.files import check_replaceable
+    from shared.training import workdir
 
-    kind = {"BUNDLE": BUNDLE, "SAVED_MODEL": export.SAVED_MODEL}.get(kind_name) or getattr(training, kind_name)
+    kind = {"BUNDLE": BUNDLE, "SAVED_MODEL": export.SAVED_MODEL}.get(kind_name) or getattr(workdir, kind_name)
     folder = tmp_path / "out"
     folder.mkdir()
     (folder / marker).write_text("{}")

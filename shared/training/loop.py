@@ -1,39 +1,34 @@
-"""The training loop every app uses: seeding, per-epoch checkpoints, `--resume`,
-early stopping on a dev metric, CSV and TensorBoard logs and progress output.
+"""The epoch loop every app's training runs: seeding, per-epoch checkpoints, exact
+`--resume`, early stopping on a dev metric, CSV and TensorBoard logs and progress output.
 
-The loop runs one `fit` call per epoch with the random state reseeded from
-(seed, epoch), so a run resumed from its last checkpoint continues exactly as an
-uninterrupted run would. After each epoch the full state (model with optimizer,
-best weights, counters, history) is written as one folder swapped in atomically.
+The loop runs one epoch at a time through a step strategy (`shared.training.steps`:
+Keras `fit` in one process, or the custom step under a tf.distribute strategy), with the
+random state reseeded from (seed, epoch), so a run resumed from its last checkpoint
+continues exactly as an uninterrupted run would. After each epoch the full state (model
+with optimizer, best weights, counters, history) is written as one folder swapped in
+atomically.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import json
 import shutil
-import sys
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from shared.errors import TrainingBusyError, UserError
-from shared.files import FolderKind, atomic_path, check_replaceable
-
-CHECKPOINT_DIR = "checkpoint"
-LOGS_DIR = "logs"
-LAST_MODEL = "last.keras"
-BEST_WEIGHTS = "best.weights.h5"
-STATE_FILE = "state.json"
-RUN_FILE = "TRAINING"
-HISTORY_CSV = "training.csv"
-PREPARED_DIR = "prepared"  # what an app derives from the data and needs again to resume (a vocabulary)
-CHECKPOINT = FolderKind("a training checkpoint", STATE_FILE, frozenset({LAST_MODEL, BEST_WEIGHTS, STATE_FILE}))
-WORK_FOLDER = FolderKind(
-    "a training work folder", RUN_FILE, frozenset({RUN_FILE, CHECKPOINT_DIR, LOGS_DIR, PREPARED_DIR})
+from shared.errors import UserError
+from shared.files import atomic_path
+from shared.training.workdir import (
+    BEST_WEIGHTS,
+    CHECKPOINT,
+    CHECKPOINT_DIR,
+    HISTORY_CSV,
+    LAST_MODEL,
+    LOGS_DIR,
+    STATE_FILE,
 )
 
 
@@ -78,9 +73,8 @@ def train_loop(
     run: dict,
     *,
     resume: bool = False,
-    restore_objects: Callable[[], None] | None = None,
     on_epoch: Callable[[dict], None] | None = None,
-    distribution=None,
+    steps=None,
     checkpoint_dir: str | Path | None = None,
 ):
     """Train `model` epoch by epoch and return it with the best dev weights restored.
@@ -93,51 +87,42 @@ def train_loop(
         work_dir: folder for `checkpoint/` and `logs/`.
         run: JSON-ready description of the run (config, data); a resumed run must match.
         resume: continue from `work_dir/checkpoint` instead of starting afresh.
-        restore_objects: called before loading a checkpoint (imports custom layers).
         on_epoch: called after each epoch with its log record (epoch, losses, dev
             metrics, seconds) and "epochs", e.g. to drive a progress bar.
-        distribution: a `shared.distributed.Distribution` to train under (None: `fit`
-            in this process). Every worker runs this loop; only the chief writes.
+        steps: the step strategy (`shared.training.steps`; default: `fit` in this
+            process). Under a strategy every worker runs this loop; only the chief writes.
         checkpoint_dir: where the checkpoint is (default: `work_dir/checkpoint`); a
             worker that is not the chief resumes from the chief's.
 
     Returns:
         (model, state): the model holding the best dev weights, and the final state.
     """
+    from shared.training.steps import OneProcess
 
-    from shared.distributed import distributed_epoch, make_train_step, scope
-
+    steps = steps or OneProcess()
     work_dir = Path(work_dir)
     checkpoint = Path(checkpoint_dir) if checkpoint_dir is not None else work_dir / CHECKPOINT_DIR
     logs = work_dir / LOGS_DIR
-    chief = distribution is None or distribution.chief
-    say = print if chief else _quiet
+    say = print if steps.chief else _quiet
     if resume:
-        with scope(distribution):
-            model, state = _load_checkpoint(checkpoint, run, restore_objects)
+        with steps.scope():
+            model, state = _load_checkpoint(checkpoint, run)
         state.seconds_before_resume = sum(record["seconds"] for record in state.history)
         say(f"Resuming after epoch {state.epoch + 1} (best {settings.monitor} {state.best_value})", flush=True)
     else:
         state = TrainingState(run=run)
     logs.mkdir(parents=True, exist_ok=True)
-    writer = _tensorboard_writer(logs) if chief else None
-    verbose = 1 if sys.stdout.isatty() else 2
-    step = make_train_step(distribution.strategy, model) if distribution else None
+    writer = _tensorboard_writer(logs) if steps.chief else None
+    steps.start(model)
     for epoch in range(state.epoch + 1, settings.epochs):
         if state.wait >= settings.patience:
             break
         _reseed(model, settings.seed * 1000 + epoch)
         started = time.time()
         say(f"Epoch {epoch + 1}/{settings.epochs}", flush=True)
-        if distribution is not None:
-            losses = distributed_epoch(distribution, model, make_train_data(epoch), step)
-            say(f"  loss {losses['loss']:.4f} ({distribution.replicas} replicas)", flush=True)
-        else:
-            with warnings.catch_warnings():
-                # Each epoch is one pass over a finite dataset; Keras warns when it ends.
-                warnings.filterwarnings("ignore", message=".*ran out of data.*")
-                fit = model.fit(make_train_data(epoch), epochs=1, shuffle=False, verbose=verbose)
-            losses = {key: values[-1] for key, values in fit.history.items()}
+        losses, progress = steps.run_epoch(model, make_train_data(epoch))
+        if progress:
+            say(progress, flush=True)
         dev = evaluate_dev(model)
         record = {
             "epoch": epoch + 1,
@@ -155,7 +140,7 @@ def train_loop(
             state.wait += 1
         state.epoch = epoch
         state.history.append(record)
-        if not chief:
+        if not steps.chief:
             continue
         _save_checkpoint(checkpoint, model, state, improved)
         _append_logs(logs, record, writer)
@@ -170,11 +155,9 @@ def train_loop(
         )
     if state.wait >= settings.patience:
         say(f"Early stopping: no {settings.monitor} gain for {state.wait} epochs", flush=True)
-    if not chief:
+    if not steps.chief:
         return model, state
-    if distribution is not None:
-        # The bundle gets a model of its own, outside the strategy: the last checkpoint's.
-        model = _load_checkpoint(checkpoint, run, restore_objects)[0]
+    model = steps.final_model(model, lambda: _load_checkpoint(checkpoint, run)[0])
     if (checkpoint / BEST_WEIGHTS).is_file():
         model.load_weights(checkpoint / BEST_WEIGHTS)
     return model, state
@@ -232,7 +215,7 @@ def _save_checkpoint(folder: Path, model, state: TrainingState, improved: bool) 
         (staging / STATE_FILE).write_text(json.dumps(asdict(state), indent=2), encoding="utf-8")
 
 
-def _load_checkpoint(folder: Path, run: dict, restore_objects) -> tuple[object, TrainingState]:
+def _load_checkpoint(folder: Path, run: dict) -> tuple[object, TrainingState]:
     import keras
 
     state_path = folder / STATE_FILE
@@ -246,8 +229,6 @@ def _load_checkpoint(folder: Path, run: dict, restore_objects) -> tuple[object, 
         raise UserError(
             f"{folder}: the interrupted run used other settings or data; rerun its exact command with --resume"
         )
-    if restore_objects is not None:
-        restore_objects()
     model = keras.saving.load_model(folder / LAST_MODEL, safe_mode=True)
     return model, state
 
@@ -266,67 +247,3 @@ def training_summary(state: TrainingState, *, seed: int, monitor: str, started: 
         "seconds": round(time.time() - started + state.seconds_before_resume, 1),
         "resumed": resumed,
     }
-
-
-def start_work_dir(work_dir: str | Path, resume: bool) -> Path:
-    """Create a fresh work folder, or check that a resumable one exists."""
-    work_dir = Path(work_dir)
-    if resume:
-        if not (work_dir / CHECKPOINT_DIR / STATE_FILE).is_file():
-            raise UserError(f"nothing to resume: no checkpoint in {work_dir / CHECKPOINT_DIR}")
-        return work_dir
-    if work_dir.exists():
-        check_replaceable(work_dir, WORK_FOLDER)
-        shutil.rmtree(work_dir)
-    (work_dir / PREPARED_DIR).mkdir(parents=True)
-    (work_dir / RUN_FILE).write_text("training work folder; removed when the run ends\n", encoding="utf-8")
-    return work_dir
-
-
-def remove_work_dir(work_dir: str | Path) -> None:
-    """Delete a finished run's work folder (its logs were copied into the bundle)."""
-    shutil.rmtree(work_dir, ignore_errors=True)
-
-
-def _lock_path(out: Path) -> Path:
-    return out.with_name(f".{out.name}.training.lock")
-
-
-@contextlib.contextmanager
-def training_lock(out: str | Path):
-    """Hold, for the block, the right to train bundle `out`: one training at a time.
-
-    The lock is an OS file lock (flock) on a hidden file beside `out`, so it holds
-    across threads (two UI visitors) and processes (a CLI and the UI), and the OS
-    releases it when a process dies. The file is removed when the block ends.
-
-    Raises:
-        TrainingBusyError: another training holds it.
-    """
-    import fcntl
-
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(_lock_path(out), "a+", encoding="utf-8") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise TrainingBusyError(f"{out}: another training is writing this model; wait until it ends") from None
-        try:
-            yield
-        finally:
-            # Removed while still held: a process that opened it before waits on this
-            # file and fails as busy; one that opens it later makes a new one.
-            _lock_path(out).unlink(missing_ok=True)
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def training_running(out: str | Path) -> bool:
-    """Whether some training holds `training_lock(out)` now."""
-    if not _lock_path(Path(out)).is_file():
-        return False
-    try:
-        with training_lock(out):
-            return False
-    except TrainingBusyError:
-        return True

@@ -1,0 +1,27 @@
+"""Old public names kept working after a move or rename, with a DeprecationWarning.
+
+A module that gave up names ends with
+`__getattr__ = moved_names(__name__, {"old_name": "new.module:new_name", ...})`; the
+README's "Deprecated names" lists them. They go in a later major version.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from collections.abc import Callable
+
+
+def moved_names(module: str, new_homes: dict[str, str]) -> Callable[[str], object]:
+    """A module `__getattr__` that answers each old name from its new home ("module" when
+    the name is unchanged, "module:name" when it was renamed) and warns that it moved."""
+
+    def __getattr__(name: str):
+        if name not in new_homes:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        home, _, new_name = new_homes[name].partition(":")
+        new_name = new_name or name
+        warnings.warn(f"{module}.{name} is deprecated: use {home}.{new_name}", DeprecationWarning, stacklevel=2)
+        return getattr(importlib.import_module(home), new_name)
+
+    return __getattr__

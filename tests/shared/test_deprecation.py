@@ -1,0 +1,34 @@
+"""Public names that moved keep working through deprecated aliases (README: Deprecated names)."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+MOVED = [
+    ("shared.trainer", "train", "shared.training", "train"),
+    ("shared.trainer", "dataset_source", "shared.training", "dataset_source"),
+    ("shared.trainer", "ensure_default_model", "shared.training", "ensure_default_model"),
+    ("shared.distributed", "make_distribution", "shared.training.distribution", "make_distribution"),
+    ("shared.distributed", "distributed_epoch", "shared.training.steps", "distributed_epoch"),
+    ("shared.distributed", "run_local_workers", "shared.training.workers", "run_local_workers"),
+    ("shared.verbs.export", "export_model", "shared.export", "export_model"),
+]
+
+
+@pytest.mark.parametrize(("old_module", "old_name", "new_module", "new_name"), MOVED)
+def test_an_old_name_still_works_and_says_where_it_moved(old_module, old_name, new_module, new_name):
+    new = getattr(importlib.import_module(new_module), new_name)
+    with pytest.warns(
+        DeprecationWarning, match=rf"^{old_module}\.{old_name} is deprecated: use {new_module}\.{new_name}$"
+    ):
+        old = getattr(importlib.import_module(old_module), old_name)
+    assert old is new
+
+
+def test_a_name_that_never_was_is_an_attribute_error():
+    import shared.trainer
+
+    with pytest.raises(AttributeError, match="has no attribute 'fit_everything'"):
+        shared.trainer.fit_everything  # noqa: B018
