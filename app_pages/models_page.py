@@ -56,7 +56,7 @@ with st.expander("Configuration and library versions"):
 metrics = meta.get("metrics", {})
 if metrics:
     split = st.radio("Evaluation split", list(metrics), horizontal=True, key="models-split")
-    view = task.report_view(metrics[split])
+    view = task.report_class(metrics[split]).view()
     for column, (name, value) in zip(st.columns(len(view.numbers)), view.numbers.items()):
         column.metric(name, value)
     if view.table:

@@ -33,12 +33,12 @@ CPU_ROLES = ("command", "reading", "repartition", "scoring", "ray, other")
 
 def write_input(rows: int) -> Path:
     """A CSV of `rows` tweets (id, text), written once per size."""
-    from shared.tasks import get_task
+    from shared.datasets import dataset_texts
 
     path = WORK / f"tweets-{rows}.csv"
     if path.is_file():
         return path
-    splits = get_task("sentiment").dataset_texts("airline-tweets")
+    splits = dataset_texts("airline-tweets")
     texts = [text for split in splits.values() if split for text in split]
     WORK.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(".partial")

@@ -64,8 +64,8 @@ def variant_runs(task, source, config, overrides: list[str], seeds: list[int], s
         test = metrics.get("test")
         runs.append({
             "seed": seed,
-            "dev": round(task.score(metrics["dev"]), 4),
-            "test": round(task.score(test), 4) if test else None,
+            "dev": round(task.report_class(metrics["dev"]).monitor_value, 4),
+            "test": round(task.report_class(test).monitor_value, 4) if test else None,
             "minutes": round(metadata["training"]["seconds"] / 60, 1),
             **({"test_accuracy": test["accuracy"]} if test and "accuracy" in test else {}),
         })  # fmt: skip

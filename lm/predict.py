@@ -13,10 +13,11 @@ Examples:
   python -m lm.predict --model models/lm --input data/samples/texts.txt --output scores.csv
 """
 
+from lm.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.predict import command
 
-main = command("lm", __doc__)
+main = command(CLI, __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

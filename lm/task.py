@@ -7,36 +7,13 @@ import json
 from pathlib import Path
 
 from lm.config import LMConfig
-from lm.data import DEV_SHARE, MAX_DEV_TOKENS, TextCorpus, TextSplits
+from lm.data import TextCorpus, TextSplits
+from lm.report import LanguageModelReport
+from shared.datasets import DATASETS, dataset_texts
 from shared.errors import DataError
-from shared.tasks import DataSource, Fit, ReportView, Task, all_tasks
+from shared.tasks import Fit, Serving, Task
 
 MONITOR = "bits_per_token"
-LEVELS = ("char", "word")
-
-
-def corpus_description(files: list[Path], text_col: str | None, dev: str) -> dict:
-    """What a bundle records about text files: names, paths and SHA-256 of each, how dev was made."""
-    from shared.files import sha256_of
-
-    name = files[0].name + (f" and {len(files) - 1} more" if len(files) > 1 else "")
-    return {
-        "name": name,
-        "files": [{"path": str(path), "sha256": sha256_of(path)} for path in files],
-        "text_col": text_col,
-        "dev": dev,
-    }
-
-
-def split_off_dev(corpus: TextCorpus) -> tuple[TextCorpus, TextCorpus]:
-    """(train, dev): the last 1/DEV_SHARE of the corpus's characters (at most about
-    MAX_DEV_TOKENS of them) becomes dev."""
-    import dataclasses
-
-    characters = sum(len(piece) for piece in corpus.pieces())
-    held = min(max(characters // DEV_SHARE, 1), MAX_DEV_TOKENS)
-    cut = characters - held
-    return dataclasses.replace(corpus, stop=cut), dataclasses.replace(corpus, name=f"{corpus.name} (dev)", start=cut)
 
 
 def train_windows(ids, training, epoch: int, seed: int):
@@ -65,13 +42,12 @@ class LanguageModelTask(Task):
     title = "Language model"
     noun = "texts"
     config_class = LMConfig
-    datasets = ("sst", "airline-tweets", "conll2003")
+    datasets = DATASETS  # every registered dataset: its raw text, labels unused
     default_dataset = "sst"
     monitor = MONITOR
     monitor_mode = "min"
     monitor_text = f"dev {MONITOR} (bits per character, or per word: log2 of perplexity)"
-    train_file_option = "--text"
-    evaluate_file_option = "--text"
+    report_class = LanguageModelReport
     scores_blank_texts = False
     output_format = "csv"
     examples = ("The film ", "It is ", "This movie is a")
@@ -87,63 +63,13 @@ class LanguageModelTask(Task):
 
     # ----------------------------------------------------------------- data
     def load_dataset(self, name: str, config: LMConfig | None = None) -> TextSplits:
-        owners = [task for task in all_tasks() if task is not self and name in task.datasets]
-        if not owners:
-            raise DataError(f"no registered dataset {name!r}; choose one of {', '.join(self.datasets)}")
-        texts = owners[0].dataset_texts(name)
+        texts = dataset_texts(name)
         return TextSplits(
             *(
                 TextCorpus(f"{name} {split}", texts=tuple(texts[split])) if texts.get(split) is not None else None
                 for split in ("train", "dev", "test")
             )
         )
-
-    def dataset_texts(self, name: str) -> dict:
-        splits = self.load_dataset(name)
-        return {split: None if corpus is None else list(corpus.texts) for split, corpus in vars(splits).items()}
-
-    def add_training_arguments(self, source, group) -> None:
-        source.add_argument("--text", type=Path, nargs="+", help="plain UTF-8 text files (or CSV with --text-col)")
-        group.add_argument("--text-col", help="read the files as CSV and take the text from this column")
-        group.add_argument(
-            "--dev-text",
-            type=Path,
-            nargs="+",
-            help=f"dev text for early stopping (default: the last 1/{DEV_SHARE} of --text, at most "
-            f"{MAX_DEV_TOKENS:,} characters)",
-        )
-        group.add_argument("--test-text", type=Path, nargs="+", help="test text, scored once at the end")
-        group.add_argument("--level", choices=LEVELS, help="tokens: characters or words (sets model.level)")
-        group.add_argument(
-            "--direction",
-            choices=("forward", "backward"),
-            help="read the text forward, or backward from its end (sets model.direction)",
-        )
-
-    def config_overrides(self, args) -> list[str]:
-        options = {"level": getattr(args, "level", None), "direction": getattr(args, "direction", None)}
-        return [f"--model.{name}={value}" for name, value in options.items() if value]
-
-    def read_training_files(self, args, config: LMConfig, seed: int) -> DataSource:
-        def corpus(files, role):
-            return None if not files else TextCorpus(f"{files[0].name} ({role})", tuple(files), args.text_col)
-
-        train = corpus(args.text, "train")
-        dev = corpus(args.dev_text, "dev")
-        if dev is None:
-            train, dev = split_off_dev(train)
-        described = "--dev-text" if args.dev_text else f"last 1/{DEV_SHARE} of the text"
-        description = corpus_description(list(args.text), args.text_col, described)
-        return DataSource(description, TextSplits(train, dev, corpus(args.test_text, "test")))
-
-    def add_evaluation_arguments(self, source, group) -> None:
-        source.add_argument("--text", type=Path, nargs="+", help="plain UTF-8 text files (or CSV with --text-col)")
-        group.add_argument("--text-col", help="read the files as CSV and take the text from this column")
-
-    def read_evaluation_file(self, args, api):
-        first, more = args.text[0], len(args.text) - 1
-        name = f"{first}" + (f" (and {more} more)" if more else "")
-        return first.stem, TextCorpus(name, tuple(args.text), args.text_col)
 
     # ----------------------------------------------------------------- model
     def prepare(self, splits: TextSplits, config: LMConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
@@ -230,42 +156,11 @@ class LanguageModelTask(Task):
             metadata={"level": level, "direction": config.model.direction},
         )
 
-    def evaluate(self, api, data: TextCorpus) -> dict:
+    def evaluate(self, api, data: TextCorpus) -> LanguageModelReport:
         try:
-            return api.evaluate_text(data.pieces())
+            return LanguageModelReport(api.evaluate_text(data.pieces()))
         except DataError as error:
             raise DataError(f"{data.name}: {error}") from None
-
-    def score(self, report: dict) -> float:
-        return report.get("bits_per_word", report["bits_per_char"])
-
-    def headline(self, report: dict) -> str:
-        return self.summary_line(report)
-
-    def summary_line(self, report: dict) -> str:
-        keys = ("bits_per_char", "perplexity", "bits_per_word", "tokens", "characters", "unknown_share")
-        return json.dumps({key: report[key] for key in keys if key in report})
-
-    def format_report(self, report: dict) -> str:
-        rows = [("bits per character", f"{report['bits_per_char']:.4f}")]
-        if "perplexity" in report:
-            rows += [
-                ("perplexity (per word)", f"{report['perplexity']:.2f}"),
-                ("bits per word", f"{report['bits_per_word']:.4f}"),
-            ]
-        rows += [
-            ("tokens", f"{report['tokens']:,}"),
-            ("characters", f"{report['characters']:,}"),
-            ("unknown tokens", f"{report['unknown_share']:.2%}"),
-        ]
-        return "\n".join(f"{name:<24}{value:>12}" for name, value in rows)
-
-    def report_view(self, report: dict) -> ReportView:
-        numbers = {"Bits per char": f"{report['bits_per_char']:.3f}"}
-        if "perplexity" in report:
-            numbers["Perplexity"] = f"{report['perplexity']:.1f}"
-        numbers["Tokens"] = f"{report['tokens']:,}"
-        return ReportView(numbers=numbers, table={}, confusion={}, confusion_axes=("", ""))
 
     # ----------------------------------------------------------------- prediction
     def result_fields(self, api) -> list[str]:
@@ -277,14 +172,6 @@ class LanguageModelTask(Task):
             for s in api.predict(texts)
         ]
 
-    def show(self, api, texts: list[str]) -> None:
-        for text in texts:
-            try:
-                sample = api.sample(text, length=120 if api.level == "char" else 25, temperature=0.5, seed=1)
-            except DataError as error:
-                sample = f"(cannot sample: {error})"
-            print(f"{text!r} -> {(text + sample)!r}")
-
     def serving(self, api):
         import tensorflow as tf
 
@@ -294,38 +181,41 @@ class LanguageModelTask(Task):
         def serve(text):
             return {"probabilities": model(text, training=False), "tokens": tokens}
 
-        return serve, "text -> probabilities (of each next token), tokens (the vocabulary)"
+        description = "text -> probabilities (of each next token), tokens (the vocabulary)"
+        return Serving(serve, description, {"sample": sample_endpoint(api)})
 
-    def extra_endpoints(self, api) -> dict:
-        import tensorflow as tf
 
-        from lm.model import LOOKUP, TOKENIZE
-        from lm.scoring import sampler
+def sample_endpoint(api) -> tuple:
+    """The `sample` signature: (prime, length, temperature, top_k, seed) -> text, as `lm.sample` draws it."""
+    import tensorflow as tf
 
-        tokenize, lookup = api.model.get_layer(TOKENIZE), api.model.get_layer(LOOKUP)
-        sample_ids = sampler(api.network)
-        tokens = tf.constant(list(api.vocabulary))
-        separator = "" if api.level == "char" else " "
+    from lm.model import LOOKUP, TOKENIZE
+    from lm.scoring import sampler
 
-        def sample(prime, length, temperature, top_k, seed):
-            tf.debugging.assert_positive(temperature, message="temperature must be positive")
-            tf.debugging.assert_positive(length, message="length must be positive")
-            ids = lookup(tokenize(prime[None]))[0]
-            prime_ids = tf.cast(tf.boolean_mask(ids, ids > 0), tf.int32)
-            ids = sample_ids(prime_ids, length, temperature, top_k, seed)
-            if api.direction == "backward":  # drawn right to left; the text reads left to right
-                ids = tf.reverse(ids, [0])
-            text = tf.strings.reduce_join(tf.gather(tokens, ids), separator=separator)
-            return {"text": tf.strings.regex_replace(text, " ?\n ?", "\n") if separator else text}
+    tokenize, lookup = api.model.get_layer(TOKENIZE), api.model.get_layer(LOOKUP)
+    sample_ids = sampler(api.network)
+    tokens = tf.constant(list(api.vocabulary))
+    separator = "" if api.level == "char" else " "
 
-        signature = [
-            tf.TensorSpec([], tf.string, name="prime"),
-            tf.TensorSpec([], tf.int32, name="length"),
-            tf.TensorSpec([], tf.float32, name="temperature"),
-            tf.TensorSpec([], tf.int32, name="top_k"),
-            tf.TensorSpec([], tf.int64, name="seed"),
-        ]
-        return {"sample": (sample, signature)}
+    def sample(prime, length, temperature, top_k, seed):
+        tf.debugging.assert_positive(temperature, message="temperature must be positive")
+        tf.debugging.assert_positive(length, message="length must be positive")
+        ids = lookup(tokenize(prime[None]))[0]
+        prime_ids = tf.cast(tf.boolean_mask(ids, ids > 0), tf.int32)
+        ids = sample_ids(prime_ids, length, temperature, top_k, seed)
+        if api.direction == "backward":  # drawn right to left; the text reads left to right
+            ids = tf.reverse(ids, [0])
+        text = tf.strings.reduce_join(tf.gather(tokens, ids), separator=separator)
+        return {"text": tf.strings.regex_replace(text, " ?\n ?", "\n") if separator else text}
+
+    signature = [
+        tf.TensorSpec([], tf.string, name="prime"),
+        tf.TensorSpec([], tf.int32, name="length"),
+        tf.TensorSpec([], tf.float32, name="temperature"),
+        tf.TensorSpec([], tf.int32, name="top_k"),
+        tf.TensorSpec([], tf.int64, name="seed"),
+    ]
+    return sample, signature
 
 
 TASK = LanguageModelTask()

@@ -14,9 +14,7 @@ from pathlib import Path
 from ner.tags import OUTSIDE, SCHEMES, continues, entity_types, iob1_to_iob2, is_valid_tag, split_tag
 from shared.datasets import locate_dataset
 from shared.errors import DataError
-from shared.inputs import lines
-
-DOCSTART = "-DOCSTART-"
+from shared.inputs import column_blocks
 
 
 @dataclass(frozen=True)
@@ -72,29 +70,24 @@ def read_conll(path: str | Path, scheme: str = "auto") -> list[Sentence]:
 
 
 def _read_sentences(path: Path) -> list[list[_Line]]:
-    sentences, current, columns = [], [], None
-    for number, raw in lines(path):
-        fields = raw.split()
-        if not fields or fields[0] == DOCSTART:
-            if current:
-                sentences.append(current)
-            current = []
-            continue
-        if len(fields) < 2:
-            raise DataError(f"{path}: line {number}: expected a token and a tag, got {raw.strip()!r}")
-        if columns is None:
-            columns = len(fields)
-        elif len(fields) != columns:
-            raise DataError(
-                f"{path}: line {number}: {len(fields)} columns where the file has {columns} "
-                "(a token may not contain spaces)"
-            )
-        tag = fields[-1]
-        if not is_valid_tag(tag):
-            raise DataError(f"{path}: line {number}: tag {tag!r} is not O, B-TYPE or I-TYPE")
-        current.append(_Line(number, fields[0], tag))
-    if current:
-        sentences.append(current)
+    sentences, columns = [], None
+    for block in column_blocks(path):
+        sentence = []
+        for number, fields in block:
+            if len(fields) < 2:
+                raise DataError(f"{path}: line {number}: expected a token and a tag, got {fields[0]!r}")
+            if columns is None:
+                columns = len(fields)
+            elif len(fields) != columns:
+                raise DataError(
+                    f"{path}: line {number}: {len(fields)} columns where the file has {columns} "
+                    "(a token may not contain spaces)"
+                )
+            tag = fields[-1]
+            if not is_valid_tag(tag):
+                raise DataError(f"{path}: line {number}: tag {tag!r} is not O, B-TYPE or I-TYPE")
+            sentence.append(_Line(number, fields[0], tag))
+        sentences.append(sentence)
     return sentences
 
 

@@ -6,10 +6,11 @@ The `serving_default` signature takes `text` (string, [batch]) and returns
 the Python API's.
 """
 
+from ner.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.export import command
 
-main = command("ner", __doc__)
+main = command(CLI, __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

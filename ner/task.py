@@ -1,4 +1,4 @@
-"""The NER app's registration: its data, model fitting, scores, outputs and export."""
+"""The NER app's registration: its data, model fitting, report, outputs and export."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ner.config import NerConfig, TrainingConfig
-from ner.data import DATASETS, NerSplits, Sentence, check_known_types, load_conll_files, load_named_dataset, read_conll
-from ner.tags import SCHEMES, entity_types, tag_set
-from shared.datasets import files_fingerprint
-from shared.errors import DataError
-from shared.tasks import DataSource, Fit, ReportView, Task
+from ner.data import DATASETS, NerSplits, Sentence, load_named_dataset
+from ner.report import EntityReport
+from ner.tags import entity_types, tag_set
+from shared.tasks import Fit, Serving, Task
 
 MONITOR = "f1"
 
@@ -70,8 +69,7 @@ class NerTask(Task):
     default_dataset = "conll2003"
     monitor = MONITOR
     monitor_text = f"dev {MONITOR} (conlleval)"
-    train_file_option = "--train"
-    evaluate_file_option = "--file"
+    report_class = EntityReport
     scores_blank_texts = True
     output_format = "jsonl"
     examples = (
@@ -86,55 +84,6 @@ class NerTask(Task):
 
     def load_dataset(self, name: str, config: NerConfig | None = None) -> NerSplits:
         return load_named_dataset(name)
-
-    def dataset_texts(self, name: str) -> dict[str, list[str] | None]:
-        splits = load_named_dataset(name)
-        return {
-            split: None if sentences is None else [" ".join(sentence.tokens) for sentence in sentences]
-            for split, sentences in (("train", splits.train), ("dev", splits.dev), ("test", splits.test))
-        }
-
-    def add_training_arguments(self, source, group) -> None:
-        source.add_argument("--train", type=Path, help="training file in CoNLL format")
-        group.add_argument("--dev", type=Path, help="dev file for early stopping (required with --train)")
-        group.add_argument("--test", type=Path, help="test file, scored once at the end")
-        group.add_argument("--scheme", choices=SCHEMES, default="auto", help="tag scheme of the files (default: auto)")
-        group.add_argument(
-            "--char-lm",
-            type=Path,
-            nargs="+",
-            metavar="DIR",
-            help="character LM bundles (lm.train; a forward and a backward one): their states at word "
-            "boundaries become token features (contextual string embeddings), saved inside the bundle",
-        )
-
-    def config_overrides(self, args) -> list[str]:
-        from shared.bundle import read_metadata
-        from shared.errors import ConfigError
-
-        overrides = {}
-        for path in getattr(args, "char_lm", None) or []:
-            direction = read_metadata(path, task="lm").get("direction", "forward")
-            if direction in overrides:
-                raise ConfigError(f"--char-lm: {overrides[direction]} and {path} are both {direction} models")
-            overrides[direction] = path
-        return [f"--model.char_lm_{direction}={path}" for direction, path in overrides.items()]
-
-    def read_training_files(self, args, config, seed: int) -> DataSource:
-        if not args.dev:
-            raise DataError("--train needs --dev (a held-out file for early stopping)")
-        splits = load_conll_files(args.train, args.dev, args.test, args.scheme)
-        description = files_fingerprint({"train": args.train, "dev": args.dev, "test": args.test}, scheme=args.scheme)
-        return DataSource(description, splits)
-
-    def add_evaluation_arguments(self, source, group) -> None:
-        source.add_argument("--file", type=Path, help="a CoNLL-format file with gold tags in the last column")
-        group.add_argument("--scheme", choices=SCHEMES, default="auto", help="tag scheme of --file (default: auto)")
-
-    def read_evaluation_file(self, args, api):
-        sentences = read_conll(args.file, args.scheme)
-        check_known_types(args.file, sentences, api.labels)
-        return args.file.stem, sentences
 
     def prepare(self, splits: NerSplits, config: NerConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
         from ner import model as model_lib
@@ -176,43 +125,14 @@ class NerTask(Task):
             metadata={"tags": tags},
         )
 
-    def evaluate(self, api, data: list[Sentence]) -> dict:
-        return evaluate_sentences(api, data)
-
-    def format_report(self, report: dict) -> str:
-        from ner.metrics import format_entity_report
-
-        return format_entity_report(report)
-
-    def score(self, report: dict) -> float:
-        return report["conlleval"]["f1"]
-
-    def report_view(self, report: dict) -> ReportView:
-        conlleval, errors = report["conlleval"], report["errors"]
-        kinds = ("correct", "wrong_type", "wrong_boundary", "missed", "spurious")
-        return ReportView(
-            numbers={
-                "F1 (conlleval)": f"{conlleval['f1'] * 100:.1f}",
-                "F1 (strict)": f"{report['strict']['f1'] * 100:.1f}",
-                "Precision / recall": f"{conlleval['precision']:.3f} / {conlleval['recall']:.3f}",
-            },
-            table=conlleval["per_type"],
-            confusion=errors["confusion"],
-            confusion_axes=("gold type", "predicted type (same span)"),
-            note="Entities: " + ", ".join(f"{kind.replace('_', ' ')} {errors[kind]}" for kind in kinds),
-        )
+    def evaluate(self, api, data: list[Sentence]) -> EntityReport:
+        return EntityReport(evaluate_sentences(api, data))
 
     def result_fields(self, api) -> list[str]:
         return ["entities"]
 
     def results(self, api, texts: list[str]) -> list[dict]:
         return [{"entities": [asdict(entity) for entity in entities]} for entities in api.predict(texts)]
-
-    def show(self, api, texts: list[str]) -> None:
-        for text, entities in zip(texts, api.predict(texts)):
-            print(text)
-            for entity in entities:
-                print(f"  {entity.label:<5} {entity.text!r} [{entity.start}:{entity.end}] {entity.score:.2f}")
 
     def serving(self, api):
         import tensorflow as tf
@@ -229,7 +149,7 @@ class NerTask(Task):
             names = tf.where(tokens != "", tf.gather(tags, ids), "")
             return {"tokens": tokens, "tags": names, "scores": scores}
 
-        return serve, "text -> tokens, tags, scores"
+        return Serving(serve, "text -> tokens, tags, scores")
 
 
 TASK = NerTask()

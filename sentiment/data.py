@@ -9,12 +9,11 @@ from pathlib import Path
 
 from shared.datasets import locate_dataset
 from shared.errors import DataError
-from shared.inputs import iter_csv, reading_errors
+from shared.inputs import iter_csv
+from shared.treebank import iter_phrases, read_trees
 
 LABELS = ("negative", "neutral", "positive")
 SST_FIVE_TO_THREE = (0, 0, 1, 2, 2)  # very neg, neg -> negative; neutral; pos, very pos -> positive
-
-_PTB_UNESCAPE = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "``": '"', "''": '"'}
 
 
 @dataclass(frozen=True)
@@ -38,79 +37,12 @@ class Splits:
 # ---------------------------------------------------------------- SST trees
 
 
-@dataclass(frozen=True)
-class TreeNode:
-    label: int
-    tokens: tuple[str, ...]
-    children: tuple[TreeNode, ...]
-
-
-def parse_sst_tree(line: str) -> TreeNode:
-    """Parse one PTB-style SST line such as `(3 (2 The) (4 film))`.
-
-    A leaf's word is everything up to its closing bracket, so a word holding a
-    non-breaking space (`8 1\\/2`) stays one token. Escapes are undone.
-    """
-    node, end = _parse_node(line, _skip_space(line, 0))
-    if _skip_space(line, end) != len(line):
-        raise ValueError(f"unexpected text after the tree at character {end}")
-    return node
-
-
-def _skip_space(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
-
-
-def _parse_node(text: str, pos: int) -> tuple[TreeNode, int]:
-    if pos >= len(text) or text[pos] != "(":
-        raise ValueError(f"expected '(' at character {pos}")
-    match = re.compile(r"\(([0-4]) ").match(text, pos)
-    if not match:
-        raise ValueError(f"expected a label 0-4 at character {pos + 1}")
-    label, pos = int(match.group(1)), match.end()
-    if pos < len(text) and text[pos] == "(":
-        children = []
-        while pos < len(text) and text[pos] == "(":
-            child, pos = _parse_node(text, pos)
-            children.append(child)
-            pos = _skip_space(text, pos)
-        if pos >= len(text) or text[pos] != ")":
-            raise ValueError(f"expected ')' at character {pos}")
-        tokens = tuple(token for child in children for token in child.tokens)
-        return TreeNode(label, tokens, tuple(children)), pos + 1
-    close = text.find(")", pos)
-    if close <= pos:
-        raise ValueError(f"empty or unterminated leaf at character {pos}")
-    return TreeNode(label, (_unescape(text[pos:close]),), ()), close + 1
-
-
-def _unescape(word: str) -> str:
-    word = _PTB_UNESCAPE.get(word, word)
-    return word.replace("\\/", "/").replace("\\*", "*").replace("\u00a0", " ")
-
-
-def iter_phrases(node: TreeNode):
-    """Yield every labelled subtree of `node`, root first."""
-    yield node
-    for child in node.children:
-        yield from iter_phrases(child)
-
-
 def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
     """Read an SST file as 3-class examples: every sentence, or every unique labelled phrase."""
-    path = Path(path)
     texts: list[str] = []
     labels: list[int] = []
     seen: set[str] = set()
-    for number, line in enumerate(_read_lines(path), start=1):
-        if not line.strip():
-            continue
-        try:
-            root = parse_sst_tree(line)
-        except ValueError as error:
-            raise DataError(f"{path}: line {number}: malformed tree ({error})") from None
+    for root in read_trees(path):
         if not phrases:
             texts.append(" ".join(root.tokens))
             labels.append(SST_FIVE_TO_THREE[root.label])
@@ -122,11 +54,6 @@ def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
                 texts.append(text)
                 labels.append(SST_FIVE_TO_THREE[node.label])
     return LabelledTexts(tuple(texts), tuple(labels))
-
-
-def _read_lines(path: Path) -> list[str]:
-    with reading_errors(path):
-        return path.read_text(encoding="utf-8").splitlines()
 
 
 # ---------------------------------------------------------------- label maps

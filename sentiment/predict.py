@@ -18,10 +18,11 @@ Examples:
       --text-col review --output scored.csv
 """
 
+from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.predict import command
 
-main = command("sentiment", __doc__)
+main = command(CLI, __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

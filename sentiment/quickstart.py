@@ -7,10 +7,11 @@ Example:
   python -m sentiment.quickstart --model models/sentiment "Your own review here"
 """
 
+from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.quickstart import command
 
-main = command("sentiment", __doc__)
+main = command(CLI, __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

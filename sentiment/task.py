@@ -1,35 +1,15 @@
-"""The sentiment app's registration: its data, model fitting, scores, outputs and export."""
+"""The sentiment app's registration: its data, model fitting, report, outputs and export."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from sentiment.config import SentimentConfig
-from sentiment.data import (
-    DATASETS,
-    LABELS,
-    LabelledTexts,
-    Splits,
-    holdout_split,
-    load_named_dataset,
-    parse_label_map,
-    read_labelled_csv,
-)
-from shared.datasets import files_fingerprint
-from shared.errors import DataError
-from shared.tasks import DataSource, Fit, ReportView, Task
+from sentiment.data import DATASETS, LABELS, LabelledTexts, Splits, load_named_dataset
+from sentiment.report import SentimentReport
+from shared.tasks import Fit, Serving, Task
 
 MONITOR = "macro_f1"
-
-
-def add_csv_columns(group) -> None:
-    """--text-col, --label-col and --label-map for reading a user's CSV."""
-    group.add_argument("--text-col", default="text", help="text column name (default: text)")
-    group.add_argument("--label-col", default="label", help="label column name (default: label)")
-    group.add_argument(
-        "--label-map",
-        help="raw label to class, e.g. 1-2:negative,3:neutral,4-5:positive (default: the class names)",
-    )
 
 
 def prior_weights(train_labels, dev_labels, exponent: float):
@@ -115,8 +95,7 @@ class SentimentTask(Task):
     default_dataset = "sst"
     monitor = MONITOR
     monitor_text = f"dev {MONITOR}"
-    train_file_option = "--csv"
-    evaluate_file_option = "--csv"
+    report_class = SentimentReport
     scores_blank_texts = False
     output_format = "csv"
     examples = (
@@ -133,61 +112,6 @@ class SentimentTask(Task):
 
     def load_dataset(self, name: str, config: SentimentConfig | None = None) -> Splits:
         return load_named_dataset(name, phrases=config is not None and config.training.phrases)
-
-    def dataset_texts(self, name: str) -> dict[str, list[str] | None]:
-        splits = load_named_dataset(name)
-        return {split: list(getattr(splits, split).texts) for split in ("train", "dev", "test")}
-
-    def add_training_arguments(self, source, group) -> None:
-        source.add_argument("--csv", type=Path, help="training CSV with a text and a label column")
-        group.add_argument("--dev-csv", type=Path, help="dev CSV for early stopping (default: 10%% of --csv held out)")
-        group.add_argument("--test-csv", type=Path, help="test CSV, scored once at the end")
-        add_csv_columns(group)
-        group.add_argument(
-            "--encoder",
-            type=Path,
-            metavar="DIR",
-            help="a word language-model bundle (lm.train --level word) whose word embeddings start the model's",
-        )
-
-    def config_overrides(self, args) -> list[str]:
-        from shared.bundle import read_metadata
-
-        if not getattr(args, "encoder", None):
-            return []
-        lm_config = read_metadata(args.encoder, task="lm")["config"]["model"]
-        return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={lm_config['embedding_dim']}"]
-
-    def read_training_files(self, args, config, seed: int) -> DataSource:
-        label_map = parse_label_map(args.label_map)
-
-        def read(path) -> LabelledTexts:
-            return read_labelled_csv(path, args.text_col, args.label_col, label_map)
-
-        train = read(args.csv)
-        dev = read(args.dev_csv) if args.dev_csv else None
-        if dev is None:
-            train, dev = holdout_split(train, 0.1, seed)
-        test = read(args.test_csv) if args.test_csv else None
-        if len(set(train.labels)) < 2:
-            raise DataError(
-                f"{args.csv}: training data holds only one class ({LABELS[train.labels[0]]}); need at least two"
-            )
-        description = files_fingerprint(
-            {"train": args.csv, "dev": args.dev_csv, "test": args.test_csv},
-            text_col=args.text_col,
-            label_col=args.label_col,
-            label_map=args.label_map,
-        )
-        return DataSource(description, Splits(train, dev, test))
-
-    def add_evaluation_arguments(self, source, group) -> None:
-        source.add_argument("--csv", type=Path, help="CSV with a text and a label column")
-        add_csv_columns(group)
-
-    def read_evaluation_file(self, args, api):
-        data = read_labelled_csv(args.csv, args.text_col, args.label_col, parse_label_map(args.label_map))
-        return args.csv.stem, data
 
     def prepare(self, splits: Splits, config: SentimentConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
         import json
@@ -250,25 +174,8 @@ class SentimentTask(Task):
 
         return Fit(classifier, make_train_data, evaluate_dev, finish, facts={"train_examples": len(splits.train)})
 
-    def evaluate(self, api, data: LabelledTexts) -> dict:
-        return evaluate_texts(api, data)
-
-    def format_report(self, report: dict) -> str:
-        from shared.metrics import format_report
-
-        return format_report(report)
-
-    def score(self, report: dict) -> float:
-        return report["macro_f1"]
-
-    def report_view(self, report: dict) -> ReportView:
-        labels = report["labels"]
-        return ReportView(
-            numbers={"Accuracy": f"{report['accuracy']:.1%}", "Macro-F1": f"{report['macro_f1'] * 100:.1f}"},
-            table=report["per_class"],
-            confusion={true: dict(zip(labels, row)) for true, row in zip(labels, report["confusion_matrix"])},
-            confusion_axes=("true class", "predicted class"),
-        )
+    def evaluate(self, api, data: LabelledTexts) -> SentimentReport:
+        return SentimentReport(evaluate_texts(api, data))
 
     def result_fields(self, api) -> list[str]:
         return ["label", *(f"p_{label}" for label in api.labels)]
@@ -278,11 +185,6 @@ class SentimentTask(Task):
             {"label": p.label, **{f"p_{label}": round(value, 6) for label, value in p.probabilities.items()}}
             for p in api.predict(texts)
         ]
-
-    def show(self, api, texts: list[str]) -> None:
-        for prediction in api.predict(texts):
-            scores = "  ".join(f"{label} {p:.2f}" for label, p in prediction.probabilities.items())
-            print(f"{prediction.label:>8}  [{scores}]  {prediction.text}")
 
     def serving(self, api):
         import tensorflow as tf
@@ -294,7 +196,7 @@ class SentimentTask(Task):
             probabilities = model(text, training=False)
             return {"label": tf.gather(labels, tf.argmax(probabilities, axis=-1)), "probabilities": probabilities}
 
-        return serve, "text -> label, probabilities"
+        return Serving(serve, "text -> label, probabilities")
 
 
 TASK = SentimentTask()

@@ -13,10 +13,11 @@ Examples:
 A checkpoint is written every epoch to OUT.training/; --resume continues from it.
 """
 
+from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.train import command
 
-main = command("sentiment", __doc__)
+main = command(CLI, __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -1,8 +1,9 @@
-"""Helpers every command-line verb uses: argument parsing from the module docstring and
-turning user errors into one readable line with a non-zero exit."""
+"""What every command-line verb uses: an app's own options (`AppCli`), argument parsing
+from the module docstring, and user errors as one readable line with a non-zero exit."""
 
 from __future__ import annotations
 
+import abc
 import argparse
 import importlib
 import sys
@@ -11,6 +12,48 @@ from collections.abc import Callable
 from shared import import_tensorflow_quietly
 from shared.config import check_seed
 from shared.errors import UsageError, UserError
+
+
+class AppCli(abc.ABC):
+    """An app's own command-line options, in its `cli` module as `CLI`: the files `train`
+    and `evaluate` read instead of `--dataset` (and the config overrides some of its
+    options stand for), and how `quickstart` prints results for a person. Each of the
+    app's verb modules is `main = command(CLI, __doc__)`."""
+
+    task_name: str
+    train_file_option: str  # the file option that stands instead of --dataset in train
+    evaluate_file_option: str  # the same for evaluate
+
+    @property
+    def task(self):
+        from shared.tasks import get_task
+
+        return get_task(self.task_name)
+
+    @abc.abstractmethod
+    def add_training_arguments(self, source, group) -> None:
+        """The train verb's file options: `train_file_option` into `source` (the group
+        it shares, mutually exclusive, with --dataset), the others into `group`."""
+
+    def config_overrides(self, args) -> list[str]:
+        """Dotted config overrides (`--model.level=word`) that the app's own train options stand for."""
+        return []
+
+    @abc.abstractmethod
+    def read_training_files(self, args, config, seed: int):
+        """The `shared.tasks.DataSource` named by the train verb's file options."""
+
+    @abc.abstractmethod
+    def add_evaluation_arguments(self, source, group) -> None:
+        """The evaluate verb's file options, as for `add_training_arguments`."""
+
+    @abc.abstractmethod
+    def read_evaluation_file(self, args, api):
+        """(name, gold data) from the evaluate verb's file options."""
+
+    @abc.abstractmethod
+    def show(self, api, texts: list[str]) -> None:
+        """Print the results of `texts` for a person (quickstart)."""
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -38,6 +38,8 @@ class DatasetSpec:
             download of this exact split.
         members: file name -> path inside the archive.
         source: a human description of the origin and licence.
+        splits: split (train, dev, test) -> its file.
+        text_format: how the files hold their texts (a key of TEXT_READERS).
     """
 
     name: str
@@ -45,10 +47,17 @@ class DatasetSpec:
     url: str | None
     members: MappingProxyType
     source: str
+    splits: MappingProxyType
+    text_format: str
 
 
-def _spec(name, files, url, members, source) -> DatasetSpec:
-    return DatasetSpec(name, MappingProxyType(files), url, MappingProxyType(members), source)
+def _spec(name, files, url, members, source, text_format, splits) -> DatasetSpec:
+    return DatasetSpec(
+        name, MappingProxyType(files), url, MappingProxyType(members), source, MappingProxyType(splits), text_format
+    )
+
+
+SPLITS = ("train", "dev", "test")
 
 
 REGISTRY = MappingProxyType(
@@ -63,6 +72,8 @@ REGISTRY = MappingProxyType(
             "https://nlp.stanford.edu/sentiment/trainDevTestTrees_PTB.zip",
             {"train.txt": "trees/train.txt", "dev.txt": "trees/dev.txt", "test.txt": "trees/test.txt"},
             "Stanford Sentiment Treebank (Socher et al. 2013), PTB trees",
+            "ptb-trees",
+            {"train": "train.txt", "dev": "dev.txt", "test": "test.txt"},
         ),
         "airline-tweets": _spec(
             "airline-tweets",
@@ -76,6 +87,8 @@ REGISTRY = MappingProxyType(
             "Twitter US Airline Sentiment (Crowdflower, CC BY-NC-SA 4.0), deduplicated "
             "stratified split; the original needs a Kaggle login, so there is no public "
             "download of this split",
+            "csv",
+            {"train": "train.csv", "dev": "dev.csv", "test": "test.csv"},
         ),
         "conll2003": _spec(
             "conll2003",
@@ -89,9 +102,47 @@ REGISTRY = MappingProxyType(
             "CoNLL-2003 English NER (Tjong Kim Sang & De Meulder 2003), IOB2 tags; the text "
             "is Reuters RCV1, whose licence forbids redistribution, so there is no public "
             "download: request RCV1 from NIST and build the files with the CoNLL scripts",
+            "conll",
+            {"train": "train.txt", "dev": "valid.txt", "test": "test.txt"},
         ),
     }
 )
+
+
+DATASETS = tuple(REGISTRY)
+
+
+def _tree_texts(path: Path):
+    from shared.treebank import read_trees
+
+    return (" ".join(root.tokens) for root in read_trees(path))
+
+
+def _csv_texts(path: Path):
+    from shared.inputs import iter_csv
+
+    rows = iter_csv(path, ["text"])
+    next(rows)  # the header
+    return (row["text"] for row in rows)
+
+
+def _conll_texts(path: Path):
+    from shared.inputs import column_blocks
+
+    return (" ".join(fields[0] for _, fields in block) for block in column_blocks(path))
+
+
+# text_format -> path -> the raw texts of one file (a sentence a text; CoNLL's tokens joined by spaces).
+TEXT_READERS = MappingProxyType({"ptb-trees": _tree_texts, "csv": _csv_texts, "conll": _conll_texts})
+
+
+def dataset_texts(name: str, registry=REGISTRY) -> dict[str, list[str] | None]:
+    """The raw texts of registered dataset `name`, per split (None where it has none):
+    what a language model reads of it, its labels unused."""
+    spec = get_spec(name, registry)
+    folder = locate_dataset(name, registry=registry)
+    read = TEXT_READERS[spec.text_format]
+    return {split: list(read(folder / spec.splits[split])) if split in spec.splits else None for split in SPLITS}
 
 
 def mirror_dir() -> Path | None:

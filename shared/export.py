@@ -41,10 +41,9 @@ def export_model(api, out: str | Path) -> Path:
     """Write `api`'s model as a SavedModel with its task's named serving outputs."""
     import tensorflow as tf
 
-    task = get_task(api.TASK)
-    serve, _ = task.serving(api)
+    serving = get_task(api.TASK).serving(api)
     endpoints = {
-        "serving_default": (serve, [tf.TensorSpec([None], tf.string, name="text")]),
-        **task.extra_endpoints(api),
+        "serving_default": (serving.function, [tf.TensorSpec([None], tf.string, name="text")]),
+        **serving.endpoints,
     }
     return export_saved_model(api.model, out, endpoints)

@@ -108,6 +108,25 @@ def lines(path: str | Path, open_bytes: OpenBytes | None = None) -> Iterator[tup
         yield from enumerate((line.rstrip("\r\n") for line in handle), start=1)
 
 
+DOCSTART = "-DOCSTART-"  # CoNLL's document separator line
+
+
+def column_blocks(path: str | Path, open_bytes: OpenBytes | None = None) -> Iterator[list[tuple[int, list[str]]]]:
+    """The sentences of a CoNLL-style column file, each as the (line number, fields) of its
+    token lines: blank lines end a sentence, `-DOCSTART-` lines separate documents."""
+    current = []
+    for number, line in lines(path, open_bytes):
+        fields = line.split()
+        if not fields or fields[0] == DOCSTART:
+            if current:
+                yield current
+            current = []
+            continue
+        current.append((number, fields))
+    if current:
+        yield current
+
+
 def text_rows(path: str | Path, text_col: str, open_bytes: OpenBytes | None = None) -> Iterator[Row]:
     """One text per line."""
     for number, line in lines(path, open_bytes):

@@ -1,10 +1,22 @@
-"""The task registry: what each app declares once, so that everything else is shared.
+"""The task registry: the contract each app fulfils once, so that everything else is shared.
 
 An app is one package plus one line in `APPS`. Its `task` module holds a `Task`
-subclass that says what is its own: names and defaults, datasets and file readers,
-how to build and fit its model (`prepare`), how to score it, its API class and its
-SavedModel signature. The training frame (`shared.trainer`), the CLI verbs
-(`shared.verbs`) and the UI work through this contract only.
+subclass, the whole of what the shared code needs of it:
+
+    the spec          class attributes: name, title, config class, datasets, the
+                      monitored dev metric, report type, output format, examples
+    load_dataset      a registered dataset's splits, as training or evaluation reads them
+    prepare -> Fit    vocabularies and the compiled model of one training run
+    evaluate -> Report  its report on gold data (the report prints itself and says
+                      what the UI shows of it)
+    result_fields, results   what `predict` writes for each text
+    serving -> Serving       its SavedModel signatures
+    api_class         the app's API class (`load(path)` reads a bundle)
+
+Its command-line options live in the app's `cli` module (`shared.cli.AppCli`). The
+training package (`shared.training`), the CLI verbs (`shared.verbs`), export and the UI
+work through these only. Raw texts of a dataset (what a language model reads) come from
+the dataset registry (`shared.datasets.dataset_texts`), not from another app.
 
 Task modules import nothing heavy at import time (no TensorFlow), so listing the
 tasks is cheap.
@@ -68,9 +80,50 @@ class ReportView:
     note: str = ""
 
 
+class Report(dict, metaclass=abc.ABCMeta):
+    """An evaluation report: the JSON-ready numbers themselves (it is the dict that a
+    bundle's metadata and the evaluate verb's file hold), and what it knows of them."""
+
+    @property
+    @abc.abstractmethod
+    def monitor_value(self) -> float:
+        """The number model selection follows (the task's `monitor`, in `monitor_mode`)."""
+
+    @abc.abstractmethod
+    def table(self) -> str:
+        """The report as a printed table."""
+
+    @abc.abstractmethod
+    def view(self) -> ReportView:
+        """What the UI's Models page shows of it."""
+
+    def headline(self) -> str:
+        """The main numbers on one line."""
+        return "   ".join(f"{name} {value}" for name, value in self.view().numbers.items())
+
+    def summary_line(self) -> str | None:
+        """A line the evaluate verb prints last for scripts to read (None: nothing)."""
+        return None
+
+
+@dataclass(frozen=True)
+class Serving:
+    """A task's SavedModel signatures.
+
+    Attributes:
+        function: `serving_default`, a string batch `text` -> named tensors.
+        description: its inputs and outputs in one line.
+        endpoints: more signatures: name -> (function, input signature).
+    """
+
+    function: Callable
+    description: str
+    endpoints: dict[str, tuple[Callable, list]] = field(default_factory=dict)
+
+
 class Task(abc.ABC):
-    """The contract an app fulfils. Class attributes describe it; the abstract methods
-    do its own work (an app that leaves one out fails when its TASK is created)."""
+    """The contract an app fulfils (see the module docstring). Class attributes are its
+    spec; an app that leaves out an abstract method fails when its TASK is created."""
 
     name: str  # CLI prefix, bundle "task" and default bundle folder name
     title: str  # what the UI calls it
@@ -81,15 +134,13 @@ class Task(abc.ABC):
     monitor: str  # dev metric that model selection and early stopping follow
     monitor_mode: str = "max"  # "max" or "min": whether a higher or a lower `monitor` is better
     monitor_text: str  # how the bundle describes it
-    train_file_option: str  # the file option that stands instead of --dataset in train
-    evaluate_file_option: str  # the same for evaluate
+    report_class: type[Report]  # what `evaluate` returns; reads a report back from a bundle's metrics
     output_format: str  # "csv" or "jsonl": what predict writes when --output has no suffix of either
     scores_blank_texts: bool  # a blank text has a true answer (no entities); else its row stays unscored
     examples: tuple[str, ...]  # texts for quickstart
     extra_verbs: tuple[str, ...] = ()  # the app's own CLI verbs besides the shared ones (<app>/<verb>.py)
-    distributed_training: bool = True  # train takes --strategy and --workers (see shared.distributed)
+    distributed_training: bool = True  # train takes --strategy and --workers (see shared.training.distribution)
 
-    # ----------------------------------------------------------------- API
     @abc.abstractmethod
     def api_class(self) -> type:
         """The app's API class (its `load(path)` reads a bundle of this task)."""
@@ -97,39 +148,11 @@ class Task(abc.ABC):
     def load(self, path: str | Path):
         return self.api_class().load(path)
 
-    # ----------------------------------------------------------------- data
     @abc.abstractmethod
     def load_dataset(self, name: str, config=None):
         """Train/dev/test splits of registered dataset `name`: as training with `config`
         reads them, or, with None, as evaluation reads them (plain examples)."""
 
-    @abc.abstractmethod
-    def dataset_texts(self, name: str) -> dict[str, list[str] | None]:
-        """The raw texts of registered dataset `name`, per split (train, dev, test; None
-        when it has no such split): what a language model reads of it."""
-
-    @abc.abstractmethod
-    def add_training_arguments(self, source, group) -> None:
-        """The train verb's file options: `train_file_option` into `source` (the group
-        it shares, mutually exclusive, with --dataset), the others into `group`."""
-
-    def config_overrides(self, args) -> list[str]:
-        """Dotted config overrides (`--model.level=word`) that the app's own train options stand for."""
-        return []
-
-    @abc.abstractmethod
-    def read_training_files(self, args, config, seed: int) -> DataSource:
-        """The DataSource named by the train verb's file options."""
-
-    @abc.abstractmethod
-    def add_evaluation_arguments(self, source, group) -> None:
-        """The evaluate verb's file options, as for `add_training_arguments`."""
-
-    @abc.abstractmethod
-    def read_evaluation_file(self, args, api):
-        """(name, gold data) from the evaluate verb's file options."""
-
-    # ----------------------------------------------------------------- model
     @abc.abstractmethod
     def prepare(self, splits, config, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
         """Vocabularies, the compiled model and the per-epoch callbacks for one run.
@@ -139,30 +162,9 @@ class Task(abc.ABC):
         """
 
     @abc.abstractmethod
-    def evaluate(self, api, data) -> dict:
+    def evaluate(self, api, data) -> Report:
         """The task's report of `api` on gold `data` (one split)."""
 
-    @abc.abstractmethod
-    def score(self, report: dict) -> float:
-        """The one number of `report` that model selection follows (the `monitor`, in `monitor_mode`)."""
-
-    def headline(self, report: dict) -> str:
-        """The report's main numbers on one line."""
-        return "   ".join(f"{name} {value}" for name, value in self.report_view(report).numbers.items())
-
-    @abc.abstractmethod
-    def format_report(self, report: dict) -> str:
-        """The report as a printed table."""
-
-    def summary_line(self, report: dict) -> str | None:
-        """A line the evaluate verb prints last for scripts to read (None: nothing)."""
-        return None
-
-    @abc.abstractmethod
-    def report_view(self, report: dict) -> ReportView:
-        """What the UI's Models page shows of `report`."""
-
-    # ----------------------------------------------------------------- prediction
     @abc.abstractmethod
     def result_fields(self, api) -> list[str]:
         """Names of the fields `results` gives each text, in output order."""
@@ -172,16 +174,8 @@ class Task(abc.ABC):
         """One dict of JSON-ready fields per (non-blank) text."""
 
     @abc.abstractmethod
-    def show(self, api, texts: list[str]) -> None:
-        """Print the results of `texts` for a person (quickstart)."""
-
-    @abc.abstractmethod
-    def serving(self, api) -> tuple[Callable, str]:
-        """(serving function of a string batch `text` -> named tensors, one-line description)."""
-
-    def extra_endpoints(self, api) -> dict[str, tuple[Callable, list]]:
-        """More SavedModel signatures besides `serving_default`: name -> (function, input signature)."""
-        return {}
+    def serving(self, api) -> Serving:
+        """The SavedModel signatures of `api`'s model."""
 
 
 def get_task(name: str) -> Task:

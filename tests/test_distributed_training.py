@@ -83,11 +83,12 @@ from shared.training.distribution import Distribution
 from shared.tasks import get_task
 from shared.training import train
 from shared.verbs.train import build_parser
+from sentiment.cli import CLI
 
 task = get_task("sentiment")
-args, overrides = build_parser(task, None).parse_known_args(sys.argv[1:])
-config = load_config(task.config_class, args.config, [*task.config_overrides(args), *overrides])
-source = task.read_training_files(args, config, args.seed)
+args, overrides = build_parser(CLI, None).parse_known_args(sys.argv[1:])
+config = load_config(task.config_class, args.config, [*CLI.config_overrides(args), *overrides])
+source = CLI.read_training_files(args, config, args.seed)
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 train(task, source, config, args.out, seed=args.seed, distribution=Distribution(strategy, "mirrored", 1, True))
 """

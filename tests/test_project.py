@@ -121,3 +121,23 @@ def test_the_layers_hold():
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "Contracts: 4 kept, 0 broken." in done.stdout
+
+
+def test_the_app_contract_stays_small_and_every_app_keeps_it():
+    """Seven methods an app writes (and its spec): a new concern gets a home of its own
+    (a report type, the app's CLI module, the registry), not another Task method."""
+    import importlib
+
+    from shared.cli import AppCli
+    from shared.tasks import APPS, Report, Task, all_tasks
+
+    assert sorted(Task.__abstractmethods__) == [
+        "api_class", "evaluate", "load_dataset", "prepare", "result_fields", "results", "serving",
+    ]  # fmt: skip
+    for task in all_tasks():
+        assert isinstance(task, Task) and issubclass(task.report_class, Report)
+        cli = importlib.import_module(f"{task.name}.cli").CLI
+        assert isinstance(cli, AppCli) and cli.task is task
+        for verb in ("train", "evaluate", "predict", "export", "quickstart"):
+            assert "main = command(CLI, __doc__)" in (ROOT / task.name / f"{verb}.py").read_text()
+    assert list(APPS) == [task.name for task in all_tasks()]

@@ -104,7 +104,7 @@ def train(
         }
         save_bundle(out, api.model, metadata, logs_dir=work_dir / "logs")
         remove_work_dir(work_dir)
-    summary = "   ".join(f"{split} {task.headline(report)}" for split, report in metrics.items())
+    summary = "   ".join(f"{split} {report.headline()}" for split, report in metrics.items())
     print(f"Saved {out}   {summary}", flush=True)
     return out
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from shared.cli import make_parser
+from shared.cli import AppCli, make_parser
 from shared.errors import OutputError
 from shared.files import write_json_atomic
-from shared.tasks import get_task
 from shared.verbs import add_model_argument
 
 WRITTEN_BY = "written_by"  # the key that marks a report as one this verb wrote (and may replace)
@@ -33,17 +32,17 @@ def check_report_target(path: Path) -> None:
         )
 
 
-def command(task_name: str, doc: str | None):
+def command(cli: AppCli, doc: str | None):
     """The `main(argv)` of `python -m <task>.evaluate`."""
 
     def main(argv: list[str]) -> int:
-        task = get_task(task_name)
+        task = cli.task
         parser = make_parser(f"python -m {task.name}.evaluate", doc)
         add_model_argument(parser, task)
-        data = parser.add_argument_group(f"data (one of --dataset or {task.evaluate_file_option})")
+        data = parser.add_argument_group(f"data (one of --dataset or {cli.evaluate_file_option})")
         source = data.add_mutually_exclusive_group(required=True)
         source.add_argument("--dataset", choices=task.datasets, help="a registered dataset")
-        task.add_evaluation_arguments(source, data)
+        cli.add_evaluation_arguments(source, data)
         data.add_argument(
             "--split", choices=("train", "dev", "test"), default="test", help="dataset split (default: test)"
         )
@@ -55,15 +54,15 @@ def command(task_name: str, doc: str | None):
             gold = getattr(task.load_dataset(args.dataset), args.split)
             name = f"{args.dataset}-{args.split}"
         else:
-            name, gold = task.read_evaluation_file(args, api)
+            name, gold = cli.read_evaluation_file(args, api)
         output = args.output or Path(f"evaluation-{name}.json")
         check_report_target(output)
         report = task.evaluate(api, gold)
         written_by = {WRITTEN_BY: f"{task.name}.evaluate"}
         write_json_atomic(output, {**written_by, "model": str(args.model), "data": name, **report})
-        print(task.format_report(report))
+        print(report.table())
         print(f"\nWrote {output}")
-        summary = task.summary_line(report)
+        summary = report.summary_line()
         if summary is not None:
             print(summary)
         return 0

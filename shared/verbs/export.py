@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared import export
-from shared.cli import make_parser
+from shared.cli import AppCli, make_parser
 from shared.deprecation import moved_names
-from shared.tasks import get_task
 from shared.verbs import add_model_argument
 
 
-def command(task_name: str, doc: str | None):
+def command(cli: AppCli, doc: str | None):
     """The `main(argv)` of `python -m <task>.export`."""
 
     def main(argv: list[str]) -> int:
-        task = get_task(task_name)
+        task = cli.task
         usage = (
             f"Example:\n  python -m {task.name}.export --model models/{task.name} --out exported/{task.name}\n\n"
             "Inspect the result with:\n"
@@ -27,8 +26,7 @@ def command(task_name: str, doc: str | None):
         args = parser.parse_args(argv)
         api = task.load(args.model)
         export.export_model(api, args.out)
-        _, description = task.serving(api)
-        print(f"Exported SavedModel to {args.out} (signature serving_default: {description})")
+        print(f"Exported SavedModel to {args.out} (signature serving_default: {task.serving(api).description})")
         return 0
 
     return main

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.cli import make_parser
-from shared.tasks import get_task
+from shared.cli import AppCli, make_parser
 from shared.training import ensure_default_model
 
 
-def command(task_name: str, doc: str | None):
+def command(cli: AppCli, doc: str | None):
     """The `main(argv)` of `python -m <task>.quickstart`."""
 
     def main(argv: list[str]) -> int:
-        task = get_task(task_name)
+        task = cli.task
         parser = make_parser(f"python -m {task.name}.quickstart", doc)
         parser.add_argument("texts", nargs="*", help=f"{task.noun} to read (default: a few examples)")
         parser.add_argument("--model", type=Path, default=Path("models") / task.name, help="bundle folder")
         args = parser.parse_args(argv)
         api = task.load(ensure_default_model(task, args.model))
         print()
-        task.show(api, list(args.texts or task.examples))
+        cli.show(api, list(args.texts or task.examples))
         return 0
 
     return main

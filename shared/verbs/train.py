@@ -7,10 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from shared.cli import add_seed_argument, make_parser
+from shared.cli import AppCli, add_seed_argument, make_parser
 from shared.config import load_config
 from shared.errors import ConfigError
-from shared.tasks import get_task
 from shared.training.distribution import STRATEGIES, make_distribution
 
 
@@ -18,12 +17,13 @@ def default_out(task) -> Path:
     return Path("models") / task.name
 
 
-def build_parser(task, doc: str | None):
+def build_parser(cli: AppCli, doc: str | None):
+    task = cli.task
     parser = make_parser(f"python -m {task.name}.train", doc)
-    data = parser.add_argument_group(f"data (--dataset, or {task.train_file_option} with its options)")
+    data = parser.add_argument_group(f"data (--dataset, or {cli.train_file_option} with its options)")
     source = data.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", choices=task.datasets, help="a registered dataset")
-    task.add_training_arguments(source, data)
+    cli.add_training_arguments(source, data)
     out = default_out(task)
     parser.add_argument("--config", type=Path, help="JSON config file (see README)")
     parser.add_argument("--out", type=Path, default=out, help=f"bundle folder (default: {out})")
@@ -85,20 +85,20 @@ def train_on_local_workers(task, args, argv: list[str]) -> None:
     run_local_workers(f"{task.name}.train", without_workers(argv), args.workers, hint)
 
 
-def command(task_name: str, doc: str | None):
+def command(cli: AppCli, doc: str | None):
     """The `main(argv)` of `python -m <task>.train`."""
 
     def main(argv: list[str]) -> int:
         from shared.training import dataset_source, train
 
-        task = get_task(task_name)
-        args, overrides = build_parser(task, doc).parse_known_args(argv)
+        task = cli.task
+        args, overrides = build_parser(cli, doc).parse_known_args(argv)
 
         def config_and_data():
-            config = load_config(task.config_class, args.config, [*task.config_overrides(args), *overrides])
+            config = load_config(task.config_class, args.config, [*cli.config_overrides(args), *overrides])
             if args.dataset:
                 return config, dataset_source(task, args.dataset, config)
-            return config, task.read_training_files(args, config, args.seed)
+            return config, cli.read_training_files(args, config, args.seed)
 
         if getattr(args, "workers", None) is not None:
             config_and_data()  # bad settings or data: one error here, before any worker starts

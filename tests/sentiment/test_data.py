@@ -6,29 +6,11 @@ from sentiment.data import (
     holdout_split,
     map_label,
     parse_label_map,
-    parse_sst_tree,
     read_labelled_csv,
     read_sst,
 )
 from shared.errors import DataError
 from tests.conftest import FIXTURES
-
-
-def test_parse_sst_tree_keeps_leaf_with_non_breaking_space_as_one_token():
-    tree = parse_sst_tree("(3 (2 like) (2 8\u00a01\\/2))")
-    assert tree.label == 3
-    assert tree.tokens == ("like", "8 1/2")
-
-
-def test_parse_sst_tree_undoes_ptb_escapes():
-    tree = parse_sst_tree("(2 (2 -LRB-) (2 (2 a\\*b) (2 -RRB-)))")
-    assert tree.tokens == ("(", "a*b", ")")
-
-
-@pytest.mark.parametrize("line", ["(2 (2 a)", "(7 word)", "2 word)", "(2 (2 a)) extra"])
-def test_parse_sst_tree_rejects_malformed_lines(line):
-    with pytest.raises(ValueError):
-        parse_sst_tree(line)
 
 
 def test_read_sst_maps_five_classes_to_three(tmp_path):

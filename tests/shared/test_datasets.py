@@ -4,17 +4,19 @@ from types import MappingProxyType
 
 import pytest
 
-from shared.datasets import REGISTRY, DatasetSpec, locate_dataset
+from shared.datasets import REGISTRY, DatasetSpec, dataset_texts, locate_dataset
 from shared.errors import DataError, DatasetNotFoundError
 
 
-def _spec(files: dict[str, bytes], url=None) -> DatasetSpec:
+def _spec(files: dict[str, bytes], url=None, text_format="conll") -> DatasetSpec:
     return DatasetSpec(
         "toy",
         MappingProxyType({name: hashlib.sha256(data).hexdigest() for name, data in files.items()}),
         url,
         MappingProxyType({name: f"inner/{name}" for name in files}),
         "test data",
+        MappingProxyType({name.split(".")[0]: name for name in files}),
+        text_format,
     )
 
 
@@ -93,3 +95,31 @@ def test_failed_download_names_both_places_and_url(places, tmp_path):
 def test_unknown_name_lists_known_ones():
     with pytest.raises(DatasetNotFoundError, match="known datasets: airline-tweets, conll2003, sst"):
         locate_dataset("imdb")
+
+
+@pytest.mark.parametrize(
+    ("text_format", "train", "texts"),
+    [
+        ("ptb-trees", b"(3 (2 A) (4 (3 fine) (2 film)))\n\n(1 (2 -LRB-) (1 dull))\n", ["A fine film", "( dull"]),
+        ("csv", b'label,text\npositive,"Great, really"\nnegative,late again\n', ["Great, really", "late again"]),
+        (
+            "conll",
+            b"-DOCSTART- O\n\nEU B-ORG\nrejects O\n\n\nPeter B-PER\n-DOCSTART- O\nBonn B-LOC\n",
+            ["EU rejects", "Peter", "Bonn"],
+        ),
+    ],
+    ids=["ptb-trees", "csv", "conll"],
+)
+def test_a_datasets_raw_texts_come_from_the_registry(places, text_format, train, texts):
+    """What a language model reads of a dataset: a text per sentence, labels unused, and
+    None for a split the dataset does not have."""
+    mirror, _ = places
+    (mirror / "toy").mkdir(parents=True)
+    files = {"train.txt": train}
+    for name, data in files.items():
+        (mirror / "toy" / name).write_bytes(data)
+    assert dataset_texts("toy", registry={"toy": _spec(files, text_format=text_format)}) == {
+        "train": texts,
+        "dev": None,
+        "test": None,
+    }

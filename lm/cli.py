@@ -1,0 +1,97 @@
+"""The language-model app's own command-line options: text files (or a CSV column), the
+token level and reading direction, and how samples print for a person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lm.data import DEV_SHARE, MAX_DEV_TOKENS, TextCorpus, TextSplits
+from shared.cli import AppCli
+from shared.errors import DataError
+from shared.tasks import DataSource
+
+LEVELS = ("char", "word")
+
+
+def corpus_description(files: list[Path], text_col: str | None, dev: str) -> dict:
+    """What a bundle records about text files: names, paths and SHA-256 of each, how dev was made."""
+    from shared.files import sha256_of
+
+    name = files[0].name + (f" and {len(files) - 1} more" if len(files) > 1 else "")
+    return {
+        "name": name,
+        "files": [{"path": str(path), "sha256": sha256_of(path)} for path in files],
+        "text_col": text_col,
+        "dev": dev,
+    }
+
+
+def split_off_dev(corpus: TextCorpus) -> tuple[TextCorpus, TextCorpus]:
+    """(train, dev): the last 1/DEV_SHARE of the corpus's characters (at most about
+    MAX_DEV_TOKENS of them) becomes dev."""
+    import dataclasses
+
+    characters = sum(len(piece) for piece in corpus.pieces())
+    held = min(max(characters // DEV_SHARE, 1), MAX_DEV_TOKENS)
+    cut = characters - held
+    return dataclasses.replace(corpus, stop=cut), dataclasses.replace(corpus, name=f"{corpus.name} (dev)", start=cut)
+
+
+class LanguageModelCli(AppCli):
+    task_name = "lm"
+    train_file_option = "--text"
+    evaluate_file_option = "--text"
+
+    def add_training_arguments(self, source, group) -> None:
+        source.add_argument("--text", type=Path, nargs="+", help="plain UTF-8 text files (or CSV with --text-col)")
+        group.add_argument("--text-col", help="read the files as CSV and take the text from this column")
+        group.add_argument(
+            "--dev-text",
+            type=Path,
+            nargs="+",
+            help=f"dev text for early stopping (default: the last 1/{DEV_SHARE} of --text, at most "
+            f"{MAX_DEV_TOKENS:,} characters)",
+        )
+        group.add_argument("--test-text", type=Path, nargs="+", help="test text, scored once at the end")
+        group.add_argument("--level", choices=LEVELS, help="tokens: characters or words (sets model.level)")
+        group.add_argument(
+            "--direction",
+            choices=("forward", "backward"),
+            help="read the text forward, or backward from its end (sets model.direction)",
+        )
+
+    def config_overrides(self, args) -> list[str]:
+        options = {"level": getattr(args, "level", None), "direction": getattr(args, "direction", None)}
+        return [f"--model.{name}={value}" for name, value in options.items() if value]
+
+    def read_training_files(self, args, config, seed: int) -> DataSource:
+        def corpus(files, role):
+            return None if not files else TextCorpus(f"{files[0].name} ({role})", tuple(files), args.text_col)
+
+        train = corpus(args.text, "train")
+        dev = corpus(args.dev_text, "dev")
+        if dev is None:
+            train, dev = split_off_dev(train)
+        described = "--dev-text" if args.dev_text else f"last 1/{DEV_SHARE} of the text"
+        description = corpus_description(list(args.text), args.text_col, described)
+        return DataSource(description, TextSplits(train, dev, corpus(args.test_text, "test")))
+
+    def add_evaluation_arguments(self, source, group) -> None:
+        source.add_argument("--text", type=Path, nargs="+", help="plain UTF-8 text files (or CSV with --text-col)")
+        group.add_argument("--text-col", help="read the files as CSV and take the text from this column")
+
+    def read_evaluation_file(self, args, api):
+        first, more = args.text[0], len(args.text) - 1
+        name = f"{first}" + (f" (and {more} more)" if more else "")
+        return first.stem, TextCorpus(name, tuple(args.text), args.text_col)
+
+    def show(self, api, texts: list[str]) -> None:
+        for text in texts:
+            try:
+                sample = api.sample(text, length=120 if api.level == "char" else 25, temperature=0.5, seed=1)
+            except DataError as error:
+                sample = f"(cannot sample: {error})"
+            print(f"{text!r} -> {(text + sample)!r}")
+
+
+CLI = LanguageModelCli()

@@ -1,0 +1,73 @@
+"""The NER app's own command-line options: CoNLL files and their tag scheme, the character
+LMs, and how entities print for a person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ner.tags import SCHEMES
+from shared.cli import AppCli
+from shared.tasks import DataSource
+
+
+class NerCli(AppCli):
+    task_name = "ner"
+    train_file_option = "--train"
+    evaluate_file_option = "--file"
+
+    def add_training_arguments(self, source, group) -> None:
+        source.add_argument("--train", type=Path, help="training file in CoNLL format")
+        group.add_argument("--dev", type=Path, help="dev file for early stopping (required with --train)")
+        group.add_argument("--test", type=Path, help="test file, scored once at the end")
+        group.add_argument("--scheme", choices=SCHEMES, default="auto", help="tag scheme of the files (default: auto)")
+        group.add_argument(
+            "--char-lm",
+            type=Path,
+            nargs="+",
+            metavar="DIR",
+            help="character LM bundles (lm.train; a forward and a backward one): their states at word "
+            "boundaries become token features (contextual string embeddings), saved inside the bundle",
+        )
+
+    def config_overrides(self, args) -> list[str]:
+        from shared.bundle import read_metadata
+        from shared.errors import ConfigError
+
+        overrides = {}
+        for path in getattr(args, "char_lm", None) or []:
+            direction = read_metadata(path, task="lm").get("direction", "forward")
+            if direction in overrides:
+                raise ConfigError(f"--char-lm: {overrides[direction]} and {path} are both {direction} models")
+            overrides[direction] = path
+        return [f"--model.char_lm_{direction}={path}" for direction, path in overrides.items()]
+
+    def read_training_files(self, args, config, seed: int) -> DataSource:
+        from ner.data import load_conll_files
+        from shared.datasets import files_fingerprint
+        from shared.errors import DataError
+
+        if not args.dev:
+            raise DataError("--train needs --dev (a held-out file for early stopping)")
+        splits = load_conll_files(args.train, args.dev, args.test, args.scheme)
+        description = files_fingerprint({"train": args.train, "dev": args.dev, "test": args.test}, scheme=args.scheme)
+        return DataSource(description, splits)
+
+    def add_evaluation_arguments(self, source, group) -> None:
+        source.add_argument("--file", type=Path, help="a CoNLL-format file with gold tags in the last column")
+        group.add_argument("--scheme", choices=SCHEMES, default="auto", help="tag scheme of --file (default: auto)")
+
+    def read_evaluation_file(self, args, api):
+        from ner.data import check_known_types, read_conll
+
+        sentences = read_conll(args.file, args.scheme)
+        check_known_types(args.file, sentences, api.labels)
+        return args.file.stem, sentences
+
+    def show(self, api, texts: list[str]) -> None:
+        for text, entities in zip(texts, api.predict(texts)):
+            print(text)
+            for entity in entities:
+                print(f"  {entity.label:<5} {entity.text!r} [{entity.start}:{entity.end}] {entity.score:.2f}")
+
+
+CLI = NerCli()

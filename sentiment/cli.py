@@ -1,0 +1,90 @@
+"""The sentiment app's own command-line options: CSV files and their columns, the word-LM
+encoder, and how predictions print for a person."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shared.cli import AppCli
+from shared.tasks import DataSource
+
+
+def add_csv_columns(group) -> None:
+    """--text-col, --label-col and --label-map for reading a user's CSV."""
+    group.add_argument("--text-col", default="text", help="text column name (default: text)")
+    group.add_argument("--label-col", default="label", help="label column name (default: label)")
+    group.add_argument(
+        "--label-map",
+        help="raw label to class, e.g. 1-2:negative,3:neutral,4-5:positive (default: the class names)",
+    )
+
+
+class SentimentCli(AppCli):
+    task_name = "sentiment"
+    train_file_option = "--csv"
+    evaluate_file_option = "--csv"
+
+    def add_training_arguments(self, source, group) -> None:
+        source.add_argument("--csv", type=Path, help="training CSV with a text and a label column")
+        group.add_argument("--dev-csv", type=Path, help="dev CSV for early stopping (default: 10%% of --csv held out)")
+        group.add_argument("--test-csv", type=Path, help="test CSV, scored once at the end")
+        add_csv_columns(group)
+        group.add_argument(
+            "--encoder",
+            type=Path,
+            metavar="DIR",
+            help="a word language-model bundle (lm.train --level word) whose word embeddings start the model's",
+        )
+
+    def config_overrides(self, args) -> list[str]:
+        from shared.bundle import read_metadata
+
+        if not getattr(args, "encoder", None):
+            return []
+        lm_config = read_metadata(args.encoder, task="lm")["config"]["model"]
+        return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={lm_config['embedding_dim']}"]
+
+    def read_training_files(self, args, config, seed: int) -> DataSource:
+        from sentiment.data import LABELS, LabelledTexts, Splits, holdout_split, parse_label_map, read_labelled_csv
+        from shared.datasets import files_fingerprint
+        from shared.errors import DataError
+
+        label_map = parse_label_map(args.label_map)
+
+        def read(path) -> LabelledTexts:
+            return read_labelled_csv(path, args.text_col, args.label_col, label_map)
+
+        train = read(args.csv)
+        dev = read(args.dev_csv) if args.dev_csv else None
+        if dev is None:
+            train, dev = holdout_split(train, 0.1, seed)
+        test = read(args.test_csv) if args.test_csv else None
+        if len(set(train.labels)) < 2:
+            raise DataError(
+                f"{args.csv}: training data holds only one class ({LABELS[train.labels[0]]}); need at least two"
+            )
+        description = files_fingerprint(
+            {"train": args.csv, "dev": args.dev_csv, "test": args.test_csv},
+            text_col=args.text_col,
+            label_col=args.label_col,
+            label_map=args.label_map,
+        )
+        return DataSource(description, Splits(train, dev, test))
+
+    def add_evaluation_arguments(self, source, group) -> None:
+        source.add_argument("--csv", type=Path, help="CSV with a text and a label column")
+        add_csv_columns(group)
+
+    def read_evaluation_file(self, args, api):
+        from sentiment.data import parse_label_map, read_labelled_csv
+
+        data = read_labelled_csv(args.csv, args.text_col, args.label_col, parse_label_map(args.label_map))
+        return args.csv.stem, data
+
+    def show(self, api, texts: list[str]) -> None:
+        for prediction in api.predict(texts):
+            scores = "  ".join(f"{label} {p:.2f}" for label, p in prediction.probabilities.items())
+            print(f"{prediction.label:>8}  [{scores}]  {prediction.text}")
+
+
+CLI = SentimentCli()

@@ -1,0 +1,87 @@
+"""PTB-style labelled trees, one per line, as the Stanford Sentiment Treebank writes them:
+`(3 (2 The) (4 (3 gorgeous) (2 film)))`, a label on every node, words at the leaves."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.errors import DataError
+from shared.inputs import lines
+
+_PTB_UNESCAPE = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "``": '"', "''": '"'}
+
+
+@dataclass(frozen=True)
+class TreeNode:
+    """A node of a labelled tree: its label (0-4 in SST), the words it spans, its children."""
+
+    label: int
+    tokens: tuple[str, ...]
+    children: tuple[TreeNode, ...]
+
+
+def parse_tree(line: str) -> TreeNode:
+    """Parse one PTB-style line such as `(3 (2 The) (4 film))`.
+
+    A leaf's word is everything up to its closing bracket, so a word holding a
+    non-breaking space (`8 1\\/2`) stays one token. Escapes are undone.
+    """
+    node, end = _parse_node(line, _skip_space(line, 0))
+    if _skip_space(line, end) != len(line):
+        raise ValueError(f"unexpected text after the tree at character {end}")
+    return node
+
+
+def _skip_space(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in " \t\r\n":
+        pos += 1
+    return pos
+
+
+def _parse_node(text: str, pos: int) -> tuple[TreeNode, int]:
+    if pos >= len(text) or text[pos] != "(":
+        raise ValueError(f"expected '(' at character {pos}")
+    match = re.compile(r"\(([0-4]) ").match(text, pos)
+    if not match:
+        raise ValueError(f"expected a label 0-4 at character {pos + 1}")
+    label, pos = int(match.group(1)), match.end()
+    if pos < len(text) and text[pos] == "(":
+        children = []
+        while pos < len(text) and text[pos] == "(":
+            child, pos = _parse_node(text, pos)
+            children.append(child)
+            pos = _skip_space(text, pos)
+        if pos >= len(text) or text[pos] != ")":
+            raise ValueError(f"expected ')' at character {pos}")
+        tokens = tuple(token for child in children for token in child.tokens)
+        return TreeNode(label, tokens, tuple(children)), pos + 1
+    close = text.find(")", pos)
+    if close <= pos:
+        raise ValueError(f"empty or unterminated leaf at character {pos}")
+    return TreeNode(label, (_unescape(text[pos:close]),), ()), close + 1
+
+
+def _unescape(word: str) -> str:
+    word = _PTB_UNESCAPE.get(word, word)
+    return word.replace("\\/", "/").replace("\\*", "*").replace("\u00a0", " ")
+
+
+def iter_phrases(node: TreeNode):
+    """Yield every labelled subtree of `node`, root first."""
+    yield node
+    for child in node.children:
+        yield from iter_phrases(child)
+
+
+def read_trees(path: str | Path) -> Iterator[TreeNode]:
+    """The tree of every non-blank line of `path`; a malformed one is a DataError naming its line."""
+    for number, line in lines(path):
+        if not line.strip():
+            continue
+        try:
+            yield parse_tree(line)
+        except ValueError as error:
+            raise DataError(f"{path}: line {number}: malformed tree ({error})") from None
