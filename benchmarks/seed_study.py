@@ -20,9 +20,11 @@ import statistics
 import sys
 
 from benchmarks.common import RESULTS, header, run_record, write_results
+from lm.transfer import describe
 from shared.config import config_from_dict, load_config
 from shared.tasks import APPS, get_task
 from shared.training import dataset_source, train
+from shared.training.run import recorded_config
 
 WORK = RESULTS.parent / "work" / "seeds"
 
@@ -33,14 +35,22 @@ def parse_variant(text: str) -> tuple[str, list[str]]:
     return name, [f"--{item.strip()}" for item in overrides.split(",") if item.strip()]
 
 
+def lm_paths(config) -> list[tuple[str, str]]:
+    """(config.model field, path) of each language model the config names."""
+    fields = ("encoder", "char_lm_forward", "char_lm_backward")
+    return [(name, getattr(config.model, name)) for name in fields if getattr(config.model, name, "")]
+
+
 def trained(task, source, config, out, seed: int) -> dict:
     """The metadata of a bundle of `config`, `seed` and `source` at `out`, training it if needed."""
     metadata_file = out / "metadata.json"
     if metadata_file.is_file():
         metadata = json.loads(metadata_file.read_text(encoding="utf-8"))
         same_data = metadata.get("dataset") == source.description
-        # Read through the config class, so that a field added since (at its default) still matches.
-        same_config = config_from_dict(type(config), metadata["config"]) == config
+        # Read through the config class, so that a field added since (at its default) still matches;
+        # a language model it took is recorded by reference (name and checksum), not by path.
+        recorded = recorded_config(config, {name: describe(path).record() for name, path in lm_paths(config)})
+        same_config = config_from_dict(type(config), metadata["config"]) == config_from_dict(type(config), recorded)
         if same_data and same_config and metadata["training"]["seed"] == seed:
             return metadata
     train(task, source, config, out, seed=seed)

@@ -76,17 +76,14 @@ class ContextualStringEmbedding(layers.Layer):
 
 
 def from_bundle(path, name: str | None = None) -> ContextualStringEmbedding:
-    """The embedding layer of the character LM bundle at `path` (forward or backward).
+    """Deprecated: `lm.transfer.CharacterModel.open(path).embedding_layer(name)`."""
+    import warnings
 
-    Raises:
-        BundleError: not a language-model bundle, or not a character-level one.
-    """
-    from lm.language_model import LanguageModel
-    from shared.errors import BundleError
+    from lm.transfer import CharacterModel
 
-    model = LanguageModel.load(path)
-    if model.level != "char":
-        raise BundleError(f"{path}: a {model.level}-level language model; contextual string embeddings need a char one")
-    network = keras.models.clone_model(model.network)
-    network.set_weights(model.network.get_weights())
-    return ContextualStringEmbedding(network, list(model.labels), reverse=model.direction == "backward", name=name)
+    warnings.warn(
+        "lm.embeddings.from_bundle is deprecated: use lm.transfer.CharacterModel.open(path).embedding_layer(name)",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return CharacterModel.open(path).embedding_layer(name)

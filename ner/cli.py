@@ -30,16 +30,10 @@ class NerCli(AppCli):
         )
 
     def config_overrides(self, args) -> list[str]:
-        from shared.bundle import read_metadata
-        from shared.errors import ConfigError
+        from lm.transfer import by_direction
 
-        overrides = {}
-        for path in getattr(args, "char_lm", None) or []:
-            direction = read_metadata(path, task="lm").get("direction", "forward")
-            if direction in overrides:
-                raise ConfigError(f"--char-lm: {overrides[direction]} and {path} are both {direction} models")
-            overrides[direction] = path
-        return [f"--model.char_lm_{direction}={path}" for direction, path in overrides.items()]
+        chosen = by_direction(getattr(args, "char_lm", None) or [])
+        return [f"--model.char_lm_{direction}={path}" for direction, path in chosen.items()]
 
     def read_training_files(self, args, config, seed: int) -> DataSource:
         from ner.data import load_conll_files

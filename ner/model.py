@@ -15,7 +15,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers
 
-import lm.embeddings  # noqa: F401  (registers the layer of taggers trained with --char-lm)
+import lm.transfer  # noqa: F401  (registers the layer of taggers trained with --char-lm)
 from ner import crf
 from ner.config import ModelConfig
 from ner.tags import allowed_transitions
@@ -231,9 +231,10 @@ def build_tagger(config: ModelConfig, words: list[str], characters: list[str], t
     features = [word_vectors, casing, char_features]
     for direction, path in (("forward", config.char_lm_forward), ("backward", config.char_lm_backward)):
         if path:
-            from lm.embeddings import from_bundle
+            from lm.transfer import CharacterModel
 
-            features.append(from_bundle(path, name=f"char_lm_{direction}")(tokens))
+            # Opened here, between the tagger's layers, so that they draw the same initial weights as ever.
+            features.append(CharacterModel.open(path).embedding_layer(name=f"char_lm_{direction}")(tokens))
     x = layers.Concatenate(name="token_features")(features)
     # noise_shape None takes the input's size; 1 shares one mask along the sentence.
     noise_shape = (None, 1, None) if config.variational_dropout else None

@@ -60,6 +60,14 @@ def evaluate_sentences(tagger, sentences: list[Sentence]) -> dict:
     return entity_report([s.tags for s in sentences], [p.tags for p in predicted])
 
 
+def char_lm_records(model_config) -> dict:
+    """What the bundle records of the character LMs the tagger takes, by config field."""
+    from lm.transfer import describe
+
+    fields = ("char_lm_forward", "char_lm_backward")
+    return {name: describe(getattr(model_config, name)).record() for name in fields if getattr(model_config, name)}
+
+
 class NerTask(Task):
     name = "ner"
     title = "Entity tagger"
@@ -123,6 +131,7 @@ class NerTask(Task):
             finish=lambda trained: EntityTagger(trained.tagger),
             facts={"train_sentences": len(splits.train)},
             metadata={"tags": tags},
+            taken=char_lm_records(config.model),
         )
 
     def evaluate(self, api, data: list[Sentence]) -> EntityReport:

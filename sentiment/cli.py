@@ -37,12 +37,11 @@ class SentimentCli(AppCli):
         )
 
     def config_overrides(self, args) -> list[str]:
-        from shared.bundle import read_metadata
+        from lm.transfer import describe
 
         if not getattr(args, "encoder", None):
             return []
-        lm_config = read_metadata(args.encoder, task="lm")["config"]["model"]
-        return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={lm_config['embedding_dim']}"]
+        return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={describe(args.encoder).embedding_dim}"]
 
     def read_training_files(self, args, config, seed: int) -> DataSource:
         from sentiment.data import LABELS, LabelledTexts, Splits, holdout_split, parse_label_map, read_labelled_csv

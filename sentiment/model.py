@@ -94,19 +94,20 @@ def vectorizer_from_vocabulary(config: ModelConfig, vocabulary: list[str]) -> la
     )
 
 
-def build_classifier(config: ModelConfig, vocabulary_size: int, encoder_model: dict | None = None) -> keras.Model:
+def build_classifier(config: ModelConfig, vocabulary_size: int, encoder=None) -> keras.Model:
     """Token ids (batch, time) -> class probabilities (batch, len(LABELS)).
 
-    `encoder_model` (the word LM's model config) shapes the `config.encoder_layers`
-    recurrent layers taken from it, which run forward over the embedded words.
+    `encoder` (the word LM's `lm.transfer.LanguageModelSource`) shapes the
+    `config.encoder_layers` recurrent layers taken from it, which run forward over the
+    embedded words.
     """
     ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
     x = layers.Embedding(vocabulary_size, config.embedding_dim, mask_zero=True, name="embedding")(ids)
     x = layers.Dropout(config.embedding_dropout, noise_shape=(None, 1, config.embedding_dim))(x)
     for index in range(config.encoder_layers):
-        cell = RNN_CELLS[encoder_model["cell"]]
-        x = cell(encoder_model["units"], return_sequences=True, name=f"encoder_rnn_{index}")(x)
-        x = layers.Dropout(encoder_model["dropout"])(x)
+        cell = RNN_CELLS[encoder.cell]
+        x = cell(encoder.units, return_sequences=True, name=f"encoder_rnn_{index}")(x)
+        x = layers.Dropout(encoder.dropout)(x)
     for index in range(config.layers):
         last = index == config.layers - 1
         rnn = RNN_CELLS[config.cell](config.units, return_sequences=not (last and config.pooling == "last"))
@@ -121,27 +122,18 @@ def build_classifier(config: ModelConfig, vocabulary_size: int, encoder_model: d
 
 
 def initialize_from_encoder(classifier: keras.Model, vocabulary: list[str], encoder, encoder_layers: int = 0) -> int:
-    """Start `classifier` from the word LM bundle at `encoder`; returns how many words it knew.
+    """Start `classifier` from `encoder` (an `lm.transfer.WordEncoder`); returns how many words it knew.
 
     Each word of `vocabulary` gets the LM's embedding of it, or the LM's unknown-word
     embedding (what the LM's recurrent layers saw for it) when the LM has never seen
     it; the first `encoder_layers` recurrent layers get the LM's trained weights.
     """
-    from lm.language_model import LanguageModel
-    from lm.model import UNKNOWN_ID
-
-    lm = LanguageModel.load(encoder)
-    lm_rows = {token: index for index, token in enumerate(lm.vocabulary) if index > UNKNOWN_ID}
-    lm_embedding = lm.network.get_layer("embedding").get_weights()[0]
     layer = classifier.get_layer("embedding")
     weights = layer.get_weights()[0]
-    known = 0
-    for index, word in enumerate(vocabulary[1:], start=1):
-        known += word in lm_rows
-        weights[index] = lm_embedding[lm_rows.get(word, UNKNOWN_ID)]
+    weights[1:], known = encoder.rows(vocabulary[1:])  # row 0 is padding
     layer.set_weights([weights])
     for index in range(encoder_layers):
-        classifier.get_layer(f"encoder_rnn_{index}").set_weights(lm.network.get_layer(f"rnn_{index}").get_weights())
+        classifier.get_layer(f"encoder_rnn_{index}").set_weights(encoder.recurrent_weights[index])
     return known
 
 

@@ -28,27 +28,26 @@ def prior_weights(train_labels, dev_labels, exponent: float):
     return (weights / weights.mean()).astype("float32")
 
 
-def encoder_config(model_config) -> dict | None:
-    """The word LM's model config named by `model_config.encoder`, checked against it; None without one."""
-    from shared.bundle import read_metadata
+def encoder_source(model_config):
+    """The word LM named by `model_config.encoder` (`lm.transfer.LanguageModelSource`),
+    checked against the config; None without one."""
+    from lm.transfer import describe
     from shared.errors import ConfigError
 
     if not model_config.encoder:
         return None
-    lm_model = read_metadata(model_config.encoder, task="lm")["config"]["model"]
-    if lm_model["level"] != "word":
-        raise ConfigError(f"encoder {model_config.encoder} is a {lm_model['level']}-level LM; it needs a word one")
-    if model_config.embedding_dim != lm_model["embedding_dim"]:
+    lm = describe(model_config.encoder)
+    if lm.level != "word":
+        raise ConfigError(f"encoder {model_config.encoder} is a {lm.level}-level LM; it needs a word one")
+    if model_config.embedding_dim != lm.embedding_dim:
         raise ConfigError(
-            f"embedding_dim is {model_config.embedding_dim} but {model_config.encoder}'s is {lm_model['embedding_dim']}"
+            f"embedding_dim is {model_config.embedding_dim} but {model_config.encoder}'s is {lm.embedding_dim}"
         )
-    if model_config.encoder_layers > lm_model["layers"]:
-        raise ConfigError(
-            f"encoder_layers is {model_config.encoder_layers} but {model_config.encoder} has {lm_model['layers']}"
-        )
-    if lm_model["direction"] != "forward" and model_config.encoder_layers:
+    if model_config.encoder_layers > lm.layers:
+        raise ConfigError(f"encoder_layers is {model_config.encoder_layers} but {model_config.encoder} has {lm.layers}")
+    if lm.direction != "forward" and model_config.encoder_layers:
         raise ConfigError(f"encoder_layers needs a forward LM; {model_config.encoder} reads backward")
-    return lm_model
+    return lm
 
 
 def vectorize(vectorizer, texts, max_length: int):
@@ -138,11 +137,17 @@ class SentimentTask(Task):
         dev_ids = vectorize(vectorizer, splits.dev.texts, config.model.max_length)
         train_labels = np.asarray(splits.train.labels, dtype="int32")
         weights = prior_weights(splits.train.labels, splits.dev.labels, config.training.prior_correction)
-        encoder_model = encoder_config(config.model)
-        classifier = model_lib.build_classifier(config.model, vectorizer.vocabulary_size(), encoder_model)
-        if encoder_model and not resume:
+        encoder = encoder_source(config.model)
+        classifier = model_lib.build_classifier(config.model, vectorizer.vocabulary_size(), encoder)
+        if encoder and not resume:
+            from lm.transfer import WordEncoder
+
+            # Opened after the classifier is built, so its layers draw the same initial weights as ever.
             known = model_lib.initialize_from_encoder(
-                classifier, vectorizer.get_vocabulary(), config.model.encoder, config.model.encoder_layers
+                classifier,
+                vectorizer.get_vocabulary(),
+                WordEncoder.open(config.model.encoder),
+                config.model.encoder_layers,
             )
             print(
                 f"Encoder {config.model.encoder}: {known} of {vectorizer.vocabulary_size()} words "
@@ -172,7 +177,14 @@ class SentimentTask(Task):
             end_to_end = model_lib.build_end_to_end(config.model, vectorizer, trained)
             return SentimentClassifier(end_to_end, {"labels": list(LABELS)})
 
-        return Fit(classifier, make_train_data, evaluate_dev, finish, facts={"train_examples": len(splits.train)})
+        return Fit(
+            classifier,
+            make_train_data,
+            evaluate_dev,
+            finish,
+            facts={"train_examples": len(splits.train)},
+            taken={"encoder": encoder.record()} if encoder else {},
+        )
 
     def evaluate(self, api, data: LabelledTexts) -> SentimentReport:
         return SentimentReport(evaluate_texts(api, data))

@@ -58,6 +58,9 @@ class Fit:
         finish: the trained model -> the app's API object over the end-to-end model.
         facts: extra `training` facts for the metadata (e.g. the example count).
         metadata: extra top-level metadata (e.g. the NER tag set).
+        taken: the bundles whose weights the model took, by the `config.model` field
+            that named them -> their record (with a "reference"): the bundle keeps
+            these, and the reference in that field, instead of a local path.
     """
 
     model: object
@@ -66,6 +69,7 @@ class Fit:
     finish: Callable[[object], object]
     facts: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
+    taken: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

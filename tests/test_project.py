@@ -141,3 +141,13 @@ def test_the_app_contract_stays_small_and_every_app_keeps_it():
         for verb in ("train", "evaluate", "predict", "export", "quickstart"):
             assert "main = command(CLI, __doc__)" in (ROOT / task.name / f"{verb}.py").read_text()
     assert list(APPS) == [task.name for task in all_tasks()]
+
+
+def test_the_lm_transfer_contract_names_every_other_lm_module():
+    """sentiment and ner may import lm.transfer only: the contract lists every other module of lm."""
+    import tomllib
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    contract = next(c for c in contracts if c["name"] == "sentiment and ner take from lm only through lm.transfer")
+    modules = {f"lm.{path.stem}" for path in (ROOT / "lm").glob("*.py")} - {"lm.__init__", "lm.transfer"}
+    assert sorted(contract["forbidden_modules"]) == sorted(modules)

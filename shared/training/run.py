@@ -93,7 +93,8 @@ def train(
             "task": task.name,
             "labels": list(api.labels),
             **fit.metadata,
-            "config": config_to_dict(config),
+            "config": recorded_config(config, fit.taken),
+            **({"taken": fit.taken} if fit.taken else {}),
             "dataset": source.description,
             "metrics": metrics,
             "training": {
@@ -107,6 +108,15 @@ def train(
     summary = "   ".join(f"{split} {report.headline()}" for split, report in metrics.items())
     print(f"Saved {out}   {summary}", flush=True)
     return out
+
+
+def recorded_config(config, taken: dict) -> dict:
+    """The config as a bundle records it: each field that named a bundle the model took
+    holds that bundle's reference (its name and checksum), not a path of this machine."""
+    recorded = config_to_dict(config)
+    for name, record in taken.items():
+        recorded["model"][name] = record["reference"]
+    return recorded
 
 
 def train_alongside(task: Task, source: DataSource, config, out: Path, run: dict, settings, *, resume, steps):

@@ -1,4 +1,5 @@
-"""What a language model learns, carried into the apps: contextual string embeddings for NER."""
+"""What a language model learns, carried into the apps through `lm.transfer`: contextual string
+embeddings for NER, a word encoder for sentiment, and what their bundles record of the LM."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lm.embeddings import from_bundle
 from lm.model import hidden_sequence
+from lm.transfer import CharacterModel, WordEncoder, describe
 from shared.errors import BundleError
 from tests.conftest import NER_ARGS, NER_FIXTURES, run_module
 
@@ -35,7 +36,7 @@ def test_each_token_gets_the_lm_state_at_its_boundary(char_lms):
 
     tokens = tf.constant([["Maria", "Silva", "won", ""], ["in", "Lima", ".", "x"]])
     for direction, reading, index in (("forward", "Maria Silva", 1), ("backward", "now avliS", 1)):
-        layer = from_bundle(char_lms / direction)
+        layer = CharacterModel.open(char_lms / direction).embedding_layer()
         features = layer(tokens).numpy()
         model = LanguageModel.load(char_lms / direction)
         ids = model.encode([reading[::-1] if direction == "backward" else reading])[0]
@@ -50,7 +51,7 @@ def test_a_word_model_cannot_give_string_embeddings(lm_text, tmp_path, tiny_lm_c
     args = ["--text", str(lm_text / "train.txt"), "--level", "word", "--config", str(tiny_lm_config_file)]
     assert main([*args, "--training.bptt", "8", "--out", str(tmp_path / "words")]) == 0
     with pytest.raises(BundleError, match="word-level language model; contextual string embeddings need a char"):
-        from_bundle(tmp_path / "words")
+        CharacterModel.open(tmp_path / "words")
 
 
 def test_a_tagger_trained_with_char_lms_carries_them_inside_its_bundle(char_lms, tmp_path, tiny_ner_config_file):
@@ -65,8 +66,17 @@ def test_a_tagger_trained_with_char_lms_carries_them_inside_its_bundle(char_lms,
     # Given backward first: each is placed by the direction its bundle records, not by position.
     args = [*NER_ARGS, "--config", str(tiny_ner_config_file), "--char-lm", str(lms / "backward"), str(lms / "forward")]
     assert main([*args, "--out", str(out), "--training.epochs", "3"]) == 0
-    config = json.loads((out / "metadata.json").read_text())["config"]["model"]
-    assert config["char_lm_forward"] == str(lms / "forward") and config["char_lm_backward"] == str(lms / "backward")
+    metadata = json.loads((out / "metadata.json").read_text())
+    for direction in config_directions:  # which LM, by name and checksum: no path of this machine
+        source = describe(lms / direction)
+        assert (
+            metadata["config"]["model"][f"char_lm_{direction}"]
+            == source.reference
+            == f"{direction} (sha256 {source.sha256[:16]})"
+        )
+        assert metadata["taken"][f"char_lm_{direction}"] == source.record()
+        assert source.direction == direction and source.level == "char" and "bits_per_char" in source.dev
+    assert str(tmp_path) not in (out / "metadata.json").read_text()
     before = {direction: LanguageModel.load(lms / direction).network.get_weights() for direction in config_directions}
     shutil.rmtree(lms)  # the bundle needs nothing outside it
     tagger = EntityTagger.load(out)
@@ -112,13 +122,13 @@ def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_l
     from lm.model import UNKNOWN_ID
     from sentiment.config import ModelConfig
     from sentiment.model import build_classifier, initialize_from_encoder
-    from sentiment.task import encoder_config
+    from sentiment.task import encoder_source
 
     lm = LanguageModel.load(word_lm)
     vocabulary = ["", "[UNK]", "film", "not-in-the-lm-at-all", *lm.labels[:5]]
     config = ModelConfig(embedding_dim=16, units=8, encoder=str(word_lm), encoder_layers=1)
-    classifier = build_classifier(config, len(vocabulary), encoder_config(config))
-    known = initialize_from_encoder(classifier, vocabulary, word_lm, encoder_layers=1)
+    classifier = build_classifier(config, len(vocabulary), encoder_source(config))
+    known = initialize_from_encoder(classifier, vocabulary, WordEncoder.open(word_lm), encoder_layers=1)
     assert known == len({"film", *lm.labels[:5]} & set(lm.labels))
     rows = classifier.get_layer("embedding").get_weights()[0]
     lm_rows = lm.network.get_layer("embedding").get_weights()[0]
@@ -133,20 +143,20 @@ def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_l
 
 def test_more_encoder_layers_than_the_lm_has_is_a_config_error(word_lm):
     from sentiment.config import ModelConfig
-    from sentiment.task import encoder_config
+    from sentiment.task import encoder_source
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"encoder_layers is 2 but {word_lm} has 1"):
-        encoder_config(ModelConfig(embedding_dim=16, encoder=str(word_lm), encoder_layers=2))
+        encoder_source(ModelConfig(embedding_dim=16, encoder=str(word_lm), encoder_layers=2))
 
 
 def test_an_embedding_size_other_than_the_encoders_is_a_config_error(word_lm):
     from sentiment.config import ModelConfig
-    from sentiment.task import encoder_config
+    from sentiment.task import encoder_source
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"embedding_dim is 128 but {word_lm}'s is 16"):
-        encoder_config(ModelConfig(encoder=str(word_lm)))
+        encoder_source(ModelConfig(encoder=str(word_lm)))
 
 
 def test_sentiment_trains_with_an_encoder_and_records_it(word_lm, tmp_path, tiny_config_file):
@@ -155,8 +165,14 @@ def test_sentiment_trains_with_an_encoder_and_records_it(word_lm, tmp_path, tiny
 
     out = tmp_path / "sentiment"
     assert main([*REVIEWS_ARGS, "--config", str(tiny_config_file), "--encoder", str(word_lm), "--out", str(out)]) == 0
-    model = json.loads((out / "metadata.json").read_text())["config"]["model"]
-    assert model["encoder"] == str(word_lm) and model["embedding_dim"] == 16
+    metadata = json.loads((out / "metadata.json").read_text())
+    source = describe(word_lm)
+    assert (
+        metadata["config"]["model"]["encoder"] == source.reference
+        and metadata["config"]["model"]["embedding_dim"] == 16
+    )
+    assert metadata["taken"] == {"encoder": source.record()} and source.level == "word"
+    assert str(word_lm) not in (out / "metadata.json").read_text()
 
 
 def test_a_char_lm_is_no_sentiment_encoder(char_lms, tmp_path, tiny_config_file):

@@ -27,6 +27,17 @@ def test_an_old_name_still_works_and_says_where_it_moved(old_module, old_name, n
     assert old is new
 
 
+def test_the_old_char_lm_layer_maker_still_works_and_warns(tmp_path):
+    from lm.embeddings import from_bundle
+    from shared.errors import BundleError
+
+    with (
+        pytest.warns(DeprecationWarning, match="use lm.transfer.CharacterModel.open"),
+        pytest.raises(BundleError, match="model folder not found"),
+    ):
+        from_bundle(tmp_path / "nothing")
+
+
 def test_a_name_that_never_was_is_an_attribute_error():
     import shared.trainer
 
