@@ -2,6 +2,8 @@
 
 import os
 
+LOOPBACK = "127.0.0.1"  # the address every server this project starts is given
+
 # TensorFlow's C++ start-up chatter (CPU feature notices) buries our own messages.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 

@@ -9,7 +9,7 @@ Unset, as always outside the tests, a point does nothing.
 The points:
     before-rename      shared.files: an atomic write, complete, not yet moved into place
     between-renames    shared.files: a folder swap, the old version moved aside, the new not in
-    scoring-worker     shared.ray_scoring: a Ray worker whose part is written, not yet moved into place
+    scoring-worker     shared.part_files: a part written (by a Ray worker), not yet moved into place
 """
 
 from __future__ import annotations

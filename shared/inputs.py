@@ -1,15 +1,20 @@
-"""Reading texts to score from files and writing results without half-written files."""
+"""Reading texts to score: one reader per file format (CSV, JSONL, Parquet, plain text),
+for the predict verb's local engine and its Ray engine alike, on the local disk or any
+file system pyarrow reads; and writing results without half-written files."""
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import fnmatch
+import glob
 import io
 import itertools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from shared.errors import DataError
@@ -155,6 +160,56 @@ def csv_rows(path: str | Path, text_col: str, open_bytes: OpenBytes | None = Non
     return columns, numbered
 
 
+FILE_KINDS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet", ".pq": "parquet"}  # else plain text
+
+
+def file_kind(path: str | Path) -> str:
+    """ "csv", "jsonl", "parquet" or "text", from the file name's suffix."""
+    return FILE_KINDS.get(PurePosixPath(str(path)).suffix.lower(), "text")
+
+
+def parquet_rows(open_file: Callable[[], object], name: str, text_col: str, chunk_rows: int = 1024):
+    """The columns and (1-based row number, row, text) of a Parquet file, streamed by record batch."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with reading_errors(name, open_file):
+        try:
+            parquet = pq.ParquetFile(open_file())
+        except pa.ArrowInvalid as error:
+            raise DataError(f"{name}: not a Parquet file ({error})") from None
+    schema = parquet.schema_arrow
+    if text_col not in schema.names:
+        raise DataError(missing_column_message(name, text_col, schema.names))
+    kind = schema.field(text_col).type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        raise DataError(f"{name}: column {text_col!r} holds {kind}, not text")
+
+    def rows() -> Iterator[Row]:
+        number = 0
+        with reading_errors(name, open_file):
+            for batch in parquet.iter_batches(batch_size=chunk_rows):
+                for row in batch.to_pylist():
+                    number += 1
+                    yield number, row, row[text_col] or ""
+
+    return list(schema.names), rows()
+
+
+def format_rows(name: str, kind: str, text_col: str, open_bytes: OpenBytes, open_file=None, chunk_rows: int = 1024):
+    """The columns to carry over and the rows of one input file of `kind` (see `file_kind`).
+
+    Args:
+        name: how messages name the file.
+        open_bytes: opens its bytes as a stream; `open_file` as a seekable file (Parquet).
+    """
+    if kind == "parquet":
+        return parquet_rows(open_file or open_bytes, name, text_col, chunk_rows)
+    if kind == "csv":
+        return csv_rows(name, text_col, open_bytes)
+    return [text_col], (jsonl_rows if kind == "jsonl" else text_rows)(name, text_col, open_bytes)
+
+
 def file_rows(path: Path, text_col: str) -> Iterator[Row]:
     """Rows of a .jsonl file, or of any other file as plain text lines."""
     if not path.is_file():
@@ -163,10 +218,85 @@ def file_rows(path: Path, text_col: str) -> Iterator[Row]:
 
 
 def read_rows(path: Path, text_col: str) -> tuple[list[str], Iterator[Row]]:
-    """The columns to carry over and the rows of a local .csv, .jsonl or plain text file."""
-    if path.suffix.lower() == ".csv" and path.is_file():
-        return csv_rows(path, text_col)
-    return [text_col], file_rows(path, text_col)
+    """The columns to carry over and the rows of a local .csv, .jsonl, .parquet or plain text file."""
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    return format_rows(str(path), file_kind(path), text_col, local_bytes(path))
+
+
+# ----------------------------------------------------------------- any file system (pyarrow)
+
+
+def filesystem_and_path(location: str):
+    """(pyarrow file system, path in it) of a local path or a URI such as s3://bucket/key."""
+    from pyarrow import fs
+
+    if "://" in location:
+        try:
+            return fs.FileSystem.from_uri(location)
+        except (ValueError, OSError) as error:
+            raise DataError(f"{location}: cannot open this location ({error})") from None
+    return fs.LocalFileSystem(), str(Path(location).expanduser().absolute())
+
+
+def display_name(filesystem, path: str) -> str:
+    """How messages and the `source_file` column name a file: a local path as is, else a URI."""
+    kind = filesystem.type_name
+    return path if kind == "local" else f"{kind}://{path}"
+
+
+def input_files(location: str) -> tuple[object, list[str]]:
+    """The file system and the sorted files that `location` names: a file, a folder
+    (every file in it whose name does not start with _ or .), or a glob."""
+    from pyarrow import fs
+
+    filesystem, path = filesystem_and_path(location)
+    if glob.has_magic(path):
+        if filesystem.type_name == "local":
+            found = [name for name in glob.glob(path, recursive=True) if os.path.isfile(name)]
+        else:
+            base = path[: min(path.find(char) for char in "*?[" if char in path)].rsplit("/", 1)[0]
+            selector = fs.FileSelector(base, recursive="**" in path or path.count("/") > base.count("/") + 1)
+            found = [
+                info.path
+                for info in filesystem.get_file_info(selector)
+                if info.type == fs.FileType.File and fnmatch.fnmatch(info.path, path)
+            ]
+        if not found:
+            raise DataError(f"{location}: no file matches")
+        return filesystem, sorted(found)
+    info = filesystem.get_file_info(path)
+    if info.type == fs.FileType.File:
+        return filesystem, [path]
+    if info.type == fs.FileType.Directory:
+        found = [
+            entry.path
+            for entry in filesystem.get_file_info(fs.FileSelector(path, recursive=True))
+            if entry.type == fs.FileType.File and not entry.base_name.startswith(("_", "."))
+        ]
+        if not found:
+            raise DataError(f"{location}: folder holds no input files")
+        return filesystem, sorted(found)
+    raise DataError(f"{location}: file not found")
+
+
+def source_rows(filesystem, path: str, text_col: str, chunk_rows: int) -> Iterator[Row]:
+    """The rows of one input file on `filesystem`, numbered as the local engine numbers them."""
+    return format_rows(
+        display_name(filesystem, path),
+        file_kind(path),
+        text_col,
+        lambda: filesystem.open_input_stream(path),
+        lambda: filesystem.open_input_file(path),
+        chunk_rows,
+    )[1]
+
+
+def check_inputs(filesystem, files: list[str], text_col: str) -> None:
+    """Read the start of every input file, so a missing text column or a file that is
+    not what its name says fails here, in one line, before any work starts."""
+    for path in files:
+        next(iter(source_rows(filesystem, path, text_col, chunk_rows=1)), None)
 
 
 def argument_rows(texts: list[str], text_col: str) -> Iterator[Row]:

@@ -61,14 +61,18 @@ def scored_rows(task, api, rows: Iterator[Row], *, strict: bool, source: str, ch
             yield row, (next(results) if scorable(text) else None)
 
 
+def blank_note(blank: int) -> str:
+    """What a summary line adds about blank texts (nothing when there were none)."""
+    return f" ({blank} blank {'text' if blank == 1 else 'texts'} left unscored)" if blank else ""
+
+
 @dataclass(frozen=True)
 class WriteSummary:
     rows: int
     blank: int
 
     def describe(self, where: str) -> str:
-        blank = f" ({self.blank} blank {'text' if self.blank == 1 else 'texts'} left unscored)" if self.blank else ""
-        return f"Wrote {self.rows} rows to {where}{blank}"
+        return f"Wrote {self.rows} rows to {where}{blank_note(self.blank)}"
 
 
 def write_scored(

@@ -110,7 +110,8 @@ def test_every_command_in_the_docs_starts_its_own_line(document):
 
 def test_the_layers_hold():
     """`lint-imports` over the contracts in pyproject.toml: shared imports no app, lm
-    neither app, the product no benchmark or test, sentiment and ner not each other."""
+    neither app, the product no benchmark or test, sentiment and ner not each other and
+    lm only through lm.transfer."""
     import subprocess
     import sys
     from pathlib import Path
@@ -120,7 +121,7 @@ def test_the_layers_hold():
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "Contracts: 4 kept, 0 broken." in done.stdout
+    assert "Contracts: 5 kept, 0 broken." in done.stdout
 
 
 def test_the_app_contract_stays_small_and_every_app_keeps_it():

@@ -169,7 +169,7 @@ def test_the_engine_options_go_together(sentiment_bundle):
 
 
 def test_inputs_are_a_file_a_folder_or_a_glob(tmp_path):
-    from shared.ray_scoring import input_files
+    from shared.inputs import input_files
 
     files = write_inputs(tmp_path / "in", 5)
     (tmp_path / "in" / "_SUCCESS").write_text("")
@@ -288,7 +288,7 @@ def test_a_run_on_an_embedded_cluster_prints_one_summary_line(tmp_path, sentimen
     "When a release keeps them to loopback this passes, and the README's security notes must change.",
 )
 def test_an_embedded_cluster_listens_on_loopback_only():
-    from shared.ray_scoring import ray_cluster
+    from shared.ray_engine import ray_cluster
     from tests.conftest import LOOPBACK, listening_addresses, process_tree
 
     with ray_cluster(None, 1):

@@ -14,6 +14,7 @@ import sys
 import threading
 from collections import deque
 
+from shared import LOOPBACK
 from shared.errors import UserError
 
 
@@ -22,13 +23,13 @@ def free_ports(count: int) -> list[int]:
     with contextlib.ExitStack() as stack:
         sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
         for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
+            sock.bind((LOOPBACK, 0))
         return [sock.getsockname()[1] for sock in sockets]
 
 
 def local_tf_configs(workers: int) -> list[dict]:
     """The TF_CONFIG of each of `workers` processes on 127.0.0.1 (worker 0 is the chief)."""
-    cluster = {"worker": [f"127.0.0.1:{port}" for port in free_ports(workers)]}
+    cluster = {"worker": [f"{LOOPBACK}:{port}" for port in free_ports(workers)]}
     return [{"cluster": cluster, "task": {"type": "worker", "index": index}} for index in range(workers)]
 
 

@@ -32,8 +32,8 @@ def build_parser(task, doc: str | None):
     parser.add_argument("texts", nargs="*", help=f"{task.noun} to read")
     parser.add_argument(
         "--input",
-        help="a .csv, .jsonl or plain text file (one text per line); with --engine ray also .parquet, "
-        "and a folder, a glob or a URI (s3://, gs://, hdfs://)",
+        help="a .csv, .jsonl, .parquet or plain text file (one text per line); with --engine ray also "
+        "a folder, a glob or a URI (s3://, gs://, hdfs://)",
     )
     parser.add_argument("--text-col", default="text", help="text column or JSON key (default: text)")
     parser.add_argument(
@@ -83,7 +83,7 @@ def positive_int(value: str) -> int:
 
 
 def predict_on_ray(task, args) -> None:
-    from shared.ray_scoring import score_on_ray
+    from shared.ray_engine import score_on_ray
 
     if not args.input or not args.output:
         raise DataError("--engine ray needs --input (files, a folder or a glob) and --output (a folder)")
