@@ -23,7 +23,7 @@ with right:
     temperature = st.slider("Temperature", 0.1, 2.0, 0.7, 0.05, key="temperature",
                             help="Lower: safer, more repetitive; higher: more surprising.")  # fmt: skip
     length = st.slider(f"Length ({unit})", 10, 300 if words else 1000, 40 if words else 300, key="length")
-    top_k = st.number_input("Top-k (0: every token)", 0, len(model.labels), 0, key="top-k")
+    top_k = st.number_input("Top-k (0: every token)", 0, len(model.tokens), 0, key="top-k")
     seed = st.number_input("Seed", 0, 2**31 - 1, 0, key="seed", help="The same seed gives the same text.")
 
 

@@ -42,7 +42,7 @@ dataset = meta.get("dataset", {})
 training = meta.get("training", {})
 card = {
     "task": meta.get("task"),
-    "labels": ", ".join(meta.get("labels", [])),
+    "labels": ", ".join(meta["labels"]) if "labels" in meta else f"({len(meta.get('vocabulary', []))} tokens)",
     "dataset": dataset.get("name", ""),
     "created": meta.get("created", ""),
     "epochs run (best)": f"{training.get('epochs_run', '?')} ({training.get('best_epoch', '?')})",

@@ -64,7 +64,7 @@ class LanguageModel(BundleModel):
         >>> lm = LanguageModel.load("models/lm")
         >>> lm.sample("The film ", length=80, temperature=0.5, seed=1)
         'The film is a stylish ...'
-        >>> lm.score(["A fine film."])        # bits per character (perplexity for a word model)
+        >>> lm.bits_per_token(["A fine film."])   # bits per character (per word: a word model)
         2.1
     """
 
@@ -75,8 +75,8 @@ class LanguageModel(BundleModel):
         """Wrap an end-to-end Keras model (raw strings in, next-token probabilities out)."""
         import tensorflow as tf
 
+        from lm.inference import chunk_scorer, sampler
         from lm.model import LOOKUP, NETWORK, TOKENIZE
-        from lm.scoring import chunk_scorer, sampler
 
         super().__init__(model, metadata, path)
         self._tokenize = model.get_layer(TOKENIZE)
@@ -99,9 +99,17 @@ class LanguageModel(BundleModel):
         self._step = tf.function(self._step_logits, reduce_retracing=True)
 
     @property
-    def labels(self) -> tuple[str, ...]:
+    def tokens(self) -> tuple[str, ...]:
         """The tokens the model predicts (its vocabulary without padding and unknown)."""
         return self.vocabulary[2:]
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Deprecated: `tokens` (a language model predicts tokens, not labels)."""
+        import warnings
+
+        warnings.warn("LanguageModel.labels is deprecated: use LanguageModel.tokens", DeprecationWarning, stacklevel=2)
+        return self.tokens
 
     # ------------------------------------------------------------ tokens
     def encode(self, texts: Sequence[str]) -> list[np.ndarray]:
@@ -148,7 +156,7 @@ class LanguageModel(BundleModel):
 
     # ------------------------------------------------------------ scoring
     def _predict_texts(self, texts: list[str]) -> list[TextScore]:
-        from lm.scoring import row_bits
+        from lm.inference import row_bits
         from shared.sequences import length_sorted_batches
 
         texts = check_texts(texts, allow_empty=True)
@@ -166,20 +174,31 @@ class LanguageModel(BundleModel):
             results.append(TextScore(text, tokens, float(total), float(per_token), float(2.0**per_token)))
         return results
 
-    def score(self, texts: str | Sequence[str]) -> float:
-        """Bits per character (character model) or perplexity (word model) over `texts`,
-        each read from the start of a line."""
+    def bits_per_token(self, texts: str | Sequence[str]) -> float:
+        """Bits per token (per character, or per word) over `texts`, each read from the
+        start of a line."""
         scores = self.predict([texts] if isinstance(texts, str) else texts)
         tokens = sum(s.tokens for s in scores)
         if not tokens:
             raise DataError("no text to score")
-        per_token = sum(s.bits for s in scores) / tokens
-        return per_token if self.level == "char" else 2.0**per_token
+        return sum(s.bits for s in scores) / tokens
+
+    def perplexity(self, texts: str | Sequence[str]) -> float:
+        """Perplexity per token over `texts`: 2 ** `bits_per_token`."""
+        return 2.0 ** self.bits_per_token(texts)
+
+    def score(self, texts: str | Sequence[str]) -> float:
+        """Deprecated: `bits_per_token` (a character model's old `score`) or `perplexity` (a word model's)."""
+        import warnings
+
+        new = "bits_per_token" if self.level == "char" else "perplexity"
+        warnings.warn(f"LanguageModel.score is deprecated: use LanguageModel.{new}", DeprecationWarning, stacklevel=2)
+        return getattr(self, new)(texts)
 
     def evaluate_text(self, pieces: Iterable[str]) -> dict:
         """Bits per character (and, for a word model, perplexity) of a long text given in
         pieces, read in order with the recurrent state carried across lines."""
-        from lm.scoring import stream_bits
+        from lm.inference import stream_bits
 
         ids, characters = [], 0
         for piece in pieces:
@@ -241,8 +260,8 @@ class LanguageModel(BundleModel):
         the order drawn (right to left for a backward model)."""
         import tensorflow as tf
 
+        from lm.inference import choose_next
         from lm.model import zero_states
-        from lm.scoring import choose_next
 
         check_sampling(length, temperature, top_k, seed)
         prime_ids = self._check_prime(prime)

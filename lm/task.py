@@ -78,8 +78,8 @@ class LanguageModelTask(Task):
 
         from lm import model as model_lib
         from lm.data import choose_vocabulary, encode_pieces, token_counts, write_ids
+        from lm.inference import chunk_scorer, stream_bits
         from lm.language_model import LanguageModel
-        from lm.scoring import chunk_scorer, stream_bits
         from shared.files import write_json_atomic
 
         level, training = config.model.level, config.training
@@ -153,7 +153,7 @@ class LanguageModelTask(Task):
             evaluate_dev,
             finish,
             facts={"train_tokens": prepared["train_tokens"], "train_characters": prepared["train_characters"]},
-            metadata={"level": level, "direction": config.model.direction},
+            metadata={"vocabulary": list(vocabulary), "level": level, "direction": config.model.direction},
         )
 
     def evaluate(self, api, data: TextCorpus) -> LanguageModelReport:
@@ -189,8 +189,8 @@ def sample_endpoint(api) -> tuple:
     """The `sample` signature: (prime, length, temperature, top_k, seed) -> text, as `lm.sample` draws it."""
     import tensorflow as tf
 
+    from lm.inference import sampler
     from lm.model import LOOKUP, TOKENIZE
-    from lm.scoring import sampler
 
     tokenize, lookup = api.model.get_layer(TOKENIZE), api.model.get_layer(LOOKUP)
     sample_ids = sampler(api.network)

@@ -144,7 +144,7 @@ class CharacterModel:
         model, source = _open(path, "char")
         network = keras.models.clone_model(model.network)
         network.set_weights(model.network.get_weights())
-        return cls(source, network, model.labels)
+        return cls(source, network, model.tokens)
 
     def embedding_layer(self, name: str | None = None):
         """The frozen `ContextualStringEmbedding` layer of this model."""

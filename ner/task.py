@@ -130,7 +130,7 @@ class NerTask(Task):
             evaluate_dev,
             finish=lambda trained: EntityTagger(trained.tagger),
             facts={"train_sentences": len(splits.train)},
-            metadata={"tags": tags},
+            metadata={"labels": entity_types(tags), "tags": tags},
             taken=char_lm_records(config.model),
         )
 

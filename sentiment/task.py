@@ -183,6 +183,7 @@ class SentimentTask(Task):
             evaluate_dev,
             finish,
             facts={"train_examples": len(splits.train)},
+            metadata={"labels": list(LABELS)},
             taken={"encoder": encoder.record()} if encoder else {},
         )
 

@@ -57,7 +57,8 @@ class Fit:
         evaluate_dev: model -> dev metrics, holding the task's `monitor`.
         finish: the trained model -> the app's API object over the end-to-end model.
         facts: extra `training` facts for the metadata (e.g. the example count).
-        metadata: extra top-level metadata (e.g. the NER tag set).
+        metadata: the app's own top-level metadata: a classifier's or tagger's `labels`
+            (and the NER tag set), a language model's `vocabulary`.
         taken: the bundles whose weights the model took, by the `config.model` field
             that named them -> their record (with a "reference"): the bundle keeps
             these, and the reference in that field, instead of a local path.

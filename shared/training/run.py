@@ -91,7 +91,6 @@ def train(
             metrics["test"] = task.evaluate(api, splits.test)
         metadata = {
             "task": task.name,
-            "labels": list(api.labels),
             **fit.metadata,
             "config": recorded_config(config, fit.taken),
             **({"taken": fit.taken} if fit.taken else {}),

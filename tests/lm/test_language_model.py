@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from lm.config import ModelConfig
+from lm.inference import row_bits, stream_bits
 from lm.model import build_network
-from lm.scoring import row_bits, stream_bits
 from tests.conftest import LM_PLACES, run_module, template_text
 
 
@@ -58,10 +58,15 @@ def test_the_next_character_after_a_known_prefix_is_the_likely_one(language_mode
     assert set(after_space) == {"f", "d", "w"} and sum(after_space.values()) > 0.9
 
 
-def test_score_of_template_text_is_low_and_of_noise_high(language_model):
-    regular = language_model.score(template_text(5, seed=9).splitlines())
-    noise = language_model.score(["qzkx vv jjjp wq", "xxqq zz"])
+def test_bits_per_token_of_template_text_are_few_and_of_noise_many(language_model):
+    regular = language_model.bits_per_token(template_text(5, seed=9).splitlines())
+    noise = language_model.bits_per_token(["qzkx vv jjjp wq", "xxqq zz"])
     assert regular < 1.5 < noise
+    assert language_model.perplexity(["qzkx vv"]) == pytest.approx(2 ** language_model.bits_per_token(["qzkx vv"]))
+    with pytest.warns(DeprecationWarning, match="use LanguageModel.bits_per_token"):
+        assert language_model.score(["qzkx vv"]) == language_model.bits_per_token(["qzkx vv"])
+    with pytest.warns(DeprecationWarning, match="use LanguageModel.tokens"):
+        assert language_model.labels == language_model.tokens
     single = language_model.predict("Lena drove to Lima on day 3.")
     assert single.tokens == len("Lena drove to Lima on day 3.")
     assert single.perplexity == pytest.approx(2**single.bits_per_token)
@@ -136,12 +141,15 @@ def test_a_word_model_reports_perplexity_and_samples_words(lm_text, tmp_path, ti
     model = LanguageModel.load(out)
     dev = json.loads((out / "metadata.json").read_text())["metrics"]["dev"]
     assert model.level == "word" and set(dev) >= {"perplexity", "bits_per_word", "bits_per_char"}
-    assert 1 < dev["perplexity"] < len(model.labels) / 2
+    assert 1 < dev["perplexity"] < len(model.tokens) / 2
     assert math.isclose(
-        model.score("omar flew to oslo on day 3 ."), 2 ** model.predict("omar flew to oslo on day 3 .").bits_per_token
+        model.perplexity("omar flew to oslo on day 3 ."),
+        2 ** model.predict("omar flew to oslo on day 3 .").bits_per_token,
     )
+    with pytest.warns(DeprecationWarning, match="use LanguageModel.perplexity"):
+        assert model.score("omar flew") == model.perplexity("omar flew")
     words = model.sample("lena", length=12, temperature=0.5, seed=2).split()
-    assert words and set(words) <= set(model.labels) - {"\n"}
+    assert words and set(words) <= set(model.tokens) - {"\n"}
     # The CLI prints the prime and the sample as words, and names the prime words it does not know.
     greedy = model.sample("Lena flew", length=2, top_k=1)
     assert greedy.split()[0] == "to" and greedy.split()[1] in {place.lower() for place in LM_PLACES}
@@ -168,7 +176,7 @@ def test_a_word_model_reports_perplexity_and_samples_words(lm_text, tmp_path, ti
         (lambda m: m.sample("Oslo \u00e9t\u00e9"), "never saw in training: '\u00e9'"),
         (lambda m: m.sample(None), "text 0: expected a string, got NoneType"),
         (lambda m: next(m.generate("Oslo", temperature=0)), "temperature must be positive"),
-        (lambda m: m.score([]), "no text to score"),
+        (lambda m: m.bits_per_token([]), "no text to score"),
         (lambda m: m.predict(["Oslo", b"Lima"]), "text 1: expected a string, got bytes"),
         (lambda m: m.next_distribution("Oslo \ud800"), "text 0: not valid Unicode"),
         (lambda m: m.evaluate_text([]), "no text to score"),

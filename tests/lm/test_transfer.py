@@ -125,11 +125,11 @@ def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_l
     from sentiment.task import encoder_source
 
     lm = LanguageModel.load(word_lm)
-    vocabulary = ["", "[UNK]", "film", "not-in-the-lm-at-all", *lm.labels[:5]]
+    vocabulary = ["", "[UNK]", "film", "not-in-the-lm-at-all", *lm.tokens[:5]]
     config = ModelConfig(embedding_dim=16, units=8, encoder=str(word_lm), encoder_layers=1)
     classifier = build_classifier(config, len(vocabulary), encoder_source(config))
     known = initialize_from_encoder(classifier, vocabulary, WordEncoder.open(word_lm), encoder_layers=1)
-    assert known == len({"film", *lm.labels[:5]} & set(lm.labels))
+    assert known == len({"film", *lm.tokens[:5]} & set(lm.tokens))
     rows = classifier.get_layer("embedding").get_weights()[0]
     lm_rows = lm.network.get_layer("embedding").get_weights()[0]
     for index, word in enumerate(vocabulary[4:], start=4):

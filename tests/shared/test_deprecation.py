@@ -14,6 +14,10 @@ MOVED = [
     ("shared.distributed", "distributed_epoch", "shared.training.steps", "distributed_epoch"),
     ("shared.distributed", "run_local_workers", "shared.training.workers", "run_local_workers"),
     ("shared.verbs.export", "export_model", "shared.export", "export_model"),
+    ("shared.ray_scoring", "score_on_ray", "shared.ray_engine", "score_on_ray"),
+    ("shared.ray_scoring", "input_files", "shared.inputs", "input_files"),
+    ("shared.ray_scoring", "commit_output", "shared.part_files", "commit_output"),
+    ("lm.scoring", "stream_bits", "lm.inference", "stream_bits"),
 ]
 
 
