@@ -12,7 +12,6 @@ runs under a strategy is `shared.training.steps`.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -85,8 +84,3 @@ def make_distribution(name: str) -> Distribution | None:
     options = tf.distribute.experimental.CommunicationOptions(timeout_seconds=COLLECTIVE_TIMEOUT_SECONDS)
     strategy = tf.distribute.MultiWorkerMirroredStrategy(communication_options=options)
     return Distribution(strategy, name, workers, is_chief(config))
-
-
-def scope(distribution: Distribution | None):
-    """The strategy's scope (variables made in it are mirrored), or nothing."""
-    return distribution.strategy.scope() if distribution else contextlib.nullcontext()
