@@ -1,0 +1,100 @@
+"""Recursive networks: a sentence's vector composed over its binary parse tree.
+
+Each node's state is composed from its two children's (backpropagation through
+structure trains it), with one of three cells:
+
+    simple_rnn   the plain recursive network: p = tanh(W [c1; c2] + b)
+    lstm         the binary constituency Tree-LSTM (Tai et al. 2015): a forget gate per child
+    gru          a gated variant: an update gate mixing the children's states with a candidate
+
+A leaf's state comes from its word vector (an LSTM or GRU step with no children; tanh of a
+dense layer for simple_rnn). `TreeComposer` composes a whole batch at once, one height
+level per step of a `tf.while_loop` (`sentiment.trees` lays the trees out), so a batch
+costs as many steps as its tallest tree is high.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+from keras import layers
+
+from shared.text import PACKAGE
+
+CELLS = ("simple_rnn", "lstm", "gru")
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class TreeComposer(layers.Layer):
+    """(leaf vectors [B, T, D], left, right, slots [B, H, W]) -> node states [B, 2T, units].
+
+    Slots 0..T-1 hold the leaves' states, T..2T-2 the composed nodes', 2T-1 is scratch.
+    """
+
+    def __init__(self, units: int, cell: str = "lstm", **kwargs):
+        super().__init__(**kwargs)
+        if cell not in CELLS:
+            raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
+        self.units = units
+        self.cell = cell
+        gates = {"simple_rnn": 1, "lstm": 5, "gru": 3}[cell]  # lstm: i, f_left, f_right, o, u; gru: z_left, z_right, u
+        self.leaf = layers.Dense(units * (1 if cell == "simple_rnn" else 3), name="leaf")
+        self.compose = layers.Dense(units * gates, name="compose")
+
+    def build(self, input_shape):
+        leaf_shape = input_shape[0]
+        self.leaf.build(leaf_shape)
+        self.compose.build((*leaf_shape[:-1], 2 * self.units))
+        self.built = True
+
+    def leaf_states(self, vectors):
+        """(h, c) of each leaf from its word vector (c is zeros but for the LSTM)."""
+        projected = self.leaf(vectors)
+        if self.cell == "simple_rnn":
+            h = tf.tanh(projected)
+            return h, tf.zeros_like(h)
+        first, second, third = tf.split(projected, 3, axis=-1)
+        if self.cell == "lstm":  # input gate, output gate, candidate; no children to forget
+            c = tf.sigmoid(first) * tf.tanh(third)
+            return tf.sigmoid(second) * tf.tanh(c), c
+        return (1.0 - tf.sigmoid(first)) * tf.tanh(third), tf.zeros_like(third)  # gru: no children to keep
+
+    def node_states(self, h_left, c_left, h_right, c_right):
+        """(h, c) of nodes from their children's."""
+        projected = self.compose(tf.concat([h_left, h_right], axis=-1))
+        if self.cell == "simple_rnn":
+            h = tf.tanh(projected)
+            return h, tf.zeros_like(h)
+        if self.cell == "lstm":
+            i, f_left, f_right, o, u = tf.split(projected, 5, axis=-1)
+            c = tf.sigmoid(i) * tf.tanh(u) + tf.sigmoid(f_left) * c_left + tf.sigmoid(f_right) * c_right
+            return tf.sigmoid(o) * tf.tanh(c), c
+        z_left, z_right, u = tf.split(projected, 3, axis=-1)
+        # Softmax over (keep left, keep right, take the candidate): the weights sum to one.
+        weights = tf.nn.softmax(tf.stack([z_left, z_right, tf.zeros_like(u)], axis=-1), axis=-1)
+        h = weights[..., 0] * h_left + weights[..., 1] * h_right + weights[..., 2] * tf.tanh(u)
+        return h, tf.zeros_like(h)
+
+    def call(self, inputs):
+        vectors, left, right, slots = inputs
+        batch, width = tf.shape(vectors)[0], tf.shape(vectors)[1]
+        h, c = self.leaf_states(vectors)
+        empty = tf.zeros([batch, width, self.units], h.dtype)
+        h, c = tf.concat([h, empty], axis=1), tf.concat([c, empty], axis=1)
+        rows = tf.broadcast_to(tf.range(batch)[:, None], tf.shape(slots)[::2])  # [B, W]
+
+        def level(index, h, c):
+            pick = lambda states, where: tf.gather(states, where[:, index], batch_dims=1)  # noqa: E731
+            new_h, new_c = self.node_states(pick(h, left), pick(c, left), pick(h, right), pick(c, right))
+            at = tf.stack([rows, slots[:, index]], axis=-1)
+            return index + 1, tf.tensor_scatter_nd_update(h, at, new_h), tf.tensor_scatter_nd_update(c, at, new_c)
+
+        _, h, _ = tf.while_loop(lambda index, *_: index < tf.shape(slots)[1], level, (0, h, c))
+        return h
+
+    def compute_output_shape(self, input_shape):
+        batch, width = input_shape[0][:2]
+        return (batch, None if width is None else 2 * width, self.units)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "cell": self.cell}

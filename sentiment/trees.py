@@ -1,0 +1,109 @@
+"""Binary trees as arrays a network composes level by level, many trees at once.
+
+A batch of trees with at most T leaves keeps each tree's node states in 2T slots:
+its leaves in slots 0..T-1 (left to right), its composed nodes in slots T..2T-2 (in
+post-order: children before parents), and slot 2T-1 as scratch that padding reads and
+writes. A node's height is 1 + its taller child's (a leaf's is 0); all nodes of one
+height are composed in one step, so a batch takes as many steps as its tallest tree is
+high, not one per node:
+
+    left, right   [B, H, W]  the slots of the children of each level's nodes
+    slots         [B, H, W]  where each composed node goes (padding: the scratch slot)
+    labels        [B, 2T]    each slot's class, -1 where unlabelled or padding
+    roots         [B]        each tree's root slot
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+NO_LABEL = -1
+
+
+@dataclass(frozen=True)
+class Tree:
+    """A binary tree over a sentence's tokens: `label` (a class index, or NO_LABEL),
+    and either no children (a leaf: one token) or two."""
+
+    label: int
+    tokens: tuple[str, ...]
+    children: tuple[Tree, ...] = ()
+
+    def __post_init__(self):
+        if len(self.children) not in (0, 2):
+            raise ValueError(f"a node has {len(self.children)} children; trees here are binary (0 or 2)")
+        if not self.children and len(self.tokens) != 1:
+            raise ValueError(f"a leaf holds one token, not {len(self.tokens)}")
+
+
+@dataclass(frozen=True)
+class TreeBatch:
+    """A batch of trees as arrays (see the module docstring)."""
+
+    tokens: list[tuple[str, ...]]
+    left: np.ndarray
+    right: np.ndarray
+    slots: np.ndarray
+    labels: np.ndarray
+    roots: np.ndarray
+
+    @property
+    def width(self) -> int:
+        """T: the most leaves of a tree in the batch."""
+        return max(len(tokens) for tokens in self.tokens)
+
+
+def _walk(tree: Tree, leaves: list, composed: list) -> tuple[int, int]:
+    """Number `tree`'s nodes (leaves left to right, composed nodes in post-order);
+    returns (its id, its height). Ids: ("leaf", i) or ("node", k)."""
+    if not tree.children:
+        leaves.append(tree.label)
+        return ("leaf", len(leaves) - 1), 0
+    left, left_height = _walk(tree.children[0], leaves, composed)
+    right, right_height = _walk(tree.children[1], leaves, composed)
+    height = 1 + max(left_height, right_height)
+    composed.append((left, right, height, tree.label))
+    return ("node", len(composed) - 1), height
+
+
+def encode_trees(trees: list[Tree]) -> TreeBatch:
+    """The arrays of a batch of trees (see the module docstring)."""
+    walked = []
+    for tree in trees:
+        leaves, composed = [], []
+        root, height = _walk(tree, leaves, composed)
+        walked.append((leaves, composed, root, height))
+    width = max(len(leaves) for leaves, *_ in walked)
+    scratch = 2 * width - 1
+    levels = max(height for *_, height in walked)
+    per_level = max(
+        (
+            sum(1 for *_, h, _ in composed if h == level)
+            for _, composed, _, _ in walked
+            for level in range(1, levels + 1)
+        ),
+        default=0,
+    )
+    shape = (len(trees), levels, max(per_level, 1))
+    left, right, slots = (np.full(shape, scratch, np.int32) for _ in range(3))
+    labels = np.full((len(trees), 2 * width), NO_LABEL, np.int32)
+    roots = np.zeros(len(trees), np.int32)
+
+    def slot(node_id) -> int:
+        kind, index = node_id
+        return index if kind == "leaf" else width + index
+
+    for row, (leaves, composed, root, _) in enumerate(walked):
+        labels[row, : len(leaves)] = leaves
+        filled = np.zeros(levels, np.int32)
+        for index, (left_id, right_id, height, label) in enumerate(composed):
+            column = filled[height - 1]
+            filled[height - 1] += 1
+            left[row, height - 1, column] = slot(left_id)
+            right[row, height - 1, column] = slot(right_id)
+            slots[row, height - 1, column] = width + index
+            labels[row, width + index] = label
+        roots[row] = slot(root)
+    return TreeBatch([tree.tokens for tree in trees], left, right, slots, labels, roots)

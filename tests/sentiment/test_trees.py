@@ -1,0 +1,93 @@
+"""Recursive composition: trees laid out as arrays, composed a height level at a time,
+give every node the state that composing it node by node gives."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from sentiment.tree_model import CELLS, TreeComposer
+from sentiment.trees import NO_LABEL, Tree, encode_trees
+
+
+def leaf(token: str, label: int = 1) -> Tree:
+    return Tree(label, (token,))
+
+
+def node(left: Tree, right: Tree, label: int = 2) -> Tree:
+    return Tree(label, left.tokens + right.tokens, (left, right))
+
+
+TREES = [
+    node(node(leaf("a"), leaf("fine", 2)), node(leaf("little"), node(leaf("film"), leaf(".", NO_LABEL))), 0),
+    leaf("Dull", 0),  # one word: its leaf is its root
+    node(leaf("not"), node(leaf("bad"), leaf("!")), 1),
+]
+
+
+def test_a_batch_is_laid_out_by_height_with_children_before_parents():
+    batch = encode_trees(TREES)
+    assert batch.width == 5 and batch.left.shape == (3, 3, 2)  # 3 levels, at most 2 nodes on one
+    scratch = 9
+    # Tree 0: leaves 0..4; composed in post-order: (a fine)=5, (film .)=6, (little (film .))=7, root=8.
+    assert batch.slots[0].tolist() == [[5, 6], [7, scratch], [8, scratch]]
+    assert batch.left[0, 0].tolist() == [0, 3] and batch.right[0, 0].tolist() == [1, 4]
+    assert batch.left[0, 2, 0] == 5 and batch.right[0, 2, 0] == 7
+    assert batch.labels[0].tolist() == [1, 2, 1, 1, NO_LABEL, 2, 2, 2, 0, NO_LABEL]
+    assert batch.roots.tolist() == [8, 0, 6]
+    assert (batch.slots[1] == scratch).all()  # a lone leaf composes nothing
+
+
+def reference_states(composer, tree: Tree, vectors: dict) -> list:
+    """Each node's h, composed one node at a time, in `_walk`'s order (leaves, then post-order)."""
+    leaves, composed = [], []
+
+    def walk(tree):
+        if not tree.children:
+            h, c = composer.leaf_states(vectors[tree.tokens[0]][None])
+            leaves.append(h[0])
+            return h, c
+        (hl, cl), (hr, cr) = walk(tree.children[0]), walk(tree.children[1])
+        h, c = composer.node_states(hl, cl, hr, cr)
+        composed.append(h[0])
+        return h, c
+
+    walk(tree)
+    return leaves + composed
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_composing_a_level_at_a_time_equals_composing_node_by_node(cell):
+    keras_seed = tf.random.Generator.from_seed(3)
+    words = sorted({token for tree in TREES for token in tree.tokens})
+    vectors = {word: keras_seed.normal([6]) for word in words}
+    batch = encode_trees(TREES)
+    leaf_vectors = np.zeros((len(TREES), batch.width, 6), np.float32)
+    for row, tokens in enumerate(batch.tokens):
+        for position, token in enumerate(tokens):
+            leaf_vectors[row, position] = vectors[token]
+    composer = TreeComposer(4, cell)
+    states = composer([leaf_vectors, batch.left, batch.right, batch.slots]).numpy()
+    assert states.shape == (3, 10, 4)
+    for row, tree in enumerate(TREES):
+        expected = reference_states(composer, tree, vectors)
+        leaves = len(tree.tokens)
+        got = [states[row, slot] for slot in [*range(leaves), *range(5, 5 + leaves - 1)]]
+        np.testing.assert_allclose(np.stack(got), np.stack(expected), atol=1e-5)
+        np.testing.assert_allclose(states[row, batch.roots[row]], expected[-1], atol=1e-5)
+
+
+def test_gradients_reach_every_leaf_through_the_levels():
+    batch = encode_trees(TREES[:1])
+    vectors = tf.Variable(tf.random.stateless_normal([1, 5, 6], seed=[1, 2]))
+    composer = TreeComposer(4, "lstm")
+    with tf.GradientTape() as tape:
+        states = composer([vectors, batch.left, batch.right, batch.slots])
+        root = tf.reduce_sum(states[0, int(batch.roots[0])])
+    gradient = tape.gradient(root, vectors).numpy()
+    assert (np.abs(gradient[0]).sum(axis=-1) > 0).all()  # the root depends on all five words
+
+
+@pytest.mark.parametrize("children", [1, 3])
+def test_a_node_is_binary(children):
+    with pytest.raises(ValueError, match=f"a node has {children} children"):
+        Tree(1, ("a",) * children, tuple(leaf("a") for _ in range(children)))
