@@ -56,6 +56,21 @@ def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
     return LabelledTexts(tuple(texts), tuple(labels))
 
 
+def read_sst_trees(path: str | Path) -> list:
+    """Every tree of an SST file over the app's standardized tokens, each node labelled
+    with its 3-class sentiment (`sentiment.trees.Tree`)."""
+    from sentiment.trees import from_treebank, standardized_pieces
+
+    roots = list(read_trees(path))
+
+    def leaves(node):
+        return [node.tokens[0]] if not node.children else [t for child in node.children for t in leaves(child)]
+
+    pieces = standardized_pieces([token for root in roots for token in leaves(root)])
+    trees = [from_treebank(root, SST_FIVE_TO_THREE.__getitem__, pieces) for root in roots]
+    return [tree for tree in trees if tree is not None]
+
+
 # ---------------------------------------------------------------- label maps
 
 

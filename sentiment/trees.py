@@ -107,3 +107,47 @@ def encode_trees(trees: list[Tree]) -> TreeBatch:
             labels[row, width + index] = label
         roots[row] = slot(root)
     return TreeBatch([tree.tokens for tree in trees], left, right, slots, labels, roots)
+
+
+def standardized_pieces(tokens: list[str]) -> dict[str, tuple[str, ...]]:
+    """Each distinct token as the app's standardization splits it (`shared.text`):
+    what a leaf of a treebank becomes, so trees and raw text share one tokenization."""
+    import tensorflow as tf
+
+    from shared.text import standardize_text
+
+    distinct = sorted(set(tokens))
+    if not distinct:
+        return {}
+    standardized = standardize_text(tf.constant(distinct)).numpy()
+    return {token: tuple(text.decode("utf-8").split()) for token, text in zip(distinct, standardized)}
+
+
+def from_treebank(node, label_of, pieces: dict[str, tuple[str, ...]]) -> Tree | None:
+    """A treebank node (`shared.treebank.TreeNode`) as a Tree over standardized tokens.
+
+    A leaf that standardizes into several pieces becomes a right-branching chain of them,
+    each node of the chain with the leaf's label; one that standardizes into nothing is
+    dropped (its parent becomes its sibling). A unary node is one span: it keeps its own
+    label over its child's structure. A node with more than two children is a ValueError.
+    `label_of` maps a treebank label to a class.
+    """
+    if len(node.children) > 2:
+        words = " ".join(node.tokens)
+        raise ValueError(f"a node with {len(node.children)} children over {words!r}: trees must be binary")
+    label = label_of(node.label)
+    if len(node.children) == 1:  # a unary chain: one span, the outer label
+        inner = from_treebank(node.children[0], label_of, pieces)
+        return None if inner is None else Tree(label, inner.tokens, inner.children)
+    if not node.children:
+        words = pieces[node.tokens[0]]
+        if not words:
+            return None
+        tree = Tree(label, (words[-1],))
+        for word in reversed(words[:-1]):
+            tree = Tree(label, (word, *tree.tokens), (Tree(label, (word,)), tree))
+        return tree
+    kept = [child for child in (from_treebank(child, label_of, pieces) for child in node.children) if child]
+    if len(kept) == 2:
+        return Tree(label, kept[0].tokens + kept[1].tokens, tuple(kept))
+    return kept[0] if kept else None

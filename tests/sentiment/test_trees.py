@@ -91,3 +91,27 @@ def test_gradients_reach_every_leaf_through_the_levels():
 def test_a_node_is_binary(children):
     with pytest.raises(ValueError, match=f"a node has {children} children"):
         Tree(1, ("a",) * children, tuple(leaf("a") for _ in range(children)))
+
+
+def test_sst_trees_are_read_over_the_apps_own_tokens_with_three_classes(tmp_path):
+    from sentiment.data import read_sst_trees
+
+    path = tmp_path / "trees.txt"
+    path.write_text("(3 (2 It) (4 (3 (2 is) (4 n't-bad)) (2 ...)))\n(1 (0 Dull))\n", encoding="utf-8")
+    first, second = read_sst_trees(path)
+    # "It" is lowercased; "n't-bad" splits into n't - bad and "..." into . . .: right-branching chains.
+    assert first.tokens == ("it", "is", "n't", "-", "bad", ".", ".", ".")
+    assert first.label == 2 and first.children[0].label == 1  # 5 classes to 3: 3 -> positive, 2 -> neutral
+    chain = first.children[1].children[0].children[1]
+    assert chain.tokens == ("n't", "-", "bad") and chain.label == 2
+    assert [child.tokens for child in chain.children] == [("n't",), ("-", "bad")]
+    assert second.tokens == ("dull",) and second.label == 0 and not second.children  # a unary node: the outer label
+
+
+def test_a_node_with_three_children_is_refused(tmp_path):
+    from sentiment.data import read_sst_trees
+
+    path = tmp_path / "trees.txt"
+    path.write_text("(3 (2 a) (2 b) (2 c))\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="a node with 3 children over 'a b c': trees must be binary"):
+        read_sst_trees(path)
