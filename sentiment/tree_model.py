@@ -98,3 +98,67 @@ class TreeComposer(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "units": self.units, "cell": self.cell}
+
+
+TREE_CLASSIFIER = "tree_classifier"
+TREE_INPUTS = ("token_ids", "left", "right", "slots")
+
+
+def build_tree_classifier(config, vocabulary_size: int, classes: int) -> keras.Model:
+    """(token ids [B, T], left, right, slots [B, H, W]) -> class probabilities of every
+    node slot [B, 2T, classes]: a softmax at every node of the tree."""
+    ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
+    schedule = [keras.Input(shape=(None, None), dtype="int32", name=name) for name in TREE_INPUTS[1:]]
+    x = layers.Embedding(vocabulary_size, config.embedding_dim, name="embedding")(ids)
+    x = layers.Dropout(config.embedding_dropout, noise_shape=(None, 1, config.embedding_dim))(x)
+    states = TreeComposer(config.units, config.cell, name="composer")([x, *schedule])
+    states = layers.Dropout(config.dropout)(states)
+    probabilities = layers.Dense(classes, activation="softmax", name="probabilities")(states)
+    return keras.Model([ids, *schedule], probabilities, name=TREE_CLASSIFIER)
+
+
+def tree_batches(trees, lookup: dict[str, int], batch_size: int) -> list[tuple]:
+    """Length-sorted batches of `trees` as ((ids, left, right, slots), labels, weights):
+    labels 0 where a node has none, weights 0 there and elsewhere scaled so that the
+    loss is the mean over the labelled nodes of the batch."""
+    import numpy as np
+
+    from sentiment.trees import NO_LABEL, encode_trees
+    from shared.sequences import length_sorted_batches
+
+    batches = []
+    for index in length_sorted_batches([len(tree.tokens) for tree in trees], batch_size):
+        batch = encode_trees([trees[i] for i in index])
+        ids = np.zeros((len(index), batch.width), np.int64)
+        for row, tokens in enumerate(batch.tokens):
+            ids[row, : len(tokens)] = [lookup.get(token, 1) for token in tokens]
+        labelled = batch.labels != NO_LABEL
+        weights = labelled * (labelled.size / max(labelled.sum(), 1))
+        inputs = (ids, batch.left, batch.right, batch.slots)
+        batches.append((inputs, np.where(labelled, batch.labels, 0), weights.astype("float32")))
+    return batches
+
+
+def batches_dataset(batches: list[tuple], seed: int):
+    """The batches in an order shuffled by `seed`, as a tf.data.Dataset."""
+    import numpy as np
+
+    order = np.random.default_rng(seed).permutation(len(batches))
+    int_matrix = tf.TensorSpec([None, None], tf.int32)
+    schedule = tf.TensorSpec([None, None, None], tf.int32)
+    signature = (
+        (tf.TensorSpec([None, None], tf.int64), schedule, schedule, schedule),
+        int_matrix,
+        tf.TensorSpec([None, None], tf.float32),
+    )
+
+    def generate():
+        for index in order:
+            yield batches[index]
+
+    return tf.data.Dataset.from_generator(generate, output_signature=signature)
+
+
+def node_probabilities(classifier, batches: list[tuple]) -> list:
+    """Each batch's probabilities of every node slot (numpy [B, 2T, classes])."""
+    return [classifier(inputs, training=False).numpy() for inputs, _, _ in batches]
