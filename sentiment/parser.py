@@ -1,0 +1,109 @@
+"""The sentiment app's own parser: a binary tree for any text, so the recursive network
+reads raw text (minimal span-based parsing, Stern, Andreas and Klein 2017).
+
+A BiLSTM reads the tokens; the span between fenceposts i < j (the gaps before token i
+and after token j - 1) is represented by the differences of the forward and the
+backward states at its ends, and scored by a small MLP. The tree of tokens i..j-1 is
+split where the two halves score highest together, top down and greedily:
+
+    split(i, j) = argmax over i < k < j of  s(i, k) + s(k, j)
+
+Training maximises the likelihood of each gold node's split among its possible ones
+(the treebank's bracketing; its labels are the classifier's business).
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from shared.text import PACKAGE
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class SpanScorer(layers.Layer):
+    """Token vectors [B, T, D] and their mask -> the score of every span [B, T + 1, T + 1]
+    (entry [b, i, j] for fenceposts i < j; the rest is meaningless)."""
+
+    def __init__(self, units: int, hidden: int, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.hidden = hidden
+        self.supports_masking = True  # it reads the tokens' mask; its output has none
+        self.reader = layers.Bidirectional(layers.LSTM(units, return_sequences=True), name="reader")
+        self.ends = layers.Dense(hidden, use_bias=False, name="ends")  # the MLP's first layer, by fencepost
+        self.score = layers.Dense(1, name="score")
+
+    def build(self, input_shape):
+        self.reader.build(input_shape)
+        self.ends.build((*input_shape[:-1], 2 * self.units))
+        self.bias = self.add_weight(shape=(self.hidden,), initializer="zeros", name="bias")
+        self.score.build((*input_shape[:-1], self.hidden))
+        self.built = True
+
+    def call(self, vectors, mask=None):
+        states = self.reader(vectors, mask=mask)  # [B, T, 2U]: forward half, backward half
+        forward, backward = tf.split(states, 2, axis=-1)
+        zeros = tf.zeros_like(forward[:, :1])
+        # Fencepost k: forward state after token k - 1, backward state from token k on.
+        forward = tf.concat([zeros, forward], axis=1)  # [B, T + 1, U]
+        if mask is not None:  # the fencepost after the last real token reads nothing backward
+            backward = backward * tf.cast(mask, backward.dtype)[..., None]
+        backward = tf.concat([backward, zeros], axis=1)
+        # W [f_j - f_i; b_i - b_j] = (P_j - Q_j) - (P_i - Q_i) with P = W_f f, Q = W_b b.
+        fence = self.ends(tf.concat([forward, -backward], axis=-1))  # [B, T + 1, H]
+        hidden = tf.nn.relu(fence[:, None, :, :] - fence[:, :, None, :] + self.bias)  # [B, i, j, H]
+        return tf.squeeze(self.score(hidden), -1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        steps = None if input_shape[1] is None else input_shape[1] + 1
+        return (input_shape[0], steps, steps)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "hidden": self.hidden}
+
+
+def split_logits(scores, spans):
+    """For each node (i, j) of `spans` [B, M, 2], the logits of its splits k: s(i, k) +
+    s(k, j) where i < k < j, -inf elsewhere: [B, M, T + 1]."""
+    i, j = spans[..., 0], spans[..., 1]
+    left = tf.gather(scores, i, batch_dims=1)  # [B, M, T + 1]: s(i, k) for every k
+    right = tf.gather(tf.transpose(scores, [0, 2, 1]), j, batch_dims=1)  # s(k, j) for every k
+    k = tf.range(tf.shape(scores)[1])[None, None, :]
+    inside = (k > i[..., None]) & (k < j[..., None])
+    return tf.where(inside, left + right, tf.fill(tf.shape(left), tf.constant(-1e9, left.dtype)))
+
+
+def gold_splits(tree) -> list[tuple[int, int, int]]:
+    """(i, j, k) of every composed node of a `sentiment.trees.Tree`: its span and where it splits."""
+    found = []
+
+    def walk(node, start: int) -> int:
+        end = start + len(node.tokens)
+        if node.children:
+            middle = walk(node.children[0], start)
+            walk(node.children[1], middle)
+            found.append((start, end, middle))
+        return end
+
+    walk(tree, 0)
+    return found
+
+
+def greedy_splits(scores: np.ndarray, length: int) -> list[tuple[int, int, int]]:
+    """The tree of `length` tokens that `scores` [T + 1, T + 1] choose top down, as the
+    (i, j, k) of each composed node in pre-order (parents before children, left first)."""
+    found, stack = [], [(0, length)]
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        k = i + 1 + int(np.argmax(scores[i, i + 1 : j] + scores[i + 1 : j, j]))
+        found.append((i, j, k))
+        stack += [(k, j), (i, k)]  # the left half is taken next
+    return found

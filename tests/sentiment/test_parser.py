@@ -1,0 +1,64 @@
+"""The app's own parser: gold splits, greedy top-down decoding, and a span scorer that learns
+the bracketing of a handful of trees."""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from sentiment.parser import SpanScorer, gold_splits, greedy_splits, split_logits
+from tests.sentiment.test_trees import TREES, leaf, node
+
+
+def test_gold_splits_name_each_composed_nodes_span_and_split():
+    # (a fine) (little (film .)) -> root (0, 5) splits at 2; (2, 5) at 3; (3, 5) at 4; (0, 2) at 1.
+    assert sorted(gold_splits(TREES[0])) == [(0, 2, 1), (0, 5, 2), (2, 5, 3), (3, 5, 4)]
+    assert gold_splits(TREES[1]) == []
+
+
+def test_greedy_decoding_follows_the_scores_top_down():
+    scores = np.zeros((6, 6))
+    for i, j, _ in gold_splits(TREES[0]):
+        scores[i, j] = 1.0  # every gold span scores, every other span not
+    for i in range(5):
+        scores[i, i + 1] = 1.0  # a single token is always a span
+    assert greedy_splits(scores, 5) == [(0, 5, 2), (0, 2, 1), (2, 5, 3), (3, 5, 4)]  # pre-order
+    assert greedy_splits(scores, 1) == []
+
+
+def test_split_logits_score_each_split_by_its_two_halves():
+    scores = tf.constant(np.arange(16, dtype="float32").reshape(1, 4, 4))
+    logits = split_logits(scores, tf.constant([[[0, 3], [1, 3]]])).numpy()[0]
+    # (0, 3): k = 1 -> s(0,1) + s(1,3) = 1 + 7; k = 2 -> s(0,2) + s(2,3) = 2 + 11; the rest impossible.
+    np.testing.assert_allclose(logits[0, 1:3], [8.0, 13.0])
+    assert (logits[0, [0, 3]] < -1e8).all() and (logits[1, [0, 1, 3]] < -1e8).all()
+
+
+def test_a_span_scorer_learns_the_bracketing_of_its_trees():
+    keras.utils.set_random_seed(4)
+    trees = [*TREES, node(leaf("a"), node(node(leaf("very"), leaf("good")), leaf("film"))), TREES[0]]
+    vocabulary = {token: index + 1 for index, token in enumerate(sorted({t for tree in trees for t in tree.tokens}))}
+    width = max(len(tree.tokens) for tree in trees)
+    ids = np.zeros((len(trees), width), "int64")
+    for row, tree in enumerate(trees):
+        ids[row, : len(tree.tokens)] = [vocabulary[token] for token in tree.tokens]
+    nodes = max(len(gold_splits(tree)) for tree in trees)
+    spans = np.zeros((len(trees), nodes, 2), "int32")
+    splits = np.zeros((len(trees), nodes), "int32")
+    weights = np.zeros((len(trees), nodes), "float32")
+    for row, tree in enumerate(trees):
+        for column, (i, j, k) in enumerate(gold_splits(tree)):
+            spans[row, column], splits[row, column], weights[row, column] = (i, j), k, 1.0
+    embedding = keras.layers.Embedding(len(vocabulary) + 1, 8, mask_zero=True)
+    scorer = SpanScorer(8, 8)
+    optimizer = keras.optimizers.Adam(0.05)
+    for _ in range(60):
+        with tf.GradientTape() as tape:
+            vectors = embedding(ids)
+            logits = split_logits(scorer(vectors, mask=embedding.compute_mask(ids)), spans)
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(splits, logits)
+            loss = tf.reduce_sum(losses * weights) / weights.sum()
+        variables = embedding.trainable_variables + scorer.trainable_variables
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+    scores = scorer(embedding(ids), mask=embedding.compute_mask(ids)).numpy()
+    for row, tree in enumerate(trees):
+        assert sorted(greedy_splits(scores[row], len(tree.tokens))) == sorted(gold_splits(tree))
