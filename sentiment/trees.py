@@ -151,3 +151,26 @@ def from_treebank(node, label_of, pieces: dict[str, tuple[str, ...]]) -> Tree | 
     if len(kept) == 2:
         return Tree(label, kept[0].tokens + kept[1].tokens, tuple(kept))
     return kept[0] if kept else None
+
+
+def encode_splits(splits: list[list[tuple[int, int, int]]], lengths: list[int]):
+    """The composer's (left, right, slots, roots) for trees given as the (i, j, k) of their
+    composed nodes in pre-order (a parser's output): one node per step, in reverse
+    pre-order (children before parents), [B, M, 1] for at most M composed nodes.
+
+    Pre-order numbers node m's left subtree from m + 1 and its right one from m + 1 +
+    (k - i - 1), so the slots follow from the spans alone.
+    """
+    width = max(lengths)
+    scratch = 2 * width - 1
+    steps = max((len(nodes) for nodes in splits), default=0)
+    left, right, slots = (np.full((len(splits), max(steps, 1), 1), scratch, np.int32) for _ in range(3))
+    roots = np.zeros(len(splits), np.int32)
+    for row, nodes in enumerate(splits):
+        for m, (i, j, k) in enumerate(nodes):
+            step = len(nodes) - 1 - m
+            left[row, step, 0] = i if k - i == 1 else width + m + 1
+            right[row, step, 0] = k if j - k == 1 else width + m + (k - i)
+            slots[row, step, 0] = width + m
+        roots[row] = width if nodes else 0
+    return left[:, :steps], right[:, :steps], slots[:, :steps], roots

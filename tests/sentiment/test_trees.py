@@ -115,3 +115,26 @@ def test_a_node_with_three_children_is_refused(tmp_path):
     path.write_text("(3 (2 a) (2 b) (2 c))\n", encoding="utf-8")
     with pytest.raises(ValueError, match="a node with 3 children over 'a b c': trees must be binary"):
         read_sst_trees(path)
+
+
+@pytest.mark.parametrize("cell", CELLS)
+def test_a_parsers_splits_compose_to_the_same_root_as_the_tree(cell):
+    from sentiment.parser import gold_splits, greedy_splits
+    from sentiment.trees import encode_splits
+
+    batch = encode_trees(TREES)
+    vectors = tf.random.stateless_normal([len(TREES), batch.width, 6], seed=[5, 6])
+    composer = TreeComposer(4, cell)
+    by_height = composer([vectors, batch.left, batch.right, batch.slots]).numpy()
+    pre_orders = []
+    for tree in TREES:  # the gold tree as a parser gives it: pre-order, from scores that favour it
+        scores = np.zeros((batch.width + 1, batch.width + 1))
+        for i, j, _ in gold_splits(tree):
+            scores[i, j] = 1.0
+        scores[np.arange(batch.width), np.arange(1, batch.width + 1)] = 1.0
+        pre_orders.append(greedy_splits(scores, len(tree.tokens)))
+    left, right, slots, roots = encode_splits(pre_orders, [len(tree.tokens) for tree in TREES])
+    assert slots.shape == (3, 4, 1)  # one node a step: the largest tree has four
+    one_by_one = composer([vectors, left, right, slots]).numpy()
+    for row in range(len(TREES)):
+        np.testing.assert_allclose(one_by_one[row, roots[row]], by_height[row, batch.roots[row]], atol=1e-5)
