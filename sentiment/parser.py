@@ -107,3 +107,70 @@ def greedy_splits(scores: np.ndarray, length: int) -> list[tuple[int, int, int]]
         found.append((i, j, k))
         stack += [(k, j), (i, k)]  # the left half is taken next
     return found
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class GreedyParse(layers.Layer):
+    """(span scores [B, T + 1, T + 1], lengths [B]) -> the composer's layout of the greedy
+    trees, inside the graph (so a SavedModel parses raw text): left, right, slots
+    [B, T - 1, 1], roots [B] and the pre-order splits [B, T - 1, 3].
+
+    Each row keeps a stack of spans still to split; step m pops one, splits it, and pushes
+    its halves of two tokens or more (the right one first, so the left is split next): step
+    m yields pre-order node m of every tree (`greedy_splits`), laid out as `encode_splits`
+    lays it out. A tree of n tokens has n - 1 nodes; rows past theirs write to scratch.
+    """
+
+    def call(self, scores, lengths):
+        lengths = tf.cast(lengths, tf.int32)
+        batch, width = tf.shape(scores)[0], tf.shape(scores)[1] - 1
+        nodes = tf.maximum(width - 1, 0)
+        rows = tf.range(batch)
+        first = tf.stack([rows, tf.zeros_like(rows)], 1)
+        stack = tf.tensor_scatter_nd_update(
+            tf.zeros([batch, width + 1, 2], tf.int32), first, tf.stack([tf.zeros_like(lengths), lengths], 1)
+        )
+        top = tf.cast(lengths >= 2, tf.int32)
+        found = tf.zeros([batch, nodes, 3], tf.int32)
+        fenceposts = tf.range(width + 1)[None, :]
+        by_end = tf.transpose(scores, [0, 2, 1])
+
+        def step(m, stack, top, found):
+            active = top > 0
+            span = tf.gather(stack, tf.maximum(top - 1, 0), batch_dims=1)  # [B, 2]
+            i, j = span[:, 0], span[:, 1]
+            both = tf.gather(scores, i, batch_dims=1) + tf.gather(by_end, j, batch_dims=1)  # s(i, k) + s(k, j)
+            inside = (fenceposts > i[:, None]) & (fenceposts < j[:, None])
+            both = tf.where(inside, both, tf.fill(tf.shape(both), scores.dtype.min))
+            k = tf.argmax(both, axis=1, output_type=tf.int32)
+            node = tf.where(active[:, None], tf.stack([i, j, k], 1), 0)
+            found = tf.tensor_scatter_nd_update(found, tf.stack([rows, tf.fill([batch], m)], 1), node)
+            top = tf.where(active, top - 1, top)  # popped
+            for start, end in ((k, j), (i, k)):  # the right half first: the left is popped next
+                push = active & (end - start >= 2)
+                pushed = tf.tensor_scatter_nd_update(stack, tf.stack([rows, top], 1), tf.stack([start, end], 1))
+                stack = tf.where(push[:, None, None], pushed, stack)
+                top = tf.where(push, top + 1, top)
+            return m + 1, stack, top, found
+
+        _, _, _, found = tf.while_loop(lambda m, *_: m < nodes, step, (0, stack, top, found))
+        return (*layout_splits(found, lengths, width), found)
+
+
+def layout_splits(found, lengths, width):
+    """`sentiment.trees.encode_splits` in the graph: (left, right, slots [B, M, 1], roots)
+    of pre-order nodes `found` [B, M, 3] of trees of `lengths` tokens, at most `width`."""
+    i, j, k = found[..., 0], found[..., 1], found[..., 2]
+    m = tf.range(tf.shape(found)[1])[None, :]
+    count = tf.maximum(lengths - 1, 0)[:, None]
+    real = m < count
+    left = tf.where(k - i == 1, i, width + m + 1)
+    right = tf.where(j - k == 1, k, width + m + (k - i))
+    # Node m is composed at step count - 1 - m (children before parents); padding after.
+    by_step = tf.argsort(tf.where(real, count - 1 - m, tf.shape(found)[1] + m), axis=1, stable=True)
+    scratch = 2 * width - 1
+    arranged = [
+        tf.gather(tf.where(real, values, scratch), by_step, batch_dims=1)[..., None]
+        for values in (left, right, width + m)
+    ]
+    return (*arranged, tf.where(lengths >= 2, width, 0))

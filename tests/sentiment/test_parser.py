@@ -62,3 +62,22 @@ def test_a_span_scorer_learns_the_bracketing_of_its_trees():
     scores = scorer(embedding(ids), mask=embedding.compute_mask(ids)).numpy()
     for row, tree in enumerate(trees):
         assert sorted(greedy_splits(scores[row], len(tree.tokens))) == sorted(gold_splits(tree))
+
+
+def test_the_in_graph_parse_is_the_greedy_parse_laid_out_for_the_composer():
+    from sentiment.parser import GreedyParse
+    from sentiment.trees import encode_splits
+
+    rng = np.random.default_rng(7)
+    lengths = [6, 1, 2, 5, 3]
+    scores = rng.normal(size=(len(lengths), 7, 7)).astype("float32")
+    left, right, slots, roots, found = (value.numpy() for value in GreedyParse()(scores, np.array(lengths)))
+    expected = [greedy_splits(scores[row], length) for row, length in enumerate(lengths)]
+    for row, nodes in enumerate(expected):
+        assert [tuple(node) for node in found[row, : len(nodes)]] == nodes
+    e_left, e_right, e_slots, e_roots = encode_splits(expected, lengths)
+    steps = e_slots.shape[1]
+    np.testing.assert_array_equal(roots, e_roots)
+    for got, want in ((left, e_left), (right, e_right), (slots, e_slots)):
+        np.testing.assert_array_equal(got[:, :steps], want)
+        assert (got[:, steps:] == 11).all()  # beyond the largest tree: scratch (2 * 6 - 1)
