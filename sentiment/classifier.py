@@ -10,6 +10,7 @@ import numpy as np
 
 from sentiment.data import LABELS
 from shared.api import BundleModel
+from shared.errors import UnsupportedError
 from shared.inputs import check_texts
 
 BATCH_SIZE = 256
@@ -54,13 +55,18 @@ class SentimentClassifier(BundleModel):
 
         super().__init__(model, metadata, path)
         self._labels = tuple(self.metadata.get("labels", LABELS))
-        vectorizer = model.get_layer(VECTORIZER)
-        truncate = model.get_layer("truncate")
-        classifier = model.get_layer(CLASSIFIER)
 
         @tf.function(input_signature=[tf.TensorSpec([None], tf.string)])
         def probabilities(texts):
             return model(texts, training=False)
+
+        self._probabilities = probabilities
+        self.architecture = "sequence" if CLASSIFIER in {layer.name for layer in model.layers} else "tree"
+        if self.architecture == "tree":
+            return
+        vectorizer = model.get_layer(VECTORIZER)
+        truncate = model.get_layer("truncate")
+        classifier = model.get_layer(CLASSIFIER)
 
         @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
         def steps(text):
@@ -71,7 +77,6 @@ class SentimentClassifier(BundleModel):
             tokens = tf.strings.split(standardize_text(text))[:count]
             return tokens, classifier(prefixes, training=False)
 
-        self._probabilities = probabilities
         self._steps = steps
 
     @property
@@ -101,6 +106,10 @@ class SentimentClassifier(BundleModel):
         Step t is the model's output on the first t + 1 tokens, read from the
         recurrent stack at that time step; the last step equals `predict(text)`.
         """
+        if self.architecture == "tree":
+            raise UnsupportedError(
+                "a tree model reads a text as a whole, not word by word: call predict_tree(text) for its tree"
+            )
         (text,) = check_texts([text])
         tokens, probabilities = self._steps(text)
         return [

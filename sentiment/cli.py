@@ -19,6 +19,22 @@ def add_csv_columns(group) -> None:
     )
 
 
+def read_tree_files(args, config) -> DataSource:
+    """The DataSource of --trees, --dev-trees and --test-trees."""
+    from sentiment.data import LabelledTrees, Splits, read_sst_trees
+    from shared.datasets import files_fingerprint
+    from shared.errors import ConfigError, DataError
+
+    if config.model.architecture != "tree":
+        raise ConfigError("--trees trains a tree model: add --model.architecture tree")
+    if not args.dev_trees:
+        raise DataError("--trees needs --dev-trees (held-out trees for early stopping)")
+    files = (args.trees, args.dev_trees, args.test_trees)
+    splits = Splits(*(LabelledTrees.of(read_sst_trees(path)) if path else None for path in files))
+    description = files_fingerprint({"train": args.trees, "dev": args.dev_trees, "test": args.test_trees}, trees=True)
+    return DataSource(description, splits)
+
+
 class SentimentCli(AppCli):
     task_name = "sentiment"
     train_file_option = "--csv"
@@ -26,6 +42,14 @@ class SentimentCli(AppCli):
 
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--csv", type=Path, help="training CSV with a text and a label column")
+        source.add_argument(
+            "--trees",
+            type=Path,
+            help="training trees, one per line, bracketed with a 0-4 label on every node as SST writes them "
+            "(for --model.architecture tree)",
+        )
+        group.add_argument("--dev-trees", type=Path, help="dev trees for early stopping (required with --trees)")
+        group.add_argument("--test-trees", type=Path, help="test trees, scored once at the end")
         group.add_argument("--dev-csv", type=Path, help="dev CSV for early stopping (default: 10%% of --csv held out)")
         group.add_argument("--test-csv", type=Path, help="test CSV, scored once at the end")
         add_csv_columns(group)
@@ -48,6 +72,8 @@ class SentimentCli(AppCli):
         from shared.datasets import files_fingerprint
         from shared.errors import DataError
 
+        if args.trees:
+            return read_tree_files(args, config)
         label_map = parse_label_map(args.label_map)
 
         def read(path) -> LabelledTexts:

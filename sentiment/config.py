@@ -12,11 +12,20 @@ from shared.config import TrainingSettings, require_fraction, require_positive
 class ModelConfig:
     """Architecture: text standardization and vocabulary, embedding, RNN stack, pooling.
 
+    `architecture` "sequence" reads the text as a chain (the RNN stack, then pooling);
+    "tree" composes it over a binary parse tree (a recursive network, `cell` lstm: the
+    Tree-LSTM, simple_rnn: tanh(W [c1; c2] + b), gru: a gated mix), with a softmax at
+    every node; its own parser (`parser_dim`, `parser_units`, `parser_hidden`) trains
+    alongside on the treebank's bracketing and gives raw text its tree. `bidirectional`,
+    `layers` and `pooling` are the sequence model's.
+
     `encoder` names a word language-model bundle (lm.train --level word): each word
     both know starts from the LM's embedding of it (the embedding size is the LM's),
     and `encoder_layers` of its recurrent layers, with their trained weights, run
     between the embedding and this model's own RNN stack.
     """
+
+    architecture: Literal["sequence", "tree"] = "sequence"
 
     vocabulary_size: int = 20000
     max_length: int = 256
@@ -30,15 +39,29 @@ class ModelConfig:
     dropout: float = 0.3
     encoder: str = ""
     encoder_layers: int = 0
+    parser_dim: int = 100
+    parser_units: int = 128
+    parser_hidden: int = 128
 
     def __post_init__(self):
+        if self.architecture == "tree" and self.encoder:
+            raise ValueError("a tree model takes no encoder (the word LM feeds the sequence model)")
         if self.encoder_layers < 0 or (self.encoder_layers and not self.encoder):
             raise ValueError("encoder_layers needs an encoder and must be 0 or more")
         if not (0 if self.encoder_layers else 1) <= self.layers <= 3:
             raise ValueError("layers must be 1, 2 or 3 (or 0 on top of encoder_layers)")
         if self.layers == 0 and self.pooling == "last":
             raise ValueError("pooling 'last' needs layers of this model's own; use max or mean over the encoder's")
-        require_positive(self, "vocabulary_size", "max_length", "embedding_dim", "units")
+        require_positive(
+            self,
+            "vocabulary_size",
+            "max_length",
+            "embedding_dim",
+            "units",
+            "parser_dim",
+            "parser_units",
+            "parser_hidden",
+        )
         require_fraction(self, "embedding_dropout", "dropout")
 
 

@@ -28,6 +28,18 @@ class LabelledTexts:
 
 
 @dataclass(frozen=True)
+class LabelledTrees(LabelledTexts):
+    """Sentences with their binary trees (`sentiment.trees.Tree`, a class on every node):
+    `texts` are the trees' tokens joined by spaces, `labels` their roots' classes."""
+
+    trees: tuple = ()
+
+    @classmethod
+    def of(cls, trees) -> LabelledTrees:
+        return cls(tuple(" ".join(tree.tokens) for tree in trees), tuple(tree.label for tree in trees), tuple(trees))
+
+
+@dataclass(frozen=True)
 class Splits:
     train: LabelledTexts
     dev: LabelledTexts
@@ -58,17 +70,38 @@ def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
 
 def read_sst_trees(path: str | Path) -> list:
     """Every tree of an SST file over the app's standardized tokens, each node labelled
-    with its 3-class sentiment (`sentiment.trees.Tree`)."""
-    from sentiment.trees import from_treebank, standardized_pieces
+    with its 3-class sentiment (`sentiment.trees.Tree`).
 
-    roots = list(read_trees(path))
+    Raises:
+        DataError: a malformed or non-binary tree (naming its line), or no trees at all.
+    """
+    from sentiment.trees import from_treebank, standardized_pieces
+    from shared.inputs import lines
+    from shared.treebank import parse_tree
+
+    roots = []
+    for number, line in lines(path):
+        if line.strip():
+            try:
+                roots.append((number, parse_tree(line)))
+            except ValueError as error:
+                raise DataError(f"{path}: line {number}: malformed tree ({error})") from None
+    if not roots:
+        raise DataError(f"{path}: no trees")
 
     def leaves(node):
         return [node.tokens[0]] if not node.children else [t for child in node.children for t in leaves(child)]
 
-    pieces = standardized_pieces([token for root in roots for token in leaves(root)])
-    trees = [from_treebank(root, SST_FIVE_TO_THREE.__getitem__, pieces) for root in roots]
-    return [tree for tree in trees if tree is not None]
+    pieces = standardized_pieces([token for _, root in roots for token in leaves(root)])
+    trees = []
+    for number, root in roots:
+        try:
+            tree = from_treebank(root, SST_FIVE_TO_THREE.__getitem__, pieces)
+        except ValueError as error:
+            raise DataError(f"{path}: line {number}: {error}") from None
+        if tree is not None:
+            trees.append(tree)
+    return trees
 
 
 # ---------------------------------------------------------------- label maps
@@ -168,6 +201,14 @@ def load_named_dataset(name: str, *, phrases: bool = False) -> Splits:
             )
         )
     raise DataError(f"dataset {name!r} is not a sentiment dataset; choose one of {', '.join(DATASETS)}")
+
+
+def load_tree_dataset(name: str) -> Splits:
+    """Train/dev/test trees of a registered treebank (SST)."""
+    if name != "sst":
+        raise DataError(f"dataset {name!r} has no trees; a tree model trains on sst")
+    folder = locate_dataset(name)
+    return Splits(*(LabelledTrees.of(read_sst_trees(folder / f"{split}.txt")) for split in ("train", "dev", "test")))
 
 
 def holdout_split(data: LabelledTexts, fraction: float, seed: int) -> tuple[LabelledTexts, LabelledTexts]:

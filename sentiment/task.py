@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sentiment.config import SentimentConfig
-from sentiment.data import DATASETS, LABELS, LabelledTexts, Splits, load_named_dataset
+from sentiment.data import DATASETS, LABELS, LabelledTexts, Splits, load_named_dataset, load_tree_dataset
 from sentiment.report import SentimentReport
 from shared.tasks import Fit, Serving, Task
 
@@ -110,9 +110,15 @@ class SentimentTask(Task):
         return SentimentClassifier
 
     def load_dataset(self, name: str, config: SentimentConfig | None = None) -> Splits:
+        if config is not None and config.model.architecture == "tree":
+            return load_tree_dataset(name)
         return load_named_dataset(name, phrases=config is not None and config.training.phrases)
 
     def prepare(self, splits: Splits, config: SentimentConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
+        if config.model.architecture == "tree":
+            from sentiment.tree_training import prepare_tree
+
+            return prepare_tree(splits, config, prepared_dir, resume=resume, seed=seed)
         import json
 
         import keras

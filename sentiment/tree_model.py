@@ -162,3 +162,95 @@ def batches_dataset(batches: list[tuple], seed: int):
 def node_probabilities(classifier, batches: list[tuple]) -> list:
     """Each batch's probabilities of every node slot (numpy [B, 2T, classes])."""
     return [classifier(inputs, training=False).numpy() for inputs, _, _ in batches]
+
+
+PARSER = "parser"
+TREE_TRAINER_INPUTS = (*TREE_INPUTS, "spans")
+
+
+def build_parser(config, vocabulary_size: int) -> keras.Model:
+    """Token ids [B, T] (0: padding) -> the score of every span [B, T + 1, T + 1]."""
+    from sentiment.parser import SpanScorer
+
+    ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
+    embedding = layers.Embedding(vocabulary_size, config.parser_dim, mask_zero=True, name="parser_embedding")
+    vectors = layers.Dropout(config.embedding_dropout)(embedding(ids))
+    scores = SpanScorer(config.parser_units, config.parser_hidden, name="span_scorer")(vectors)
+    return keras.Model(ids, scores, name=PARSER)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class TreeTrainer(keras.Model):
+    """The tree classifier and its parser trained together: inputs are token ids, the
+    gold trees' layout and their nodes' spans; the loss is the mean cross-entropy of the
+    labelled nodes' classes plus that of the gold nodes' splits."""
+
+    def __init__(self, classifier: keras.Model, parser: keras.Model, **kwargs):
+        super().__init__(**kwargs)
+        self.classifier = classifier
+        self.parser = parser
+
+    def call(self, inputs, training=False):
+        nodes = self.classifier([inputs[name] for name in TREE_INPUTS], training=training)
+        return nodes, self.parser(inputs["token_ids"], training=training)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        from sentiment.parser import split_logits
+
+        nodes, scores = y_pred
+        labels, node_weights, splits, split_weights = y
+        node_losses = keras.losses.sparse_categorical_crossentropy(labels, nodes)
+        split_losses = tf.nn.sparse_softmax_cross_entropy_with_logits(splits, split_logits(scores, x["spans"]))
+
+        def mean(losses, weights):
+            return tf.reduce_sum(losses * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
+
+        loss = mean(node_losses, node_weights) + mean(split_losses, split_weights)
+        # Keras's convention under a strategy, as its own losses do (see shared.training.steps).
+        return loss / tf.cast(tf.distribute.get_strategy().num_replicas_in_sync, loss.dtype)
+
+    def get_config(self):
+        return {
+            "classifier": keras.saving.serialize_keras_object(self.classifier),
+            "parser": keras.saving.serialize_keras_object(self.parser),
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        classifier = keras.saving.deserialize_keras_object(config.pop("classifier"))
+        return cls(classifier, keras.saving.deserialize_keras_object(config.pop("parser")), **config)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class TokenCount(layers.Layer):
+    """Token ids [B, T] (0: padding) -> how many tokens each row has [B]."""
+
+    def call(self, ids):
+        return tf.reduce_sum(tf.cast(tf.not_equal(ids, 0), tf.int32), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0],)
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class AtSlots(layers.Layer):
+    """(node probabilities [B, 2T, C], slots [B]) -> each row's probabilities at its slot [B, C]."""
+
+    def call(self, nodes, slots):
+        return tf.gather(nodes, tf.cast(slots, tf.int32), batch_dims=1)
+
+    def compute_output_shape(self, nodes_shape, slots_shape):
+        return (nodes_shape[0], nodes_shape[2])
+
+
+def build_tree_end_to_end(config, vectorizer, classifier: keras.Model, parser: keras.Model) -> keras.Model:
+    """Raw strings (batch,) -> the probabilities of each text's root, its own parser's tree
+    composed in the graph: the artifact users save, load and export, as for a sequence model."""
+    from sentiment.model import Truncate
+    from sentiment.parser import GreedyParse
+
+    text = keras.Input(shape=(), dtype="string", name="text")
+    ids = Truncate(config.max_length, name="truncate")(vectorizer(text))
+    left, right, slots, roots, _ = GreedyParse(name="parse")(parser(ids), TokenCount(name="lengths")(ids))
+    nodes = classifier([ids, left, right, slots])
+    return keras.Model(text, AtSlots(name="root")(nodes, roots), name="sentiment")

@@ -36,5 +36,9 @@ class OutputError(UserError):
     """An output path holds something this project did not write, so it is not replaced."""
 
 
+class UnsupportedError(UserError):
+    """The model cannot do what was asked of it (the message says what to call instead)."""
+
+
 class TrainingBusyError(UserError):
     """Another training is already writing the same model."""

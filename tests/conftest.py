@@ -45,6 +45,29 @@ def sentiment_bundle(tmp_path_factory, tiny_config_file) -> Path:
     return out
 
 
+SST_FIXTURES = FIXTURES / "sst"
+TREE_ARGS = [
+    "--trees", str(SST_FIXTURES / "train.txt"),
+    "--dev-trees", str(SST_FIXTURES / "dev.txt"),
+    "--test-trees", str(SST_FIXTURES / "test.txt"),
+]  # fmt: skip
+TINY_TREE_MODEL = [
+    "--model.architecture", "tree", "--model.cell", "lstm", "--model.parser_dim", "8",
+    "--model.parser_units", "8", "--model.parser_hidden", "8", "--training.batch_size", "4",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def tree_bundle(tmp_path_factory, tiny_config_file) -> Path:
+    """A tiny tree-model bundle (Tree-LSTM and its parser) trained on the committed SST-format trees."""
+    from sentiment.train import main
+
+    out = tmp_path_factory.mktemp("models") / "sentiment-tree"
+    args = [*TREE_ARGS, "--config", str(tiny_config_file), *TINY_TREE_MODEL, "--out", str(out), "--seed", "1"]
+    assert main(args) == 0
+    return out
+
+
 @pytest.fixture(scope="session")
 def sentiment_classifier(sentiment_bundle):
     from sentiment import SentimentClassifier

@@ -55,7 +55,7 @@ def staging_folders(parent: Path, name: str) -> list[Path]:
     return [p for p in parent.iterdir() if p.name.startswith(f".{name}.tmp-")]
 
 
-def full_and_resumed(common: list[str], folder: Path) -> tuple[dict, dict]:
+def full_and_resumed(common: list[str], folder: Path, epochs: int = 8) -> tuple[dict, dict]:
     """Train with `python common...` into folder/full; start it again into folder/crashed,
     SIGKILL it once two epochs are checkpointed and resume it; both bundles' metadata."""
     full = run_module(*common[1:], "--out", str(folder / "full"))
@@ -74,7 +74,7 @@ def full_and_resumed(common: list[str], folder: Path) -> tuple[dict, dict]:
     assert resumed_run.returncode == 0, resumed_run.stderr
     full_meta, resumed_meta = (json.loads((folder / n / "metadata.json").read_text()) for n in ("full", "crashed"))
     assert resumed_meta["training"]["resumed"]
-    assert resumed_meta["training"]["epochs_run"] == full_meta["training"]["epochs_run"] == 8
+    assert resumed_meta["training"]["epochs_run"] == full_meta["training"]["epochs_run"] == epochs
     assert resumed_meta["training"]["best_epoch"] == full_meta["training"]["best_epoch"]
     return full_meta, resumed_meta
 
@@ -89,6 +89,20 @@ def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_confi
     from sentiment import SentimentClassifier
 
     texts = ["a gorgeous, witty film", "dull and far too long", "it was fine I guess"]
+    full_p, resumed_p = (SentimentClassifier.load(tmp_path / n).predict_proba(texts) for n in ("full", "crashed"))
+    np.testing.assert_allclose(resumed_p, full_p, atol=1e-5)
+
+
+def test_a_tree_model_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_config_file):
+    from tests.conftest import TINY_TREE_MODEL, TREE_ARGS
+
+    common = ["-m", "sentiment.train", *TREE_ARGS, "--config", str(tiny_config_file), *TINY_TREE_MODEL]
+    common += ["--seed", "5", "--training.epochs", "4", "--training.patience", "4"]
+    full_meta, resumed_meta = full_and_resumed(common, tmp_path, epochs=4)
+    assert resumed_meta["metrics"]["test"] == full_meta["metrics"]["test"]
+    from sentiment import SentimentClassifier
+
+    texts = ["a gorgeous, witty film", "dull and far too long"]
     full_p, resumed_p = (SentimentClassifier.load(tmp_path / n).predict_proba(texts) for n in ("full", "crashed"))
     np.testing.assert_allclose(resumed_p, full_p, atol=1e-5)
 

@@ -7,6 +7,7 @@ import tensorflow as tf
 
 from sentiment.tree_model import CELLS, TreeComposer
 from sentiment.trees import NO_LABEL, Tree, encode_trees
+from shared.errors import DataError
 
 
 def leaf(token: str, label: int = 1) -> Tree:
@@ -113,7 +114,7 @@ def test_a_node_with_three_children_is_refused(tmp_path):
 
     path = tmp_path / "trees.txt"
     path.write_text("(3 (2 a) (2 b) (2 c))\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="a node with 3 children over 'a b c': trees must be binary"):
+    with pytest.raises(DataError, match="trees.txt: line 1: a node with 3 children over 'a b c': trees must be binary"):
         read_sst_trees(path)
 
 

@@ -1,0 +1,93 @@
+"""A tree model end to end: trained from bracketed trees with its own parser, raw text in
+through the API and through the exported SavedModel, and its bad input."""
+
+import json
+
+import numpy as np
+import pytest
+
+from shared.errors import DataError, UnsupportedError
+from tests.conftest import TINY_TREE_MODEL, TREE_ARGS, run_module
+
+TEXTS = ["A gorgeous, witty film.", "dull", "The plot is dull and the acting is even worse than the plot."]
+
+
+def test_a_tree_bundle_reads_raw_text_as_a_sequence_bundle_does(tree_bundle):
+    from sentiment import SentimentClassifier
+
+    classifier = SentimentClassifier.load(tree_bundle)
+    assert classifier.architecture == "tree"
+    metadata = json.loads((tree_bundle / "metadata.json").read_text())
+    assert metadata["config"]["model"]["architecture"] == "tree" and set(metadata["metrics"]) == {"dev", "test"}
+    batch = classifier.predict(TEXTS)
+    assert [p.text for p in batch] == TEXTS
+    for prediction in batch:
+        assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+        assert prediction.label == max(prediction.probabilities, key=prediction.probabilities.get)
+    single = classifier.predict(TEXTS[2])
+    assert single.probabilities == pytest.approx(batch[2].probabilities, abs=1e-5)
+    with pytest.raises(UnsupportedError, match="call predict_tree"):
+        classifier.predict_steps(TEXTS[0])
+    with pytest.raises(DataError, match="text 0: empty text"):
+        classifier.predict([" "])
+
+
+def test_the_exported_tree_model_parses_and_composes_in_the_graph(tree_bundle, tmp_path):
+    import tensorflow as tf
+
+    from sentiment import SentimentClassifier
+
+    done = run_module("sentiment.export", "--model", str(tree_bundle), "--out", str(tmp_path / "saved"))
+    assert done.returncode == 0, done.stderr
+    serve = tf.saved_model.load(str(tmp_path / "saved")).signatures["serving_default"]
+    served = serve(text=tf.constant(TEXTS))
+    expected = SentimentClassifier.load(tree_bundle).predict_proba(TEXTS)
+    np.testing.assert_allclose(served["probabilities"].numpy(), expected, atol=1e-5)
+    assert [label.decode() for label in served["label"].numpy()] == [
+        ("negative", "neutral", "positive")[row] for row in expected.argmax(axis=1)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (None, [], "--trees trains a tree model: add --model.architecture tree"),
+        ("(3 (2 a) (2 b)\n", TINY_TREE_MODEL, "{path}: line 1: malformed tree (expected ')' at character 14)"),
+        ("(3 (2 a) (7 b))\n", TINY_TREE_MODEL, "{path}: line 1: malformed tree (expected a label 0-4 at character 10)"),
+        ("(3 (a) (2 b))\n", TINY_TREE_MODEL, "{path}: line 1: malformed tree (expected a label 0-4 at character 4)"),
+        ("(3 (2 a) (2 b) (2 c))\n", TINY_TREE_MODEL, "{path}: line 1: a node with 3 children over 'a b c': {binary}"),
+        ("\n\n", TINY_TREE_MODEL, "{path}: no trees"),
+    ],
+    ids=["not-a-tree-model", "unbalanced", "label-outside-the-set", "no-label", "three-children", "empty"],
+)
+def test_a_bad_tree_file_is_one_error_line_and_nothing_written(tmp_path, tiny_config_file, content, extra, message):
+    path = tmp_path / "train.txt"
+    args = list(TREE_ARGS)
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+        args[1] = str(path)
+    done = run_module("sentiment.train", *args, "--config", str(tiny_config_file), *extra, "--out", str(tmp_path / "m"))
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == ["error: " + message.format(path=path, binary="trees must be binary")]
+    assert not (tmp_path / "m").exists() and not (tmp_path / "m.training").exists()
+
+
+def test_trees_need_dev_trees(tmp_path, tiny_config_file):
+    from sentiment.train import main
+
+    with pytest.raises(DataError, match="--trees needs --dev-trees"):
+        main([*TREE_ARGS[:2], "--config", str(tiny_config_file), *TINY_TREE_MODEL, "--out", str(tmp_path / "m")])
+
+
+def test_a_tree_model_takes_no_encoder():
+    from sentiment.config import ModelConfig
+
+    with pytest.raises(ValueError, match="a tree model takes no encoder"):
+        ModelConfig(architecture="tree", encoder="models/lm-words")
+
+
+def test_a_500_word_sentence_is_parsed_within_the_models_length(tree_bundle):
+    from sentiment import SentimentClassifier
+
+    prediction = SentimentClassifier.load(tree_bundle).predict(" ".join(["fine"] * 500))
+    assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
