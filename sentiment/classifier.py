@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,32 @@ class SentimentPrediction:
     text: str
     label: str
     probabilities: dict[str, float]
+
+
+@dataclass(frozen=True)
+class NodePrediction:
+    """One node of a text's tree: its span (`text == original[start:end]`), its label and
+    the probability of each class, and its children (indices into the tree's nodes)."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    probabilities: dict[str, float]
+    children: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class TreePrediction:
+    """A text's tree as a tree model reads it: `nodes[0]` is the root (the text's own
+    prediction), every node's children come after it."""
+
+    text: str
+    nodes: list[NodePrediction]
+
+    @property
+    def root(self) -> NodePrediction:
+        return self.nodes[0]
 
 
 @dataclass(frozen=True)
@@ -63,6 +90,7 @@ class SentimentClassifier(BundleModel):
         self._probabilities = probabilities
         self.architecture = "sequence" if CLASSIFIER in {layer.name for layer in model.layers} else "tree"
         if self.architecture == "tree":
+            self._tree = tree_reader(model)
             return
         vectorizer = model.get_layer(VECTORIZER)
         truncate = model.get_layer("truncate")
@@ -117,6 +145,41 @@ class SentimentClassifier(BundleModel):
             for index, (token, row) in enumerate(zip(tokens.numpy(), probabilities.numpy()))
         ]
 
+    def predict_tree(self, text: str) -> TreePrediction:
+        """The tree a tree model reads `text` by (its own parser's): every node with its
+        character span, label and probabilities, the root first."""
+        from sentiment.trees import token_offsets
+
+        if self.architecture != "tree":
+            raise UnsupportedError(
+                "a sequence model reads a text word by word, not as a tree: call predict_steps(text)"
+            )
+        (text,) = check_texts([text])
+        tokens, found, nodes, width = (value.numpy() for value in self._tree(text))
+        tokens = [token.decode("utf-8") for token in tokens]
+        offsets = token_offsets(text, tokens)
+        found = [tuple(int(v) for v in node) for node in found[: max(len(tokens) - 1, 0)]]
+        result: list[NodePrediction] = []
+
+        def add(i: int, j: int, slot: int, m: int | None) -> int:
+            """Append the node over tokens i..j - 1 (pre-order node m, or a leaf) and its subtree."""
+            index = len(result)
+            start, end = offsets[i][0], offsets[j - 1][1]
+            result.append(NodePrediction(start, end, text[start:end], *self._label_and_scores(nodes[slot]), ()))
+            children = []
+            if m is not None:
+                _, _, k = found[m]
+                left_m = m + 1 if k - i > 1 else None
+                right_m = m + (k - i) if j - k > 1 else None
+                children.append(add(i, k, i if left_m is None else width + left_m, left_m))
+                children.append(add(k, j, k if right_m is None else width + right_m, right_m))
+            result[index] = dataclasses.replace(result[index], children=tuple(children))
+            return index
+
+        if tokens:
+            add(0, len(tokens), width if len(tokens) > 1 else 0, 0 if len(tokens) > 1 else None)
+        return TreePrediction(text, result)
+
     def predict_with_steps(self, text: str) -> tuple[SentimentPrediction, list[StepPrediction]]:
         """`predict(text)` and `predict_steps(text)` in one model call (the prediction is
         the last step; a text without tokens gets `predict`'s answer and no steps)."""
@@ -144,3 +207,25 @@ def largest_moves(steps: Sequence[StepPrediction], label: str, count: int = 3) -
         previous = step.probabilities[label]
     ranked = sorted(changes, key=lambda index: abs(changes[index]), reverse=True)[:count]
     return {index: changes[index] for index in sorted(ranked)}
+
+
+def tree_reader(model):
+    """A tf.function of one text: its tokens, its parser's pre-order splits, the class
+    probabilities of every node slot, and the slot count T (leaves 0..T-1, node m at T + m)."""
+    import tensorflow as tf
+
+    from shared.text import standardize_text
+
+    vectorizer, truncate = model.get_layer("vectorizer"), model.get_layer("truncate")
+    parser, parse, classifier = model.get_layer("parser"), model.get_layer("parse"), model.get_layer("tree_classifier")
+
+    @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
+    def read(text):
+        ids = truncate(vectorizer(tf.reshape(text, [1])))
+        lengths = tf.reduce_sum(tf.cast(ids != 0, tf.int32), axis=1)
+        left, right, slots, _, found = parse(parser(ids, training=False), lengths)
+        nodes = classifier([ids, left, right, slots], training=False)
+        tokens = tf.strings.split(standardize_text(text))[: lengths[0]]
+        return tokens, found[0], nodes[0], tf.shape(ids)[1]
+
+    return read

@@ -15,6 +15,7 @@ high, not one per node:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,3 +175,28 @@ def encode_splits(splits: list[list[tuple[int, int, int]]], lengths: list[int]):
             slots[row, step, 0] = width + m
         roots[row] = width if nodes else 0
     return left[:, :steps], right[:, :steps], slots[:, :steps], roots
+
+
+QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "`": "'", "\u201c": '"', "\u201d": '"'})
+URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+
+
+def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
+    """Where each of the standardized `tokens` of `text` is in it: (start, end) character
+    offsets, found left to right (standardization lowercases, normalises quotes, splits
+    off punctuation and writes a URL as `xxurl`; a token it changed beyond that gets the
+    empty span where the search stands)."""
+    folded = text.lower().translate(QUOTES)
+    spans, position = [], 0
+    for token in tokens:
+        if token == "xxurl" and (match := URL.search(text, position)):
+            spans.append(match.span())
+            position = match.end()
+            continue
+        found = folded.find(token, position)
+        if found < 0 or len(folded) != len(text):
+            spans.append((position, position))
+            continue
+        spans.append((found, found + len(token)))
+        position = found + len(token)
+    return spans

@@ -91,3 +91,37 @@ def test_a_500_word_sentence_is_parsed_within_the_models_length(tree_bundle):
 
     prediction = SentimentClassifier.load(tree_bundle).predict(" ".join(["fine"] * 500))
     assert sum(prediction.probabilities.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_predict_tree_gives_every_node_its_span_label_and_probabilities(tree_bundle, sentiment_classifier):
+    from sentiment import SentimentClassifier
+
+    classifier = SentimentClassifier.load(tree_bundle)
+    text = "It isn\u2019t a BAD film, see www.example.com  twice!"
+    tree = classifier.predict_tree(text)
+    assert tree.root.probabilities == pytest.approx(classifier.predict(text).probabilities, abs=1e-5)
+    leaves = [node for node in tree.nodes if not node.children]
+    assert [leaf.text for leaf in leaves] == [
+        "It",
+        "is",
+        "n\u2019t",
+        "a",
+        "BAD",
+        "film",
+        ",",
+        "see",
+        "www.example.com",
+        "twice",
+        "!",
+    ]
+    assert len(tree.nodes) == 2 * len(leaves) - 1  # binary: n leaves, n - 1 composed nodes
+    for index, node in enumerate(tree.nodes):
+        assert node.text == text[node.start : node.end]
+        assert node.label == max(node.probabilities, key=node.probabilities.get)
+        if node.children:
+            left, right = (tree.nodes[child] for child in node.children)
+            assert min(node.children) > index  # children after their parent
+            assert (left.start, right.end) == (node.start, node.end) and left.end <= right.start
+    assert [node.text for node in classifier.predict_tree("dull").nodes] == ["dull"]
+    with pytest.raises(UnsupportedError, match="call predict_steps"):
+        sentiment_classifier.predict_tree(text)
