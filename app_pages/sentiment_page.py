@@ -1,4 +1,5 @@
-"""Sentiment: classify a review and watch the prediction evolve word by word."""
+"""Sentiment: classify a review and watch the prediction evolve word by word (a sequence
+model) or see the tree it was composed over (a tree model)."""
 
 import html
 
@@ -7,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import model_or_stop
+from app_pages.tree_view import CLASS_COLORS, tree_dot
 from sentiment.classifier import largest_moves
 from shared.errors import UserError
 
@@ -16,7 +18,6 @@ EXAMPLES = {
     "Negative": "The plot is dull, the jokes fall flat and the acting is even worse.",
     "Neutral": "The film runs two hours and was shot in Toronto last spring.",
 }
-CLASS_COLORS = {"negative": "#d62728", "neutral": "#7f7f7f", "positive": "#2ca02c"}
 
 st.title("Sentiment")
 classifier = model_or_stop("sentiment")
@@ -27,7 +28,11 @@ if not text.strip():
     st.warning("Type a review to classify.")
     st.stop()
 try:
-    prediction, steps = classifier.predict_with_steps(text)
+    if classifier.architecture == "tree":
+        tree = classifier.predict_tree(text)
+        prediction, steps = classifier.predict(text), None
+    else:
+        prediction, steps = classifier.predict_with_steps(text)
 except UserError as error:
     st.error(str(error))
     st.stop()
@@ -49,6 +54,15 @@ with left:
         ),
         width="stretch",
     )
+
+if steps is None:
+    with right:
+        st.subheader("The tree the model composed, node by node")
+        st.caption("Its own parser's tree; each node coloured by its label (hover for the probabilities).")
+        st.graphviz_chart(tree_dot(tree), width="stretch")
+    nodes = pd.DataFrame([{"phrase": node.text, "label": node.label, **node.probabilities} for node in tree.nodes])
+    st.dataframe(nodes, hide_index=True, width="stretch")
+    st.stop()
 
 moves = largest_moves(steps, prediction.label)
 with right:

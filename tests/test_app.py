@@ -56,6 +56,24 @@ def test_sentiment_page_shows_label_probabilities_and_steps(models):
     assert at.warning[0].value == "Type a review to classify."
 
 
+def test_sentiment_page_shows_a_tree_models_tree_with_the_users_words_escaped(models, tree_bundle):
+    from sentiment import SentimentClassifier
+
+    (models / "sentiment-tree").symlink_to(tree_bundle)
+    at = _page("sentiment")
+    at.selectbox(key="model-sentiment").set_value("sentiment-tree").run()
+    text = 'A "quoted" \\ odd <b>review</b>'
+    at.text_area(key="review").set_value(text).run()
+    assert not at.exception, at.exception
+    tree = SentimentClassifier.load(tree_bundle).predict_tree(text)
+    assert at.metric[0].value == tree.root.label
+    dot = at.get("graphviz_chart")[0].proto.spec
+    # Each word a leaf, as a DOT string: a quote and a backslash escaped, markup only text.
+    assert 'label="\\""' in dot and 'label="quoted"' in dot and 'label="\\\\"' in dot and 'label="<"' in dot
+    assert dot.count(" -> ") == len(tree.nodes) - 1
+    assert not [block for block in at.get("html") if "moved P(" in block.proto.body]  # no word-by-word view
+
+
 def test_entities_page_escapes_user_html(models):
     at = _page("entities")
     at.text_area(key="text").set_value("<script>alert(1)</script> Anna Kowalski visited Paris.").run()
