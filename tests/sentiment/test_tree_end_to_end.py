@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from shared.errors import DataError, UnsupportedError
-from tests.conftest import TINY_TREE_MODEL, TREE_ARGS, run_module
+from tests.conftest import TINY_TREE_MODEL, TREE_ARGS
 
 TEXTS = ["A gorgeous, witty film.", "dull", "The plot is dull and the acting is even worse than the plot."]
 
@@ -36,9 +36,9 @@ def test_the_exported_tree_model_parses_and_composes_in_the_graph(tree_bundle, t
     import tensorflow as tf
 
     from sentiment import SentimentClassifier
+    from shared.export import export_model
 
-    done = run_module("sentiment.export", "--model", str(tree_bundle), "--out", str(tmp_path / "saved"))
-    assert done.returncode == 0, done.stderr
+    export_model(SentimentClassifier.load(tree_bundle), tmp_path / "saved")
     serve = tf.saved_model.load(str(tmp_path / "saved")).signatures["serving_default"]
     served = serve(text=tf.constant(TEXTS))
     expected = SentimentClassifier.load(tree_bundle).predict_proba(TEXTS)
@@ -60,15 +60,22 @@ def test_the_exported_tree_model_parses_and_composes_in_the_graph(tree_bundle, t
     ],
     ids=["not-a-tree-model", "unbalanced", "label-outside-the-set", "no-label", "three-children", "empty"],
 )
-def test_a_bad_tree_file_is_one_error_line_and_nothing_written(tmp_path, tiny_config_file, content, extra, message):
+def test_a_bad_tree_file_is_one_error_line_and_nothing_written(
+    tmp_path, capsys, tiny_config_file, content, extra, message
+):
+    from sentiment.train import main
+    from shared.cli import run_cli
+
     path = tmp_path / "train.txt"
     args = list(TREE_ARGS)
     if content is not None:
         path.write_text(content, encoding="utf-8")
         args[1] = str(path)
-    done = run_module("sentiment.train", *args, "--config", str(tiny_config_file), *extra, "--out", str(tmp_path / "m"))
-    assert done.returncode == 2
-    assert done.stderr.splitlines() == ["error: " + message.format(path=path, binary="trees must be binary")]
+    code = run_cli(main, [*args, "--config", str(tiny_config_file), *extra, "--out", str(tmp_path / "m")])
+    assert code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: " + message.format(path=path, binary="trees must be binary")
+    ]
     assert not (tmp_path / "m").exists() and not (tmp_path / "m.training").exists()
 
 
