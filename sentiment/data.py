@@ -188,9 +188,9 @@ def load_named_dataset(name: str, *, phrases: bool = False) -> Splits:
     folder = locate_dataset(name)
     if name == "sst":
         return Splits(
-            read_sst(folder / "train.txt", phrases=phrases),
-            read_sst(folder / "dev.txt"),
-            read_sst(folder / "test.txt"),
+            read_sst(folder / "train.txt", phrases=phrases) if phrases else with_trees(folder / "train.txt"),
+            with_trees(folder / "dev.txt"),
+            with_trees(folder / "test.txt"),
         )
     if name == "airline-tweets":
         mapping = parse_label_map(None)
@@ -201,6 +201,14 @@ def load_named_dataset(name: str, *, phrases: bool = False) -> Splits:
             )
         )
     raise DataError(f"dataset {name!r} is not a sentiment dataset; choose one of {', '.join(DATASETS)}")
+
+
+def with_trees(path: Path) -> LabelledTexts:
+    """An SST file's sentences as `read_sst` gives them, with their trees (which a tree
+    model's evaluation reads: gold trees, every phrase)."""
+    data = read_sst(path)
+    trees = read_sst_trees(path)
+    return LabelledTrees(data.texts, data.labels, tuple(trees)) if len(trees) == len(data) else data
 
 
 def load_tree_dataset(name: str) -> Splits:

@@ -15,12 +15,32 @@ class SentimentReport(Report):
     def table(self) -> str:
         from shared.metrics import format_report
 
-        return format_report(self)
+        lines = [format_report(self)]
+        if self.get("binary_accuracy") is not None:
+            lines.append(f"binary accuracy (non-neutral texts, positive vs negative): {self['binary_accuracy']:.4f}")
+        if "gold_trees" in self:
+            gold, brackets = self["gold_trees"], self["bracketing"]
+            lines.append(
+                f"with the gold trees: accuracy {gold['accuracy']:.4f}, macro-F1 {gold['macro_f1']:.4f}, "
+                f"binary {gold['binary_accuracy']:.4f}, all phrases {gold['all_phrases_accuracy']:.4f} "
+                f"({gold['phrases']:,} phrases)"
+            )
+            lines.append(
+                f"parser bracketing: precision {brackets['precision']:.4f}, recall {brackets['recall']:.4f}, "
+                f"F1 {brackets['f1']:.4f}"
+            )
+        return "\n".join(lines)
 
     def view(self) -> ReportView:
         labels = self["labels"]
+        numbers = {"Accuracy": f"{self['accuracy']:.1%}", "Macro-F1": f"{self['macro_f1'] * 100:.1f}"}
+        if self.get("binary_accuracy") is not None:
+            numbers["Binary (non-neutral)"] = f"{self['binary_accuracy']:.1%}"
+        if "gold_trees" in self:
+            numbers["All phrases (gold trees)"] = f"{self['gold_trees']['all_phrases_accuracy']:.1%}"
+            numbers["Parser bracketing F1"] = f"{self['bracketing']['f1'] * 100:.1f}"
         return ReportView(
-            numbers={"Accuracy": f"{self['accuracy']:.1%}", "Macro-F1": f"{self['macro_f1'] * 100:.1f}"},
+            numbers=numbers,
             table=self["per_class"],
             confusion={true: dict(zip(labels, row)) for true, row in zip(labels, self["confusion_matrix"])},
             confusion_axes=("true class", "predicted class"),

@@ -78,11 +78,18 @@ def predict_ids(classifier, ids, batch_size: int = 512):
 
 
 def evaluate_texts(classifier, data: LabelledTexts) -> dict:
-    """The classification report of `classifier` on `data`."""
+    """The classification report of `classifier` on `data`, with the binary accuracy on
+    its non-neutral texts (SST-2 derived) and, for a tree model on data with trees, its
+    gold-tree scores and its parser's bracketing (`sentiment.tree_eval`)."""
+    from sentiment.tree_eval import binary_accuracy, evaluate_trees
     from shared.metrics import classification_report
 
-    predicted = classifier.predict_proba(data.texts).argmax(axis=1)
-    return classification_report(data.labels, predicted, classifier.labels)
+    probabilities = classifier.predict_proba(data.texts)
+    report = classification_report(data.labels, probabilities.argmax(axis=1), classifier.labels)
+    report["binary_accuracy"] = binary_accuracy(probabilities, data.labels)
+    if getattr(classifier, "architecture", "sequence") == "tree" and getattr(data, "trees", ()):
+        report |= evaluate_trees(classifier, data)
+    return report
 
 
 class SentimentTask(Task):

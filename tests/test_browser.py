@@ -124,7 +124,11 @@ def test_models_page_shows_each_bundles_metrics(page, app_url, sentiment_bundle)
     numbers.first.wait_for(timeout=WAIT_MS)
     shown = dict(zip(page.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
                      page.locator('[data-testid="stMetricValue"]').all_inner_texts()))  # fmt: skip
-    assert shown == {"Accuracy": f"{metrics['accuracy']:.1%}", "Macro-F1": f"{metrics['macro_f1'] * 100:.1f}"}
+    assert shown == {
+        "Accuracy": f"{metrics['accuracy']:.1%}",
+        "Macro-F1": f"{metrics['macro_f1'] * 100:.1f}",
+        "Binary (non-neutral)": f"{metrics['binary_accuracy']:.1%}",
+    }
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     charts.nth(1).wait_for(timeout=WAIT_MS)
     assert charts.count() == 2  # the confusion heatmap and the training curves

@@ -132,3 +132,42 @@ def test_predict_tree_gives_every_node_its_span_label_and_probabilities(tree_bun
     assert [node.text for node in classifier.predict_tree("dull").nodes] == ["dull"]
     with pytest.raises(UnsupportedError, match="call predict_steps"):
         sentiment_classifier.predict_tree(text)
+
+
+def test_evaluation_of_a_tree_model_adds_gold_trees_every_phrase_and_the_parsers_bracketing(tree_bundle, tmp_path):
+    from sentiment import SentimentClassifier
+    from sentiment.data import LabelledTrees, read_sst_trees
+    from sentiment.task import TASK
+    from tests.conftest import SST_FIXTURES
+
+    classifier = SentimentClassifier.load(tree_bundle)
+    trees = read_sst_trees(SST_FIXTURES / "train.txt")
+    report = TASK.evaluate(classifier, LabelledTrees.of(trees))
+    gold, brackets = report["gold_trees"], report["bracketing"]
+    assert gold["phrases"] == sum(2 * len(tree.tokens) - 1 for tree in trees)  # every node of SST is labelled
+    assert 0 <= gold["all_phrases_accuracy"] <= 1 and 0 <= brackets["f1"] <= 1
+    assert report["binary_accuracy"] is not None
+    table = report.table()
+    assert "with the gold trees: accuracy" in table and "parser bracketing: precision" in table
+    assert {"All phrases (gold trees)", "Parser bracketing F1"} <= set(report.view().numbers)
+
+
+def test_the_parser_bracketing_of_gold_splits_is_perfect():
+    """The bracketing measure itself: a parser that returns the gold tree scores 1."""
+    from sentiment.parser import gold_splits
+    from sentiment.tree_eval import bracketing
+    from tests.sentiment.test_trees import TREES
+
+    by_text = {" ".join(tree.tokens): tree for tree in TREES}
+
+    def gold_parse(text):
+        return len(by_text[text].tokens), gold_splits(by_text[text])
+
+    def flat_parse(text):  # every node splits off its first token: a right-branching tree
+        count = len(by_text[text].tokens)
+        return count, [(i, count, i + 1) for i in range(count - 1)]
+
+    texts = list(by_text)
+    assert bracketing(gold_parse, texts, TREES) == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
+    # Tree 0's gold spans (0,2) (2,5) (3,5); right-branching gives (1,5) (2,5) (3,5); tree 2's (1,3) both.
+    assert bracketing(flat_parse, texts, TREES) == {"precision": 0.75, "recall": 0.75, "f1": 0.75}

@@ -1,0 +1,89 @@
+"""A tree model's evaluation beyond its raw-text scores: with the gold trees (root and
+every phrase, as the treebank's papers report), and its parser's bracketing against them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sentiment.data import LABELS
+
+NEUTRAL = LABELS.index("neutral")
+
+
+def binary_accuracy(probabilities: np.ndarray, labels) -> float:
+    """SST-2 derived: on the texts whose gold class is not neutral, whether P(positive) >
+    P(negative) says the right one (None when every text is neutral)."""
+    labels = np.asarray(labels)
+    kept = labels != NEUTRAL
+    if not kept.any():
+        return None
+    positive = probabilities[kept, LABELS.index("positive")] > probabilities[kept, LABELS.index("negative")]
+    return round(float(np.mean(positive == (labels[kept] == LABELS.index("positive")))), 6)
+
+
+def gold_tree_nodes(api, trees, batch_size: int = 256):
+    """For each batch of `trees` (length-sorted): (its TreeBatch, node probabilities [B, 2T, 3])
+    of the api's classifier composed over the gold trees."""
+    from sentiment.tree_model import TREE_CLASSIFIER, tree_batches
+    from sentiment.trees import encode_trees
+    from shared.sequences import length_sorted_batches
+
+    classifier = api.model.get_layer(TREE_CLASSIFIER)
+    lookup = {token: index for index, token in enumerate(api.model.get_layer("vectorizer").get_vocabulary())}
+    for index, (inputs, _, _) in zip(
+        length_sorted_batches([len(tree.tokens) for tree in trees], batch_size), tree_batches(trees, lookup, batch_size)
+    ):
+        yield encode_trees([trees[i] for i in index]), classifier(inputs, training=False).numpy(), index
+
+
+def parsed_splits(api, text: str) -> tuple[int, list]:
+    """(how many tokens the api's parser read in `text`, the (i, j, k) of its tree's nodes)."""
+    tokens, found, _, _ = api._tree(text)
+    count = len(tokens.numpy())
+    return count, [tuple(int(v) for v in node) for node in found.numpy()[: max(count - 1, 0)]]
+
+
+def bracketing(parse, texts, trees) -> dict:
+    """Unlabelled bracketing precision, recall and F1 of `parse` (text -> `parsed_splits`) on
+    `texts` against the gold `trees` (spans of two tokens or more, the whole sentence left
+    out: it is always right)."""
+    from sentiment.parser import gold_splits
+
+    correct = predicted = gold = 0
+    for text, tree in zip(texts, trees):
+        count, found = parse(text)
+        if count != len(tree.tokens):
+            continue  # the text's tokens are not the tree's (not the app's standardization)
+        ours = {(i, j) for i, j, _ in found} - {(0, count)}
+        theirs = {(i, j) for i, j, _ in gold_splits(tree)} - {(0, count)}
+        correct, predicted, gold = correct + len(ours & theirs), predicted + len(ours), gold + len(theirs)
+    precision, recall = correct / max(predicted, 1), correct / max(gold, 1)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 6), "recall": round(recall, 6), "f1": round(f1, 6)}
+
+
+def evaluate_trees(api, data) -> dict:
+    """The gold-tree scores of a tree model on `data` (LabelledTrees): root accuracy,
+    macro-F1 and binary accuracy, all-phrases accuracy; and its parser's bracketing."""
+    from shared.metrics import classification_report
+
+    trees = list(data.trees)
+    roots = np.zeros((len(trees), len(LABELS)), np.float32)
+    right = total = 0
+    for batch, nodes, index in gold_tree_nodes(api, trees):
+        roots[index] = nodes[np.arange(len(index)), batch.roots]
+        labelled = batch.labels >= 0
+        right += int((nodes.argmax(-1) == batch.labels)[labelled].sum())
+        total += int(labelled.sum())
+    labels = [tree.label for tree in trees]
+    report = classification_report(labels, roots.argmax(axis=1), LABELS)
+    return {
+        "gold_trees": {
+            "accuracy": report["accuracy"],
+            "macro_f1": report["macro_f1"],
+            "binary_accuracy": binary_accuracy(roots, labels),
+            "all_phrases_accuracy": round(right / max(total, 1), 6),
+            "phrases": total,
+        },
+        "bracketing": bracketing(lambda text: parsed_splits(api, text), data.texts, trees),
+    }
