@@ -55,7 +55,7 @@ def staging_folders(parent: Path, name: str) -> list[Path]:
     return [p for p in parent.iterdir() if p.name.startswith(f".{name}.tmp-")]
 
 
-def full_and_resumed(common: list[str], folder: Path, epochs: int = 8) -> tuple[dict, dict]:
+def full_and_resumed(common: list[str], folder: Path, epochs: int) -> tuple[dict, dict]:
     """Train with `python common...` into folder/full; start it again into folder/crashed,
     SIGKILL it once two epochs are checkpointed and resume it; both bundles' metadata."""
     full = run_module(*common[1:], "--out", str(folder / "full"))
@@ -82,7 +82,7 @@ def full_and_resumed(common: list[str], folder: Path, epochs: int = 8) -> tuple[
 def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_config_file):
     common = ["-m", "sentiment.train", *REVIEWS_ARGS, "--config", str(tiny_config_file), "--seed", "5"]
     full_meta, resumed_meta = full_and_resumed(
-        [*common, "--training.epochs", "8", "--training.patience", "8"], tmp_path
+        [*common, "--training.epochs", "5", "--training.patience", "5"], tmp_path, epochs=5
     )
     for key in ("accuracy", "macro_f1"):
         assert resumed_meta["metrics"]["dev"][key] == pytest.approx(full_meta["metrics"]["dev"][key], abs=1e-6)
@@ -93,24 +93,10 @@ def test_training_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_confi
     np.testing.assert_allclose(resumed_p, full_p, atol=1e-5)
 
 
-def test_a_tree_model_killed_mid_run_resumes_to_the_same_result(tmp_path, tiny_config_file):
-    from tests.conftest import TINY_TREE_MODEL, TREE_ARGS
-
-    common = ["-m", "sentiment.train", *TREE_ARGS, "--config", str(tiny_config_file), *TINY_TREE_MODEL]
-    common += ["--seed", "5", "--training.epochs", "4", "--training.patience", "4"]
-    full_meta, resumed_meta = full_and_resumed(common, tmp_path, epochs=4)
-    assert resumed_meta["metrics"]["test"] == full_meta["metrics"]["test"]
-    from sentiment import SentimentClassifier
-
-    texts = ["a gorgeous, witty film", "dull and far too long"]
-    full_p, resumed_p = (SentimentClassifier.load(tmp_path / n).predict_proba(texts) for n in ("full", "crashed"))
-    np.testing.assert_allclose(resumed_p, full_p, atol=1e-5)
-
-
 def test_language_model_training_killed_mid_run_resumes_to_the_same_result(tmp_path, lm_text, tiny_lm_config_file):
     common = ["-m", "lm.train", "--text", str(lm_text / "train.txt"), "--config", str(tiny_lm_config_file)]
-    common += ["--seed", "5", "--training.epochs", "8", "--training.patience", "8"]
-    full_meta, resumed_meta = full_and_resumed(common, tmp_path)
+    common += ["--seed", "5", "--training.epochs", "5", "--training.patience", "5"]
+    full_meta, resumed_meta = full_and_resumed(common, tmp_path, epochs=5)
     full_bits, resumed_bits = (meta["metrics"]["dev"]["bits_per_char"] for meta in (full_meta, resumed_meta))
     assert resumed_bits == pytest.approx(full_bits, abs=1e-4)
     from lm import LanguageModel

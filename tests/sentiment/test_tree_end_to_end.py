@@ -171,3 +171,36 @@ def test_the_parser_bracketing_of_gold_splits_is_perfect():
     assert bracketing(gold_parse, texts, TREES) == {"precision": 1.0, "recall": 1.0, "f1": 1.0}
     # Tree 0's gold spans (0,2) (2,5) (3,5); right-branching gives (1,5) (2,5) (3,5); tree 2's (1,3) both.
     assert bracketing(flat_parse, texts, TREES) == {"precision": 0.75, "recall": 0.75, "f1": 0.75}
+
+
+def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_path, tiny_config_file):
+    """The tree model's checkpoint (classifier, parser, optimizer) and its shuffled batches
+    carry a resumed run on exactly as the uninterrupted one (a SIGKILL'd run is the
+    crash tests' business: the checkpoint is written the same way for every model)."""
+    from sentiment import SentimentClassifier
+    from sentiment.cli import CLI
+    from shared.config import load_config
+    from shared.training import train
+    from shared.verbs.train import build_parser
+
+    args, overrides = build_parser(CLI, None).parse_known_args([*TREE_ARGS, *TINY_TREE_MODEL, "--training.epochs", "3"])
+    config = load_config(CLI.task.config_class, tiny_config_file, [*overrides, "--training.patience", "3"])
+    source = CLI.read_training_files(args, config, 5)
+    train(CLI.task, source, config, tmp_path / "full", seed=5)
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_the_first_epoch(record):
+        if record["epoch"] == 1:
+            raise Stop
+
+    with pytest.raises(Stop):
+        train(CLI.task, source, config, tmp_path / "stopped", seed=5, on_epoch=stop_after_the_first_epoch)
+    train(CLI.task, source, config, tmp_path / "stopped", seed=5, resume=True)
+    full, resumed = (json.loads((tmp_path / name / "metadata.json").read_text()) for name in ("full", "stopped"))
+    assert resumed["training"]["resumed"] and resumed["training"]["epochs_run"] == full["training"]["epochs_run"] == 3
+    assert resumed["metrics"] == full["metrics"]
+    texts = ["a gorgeous, witty film", "dull and far too long"]
+    full_p, resumed_p = (SentimentClassifier.load(tmp_path / name).predict_proba(texts) for name in ("full", "stopped"))
+    np.testing.assert_allclose(resumed_p, full_p, atol=1e-6)
