@@ -82,6 +82,21 @@ def build_vectorizer(config: ModelConfig, texts) -> layers.TextVectorization:
     return vectorizer
 
 
+def prepared_vectorizer(config: ModelConfig, texts, prepared_dir, *, resume: bool) -> layers.TextVectorization:
+    """The run's vectorizer: adapted on `texts` and its vocabulary written to
+    `prepared_dir`, or, on `resume`, read back from there."""
+    import json
+
+    from shared.files import write_json_atomic
+
+    vocabulary_file = prepared_dir / "vocabulary.json"
+    if resume:
+        return vectorizer_from_vocabulary(config, json.loads(vocabulary_file.read_text(encoding="utf-8")))
+    vectorizer = build_vectorizer(config, texts)
+    write_json_atomic(vocabulary_file, vectorizer.get_vocabulary())
+    return vectorizer
+
+
 def vectorizer_from_vocabulary(config: ModelConfig, vocabulary: list[str]) -> layers.TextVectorization:
     """A TextVectorization layer with a known vocabulary (as returned by get_vocabulary)."""
     return layers.TextVectorization(

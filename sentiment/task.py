@@ -126,24 +126,16 @@ class SentimentTask(Task):
             from sentiment.tree_training import prepare_tree
 
             return prepare_tree(splits, config, prepared_dir, resume=resume, seed=seed)
-        import json
 
         import keras
         import numpy as np
 
         from sentiment import model as model_lib
         from sentiment.classifier import SentimentClassifier
-        from shared.files import write_json_atomic
         from shared.metrics import classification_report
         from shared.sequences import bucketed_dataset
 
-        vocabulary_file = prepared_dir / "vocabulary.json"
-        if resume:
-            vocabulary = json.loads(vocabulary_file.read_text(encoding="utf-8"))
-            vectorizer = model_lib.vectorizer_from_vocabulary(config.model, vocabulary)
-        else:
-            vectorizer = model_lib.build_vectorizer(config.model, splits.train.texts)
-            write_json_atomic(vocabulary_file, vectorizer.get_vocabulary())
+        vectorizer = model_lib.prepared_vectorizer(config.model, splits.train.texts, prepared_dir, resume=resume)
         print(f"Vocabulary: {vectorizer.vocabulary_size()} tokens; train {len(splits.train)}, dev {len(splits.dev)}")
 
         train_ids = vectorize(vectorizer, splits.train.texts, config.model.max_length)

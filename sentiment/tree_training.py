@@ -5,7 +5,6 @@ a user's raw text gets)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sentiment.data import LABELS, Splits
@@ -70,21 +69,14 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     from sentiment import model as model_lib
     from sentiment.classifier import SentimentClassifier
     from sentiment.tree_model import TreeTrainer, build_parser, build_tree_classifier, build_tree_end_to_end
-    from shared.files import write_json_atomic
     from shared.metrics import classification_report
 
     if tf.distribute.has_strategy():
         raise ConfigError("a tree model trains in one process for now: leave out --strategy and --workers")
     if not hasattr(splits.train, "trees"):
         raise ConfigError("a tree model trains on bracketed trees: use --dataset sst")
-    vocabulary_file = prepared_dir / "vocabulary.json"
-    if resume:
-        vocabulary = json.loads(vocabulary_file.read_text(encoding="utf-8"))
-        vectorizer = model_lib.vectorizer_from_vocabulary(config.model, vocabulary)
-    else:
-        vectorizer = model_lib.build_vectorizer(config.model, splits.train.texts)
-        vocabulary = vectorizer.get_vocabulary()
-        write_json_atomic(vocabulary_file, vocabulary)
+    vectorizer = model_lib.prepared_vectorizer(config.model, splits.train.texts, prepared_dir, resume=resume)
+    vocabulary = vectorizer.get_vocabulary()
     print(f"Vocabulary: {len(vocabulary)} tokens; train {len(splits.train)} trees, dev {len(splits.dev)}", flush=True)
     lookup = {token: index for index, token in enumerate(vocabulary)}
     batches = trainer_batches(splits.train.trees, lookup, config.training.batch_size)
