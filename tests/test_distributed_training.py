@@ -158,7 +158,7 @@ def worker_index(pid: int) -> int | None:
 
 def test_killing_a_worker_stops_the_run_with_a_clear_error_and_it_resumes(tmp_path):
     config = tmp_path / "long.json"
-    config.write_text(json.dumps({**EXACT_CONFIG, "training": {"epochs": 6, "batch_size": 6, "patience": 6}}))
+    config.write_text(json.dumps({**EXACT_CONFIG, "training": {"epochs": 4, "batch_size": 6, "patience": 4}}))
     out = tmp_path / "model"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.Popen(
@@ -193,7 +193,7 @@ def test_killing_a_worker_stops_the_run_with_a_clear_error_and_it_resumes(tmp_pa
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
     assert f"Resuming after epoch {finished_epochs}" in resumed.stdout
     facts = training_facts(out)
-    assert facts["resumed"] and facts["epochs_run"] == 6 and facts["workers"] == 2
+    assert facts["resumed"] and facts["epochs_run"] == 4 and facts["workers"] == 2
 
 
 def test_bad_distribution_settings_are_config_errors(tmp_path, monkeypatch):

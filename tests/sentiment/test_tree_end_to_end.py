@@ -183,8 +183,8 @@ def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_pa
     from shared.training import train
     from shared.verbs.train import build_parser
 
-    args, overrides = build_parser(CLI, None).parse_known_args([*TREE_ARGS, *TINY_TREE_MODEL, "--training.epochs", "3"])
-    config = load_config(CLI.task.config_class, tiny_config_file, [*overrides, "--training.patience", "3"])
+    args, overrides = build_parser(CLI, None).parse_known_args([*TREE_ARGS, *TINY_TREE_MODEL, "--training.epochs", "2"])
+    config = load_config(CLI.task.config_class, tiny_config_file, [*overrides, "--training.patience", "2"])
     source = CLI.read_training_files(args, config, 5)
     train(CLI.task, source, config, tmp_path / "full", seed=5)
 
@@ -199,7 +199,7 @@ def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_pa
         train(CLI.task, source, config, tmp_path / "stopped", seed=5, on_epoch=stop_after_the_first_epoch)
     train(CLI.task, source, config, tmp_path / "stopped", seed=5, resume=True)
     full, resumed = (json.loads((tmp_path / name / "metadata.json").read_text()) for name in ("full", "stopped"))
-    assert resumed["training"]["resumed"] and resumed["training"]["epochs_run"] == full["training"]["epochs_run"] == 3
+    assert resumed["training"]["resumed"] and resumed["training"]["epochs_run"] == full["training"]["epochs_run"] == 2
     assert resumed["metrics"] == full["metrics"]
     texts = ["a gorgeous, witty film", "dull and far too long"]
     full_p, resumed_p = (SentimentClassifier.load(tmp_path / name).predict_proba(texts) for name in ("full", "stopped"))
