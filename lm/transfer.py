@@ -1,5 +1,6 @@
 """What the other apps take from a language model: the one module of `lm` they import.
 
+    settings(path)                          its metadata and network settings, cheaply
     describe(path) -> LanguageModelSource   which LM it is (metadata and a checksum),
                                             read without loading the model
     WordEncoder.open(path)                  a word LM's vocabulary, embedding and
@@ -56,25 +57,40 @@ class LanguageModelSource:
         return {**asdict(self), "reference": self.reference}
 
 
+def settings(path: str | Path):
+    """(the bundle's metadata, its LM `ModelConfig`) read without the model or its checksum:
+    what choosing among LMs needs (their direction, embedding size).
+
+    Raises:
+        BundleError: not a language-model bundle.
+    """
+    import dataclasses
+
+    from lm.config import LMConfig
+    from shared.bundle import read_metadata
+    from shared.config import config_from_dict
+
+    metadata = read_metadata(path, task="lm")
+    model = config_from_dict(LMConfig, metadata["config"]).model
+    return metadata, dataclasses.replace(model, direction=metadata.get("direction", model.direction))
+
+
 def describe(path: str | Path) -> LanguageModelSource:
     """The language model at `path`, from its metadata and its model file's checksum.
 
     Raises:
         BundleError: not a language-model bundle.
     """
-    from lm.config import LMConfig
-    from shared.bundle import MODEL_FILE, read_metadata
-    from shared.config import config_from_dict
+    from shared.bundle import MODEL_FILE
     from shared.files import sha256_of
 
     path = Path(path)
-    metadata = read_metadata(path, task="lm")
-    model = config_from_dict(LMConfig, metadata["config"]).model
+    metadata, model = settings(path)
     return LanguageModelSource(
         name=path.resolve().name,
         sha256=sha256_of(path / MODEL_FILE),
         level=model.level,
-        direction=metadata.get("direction", model.direction),
+        direction=model.direction,
         embedding_dim=model.embedding_dim,
         cell=model.cell,
         units=model.units,
@@ -162,7 +178,7 @@ def by_direction(paths: list[str | Path]) -> dict[str, Path]:
 
     chosen: dict[str, Path] = {}
     for path in paths:
-        direction = describe(path).direction
+        direction = settings(path)[1].direction
         if direction in chosen:
             raise ConfigError(f"--char-lm: {chosen[direction]} and {path} are both {direction} models")
         chosen[direction] = Path(path)

@@ -61,11 +61,11 @@ class SentimentCli(AppCli):
         )
 
     def config_overrides(self, args) -> list[str]:
-        from lm.transfer import describe
+        from lm.transfer import settings
 
         if not getattr(args, "encoder", None):
             return []
-        return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={describe(args.encoder).embedding_dim}"]
+        return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={settings(args.encoder)[1].embedding_dim}"]
 
     def read_training_files(self, args, config, seed: int) -> DataSource:
         from sentiment.data import LABELS, LabelledTexts, Splits, holdout_split, parse_label_map, read_labelled_csv

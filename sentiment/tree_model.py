@@ -139,31 +139,6 @@ def tree_batches(trees, lookup: dict[str, int], batch_size: int) -> list[tuple]:
     return batches
 
 
-def batches_dataset(batches: list[tuple], seed: int):
-    """The batches in an order shuffled by `seed`, as a tf.data.Dataset."""
-    import numpy as np
-
-    order = np.random.default_rng(seed).permutation(len(batches))
-    int_matrix = tf.TensorSpec([None, None], tf.int32)
-    schedule = tf.TensorSpec([None, None, None], tf.int32)
-    signature = (
-        (tf.TensorSpec([None, None], tf.int64), schedule, schedule, schedule),
-        int_matrix,
-        tf.TensorSpec([None, None], tf.float32),
-    )
-
-    def generate():
-        for index in order:
-            yield batches[index]
-
-    return tf.data.Dataset.from_generator(generate, output_signature=signature)
-
-
-def node_probabilities(classifier, batches: list[tuple]) -> list:
-    """Each batch's probabilities of every node slot (numpy [B, 2T, classes])."""
-    return [classifier(inputs, training=False).numpy() for inputs, _, _ in batches]
-
-
 PARSER = "parser"
 TREE_TRAINER_INPUTS = (*TREE_INPUTS, "spans")
 

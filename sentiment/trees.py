@@ -187,6 +187,7 @@ def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
     off punctuation and writes a URL as `xxurl`; a token it changed beyond that gets the
     empty span where the search stands)."""
     folded = text.lower().translate(QUOTES)
+    aligned = len(folded) == len(text)  # lowercasing kept every offset (it does but for a few scripts)
     spans, position = [], 0
     for token in tokens:
         if token == "xxurl" and (match := URL.search(text, position)):
@@ -194,7 +195,7 @@ def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
             position = match.end()
             continue
         found = folded.find(token, position)
-        if found < 0 or len(folded) != len(text):
+        if found < 0 or not aligned:
             spans.append((position, position))
             continue
         spans.append((found, found + len(token)))
