@@ -214,18 +214,20 @@ def tree_reader(model):
     probabilities of every node slot, and the slot count T (leaves 0..T-1, node m at T + m)."""
     import tensorflow as tf
 
-    from shared.text import standardize_text
+    from sentiment.tree_model import token_strings
 
     vectorizer, truncate = model.get_layer("vectorizer"), model.get_layer("truncate")
     parser, parse, classifier = model.get_layer("parser"), model.get_layer("parse"), model.get_layer("tree_classifier")
+    spelled = len(parser.inputs) == 2  # parsers before character features read the ids alone
 
     @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
     def read(text):
-        ids = truncate(vectorizer(tf.reshape(text, [1])))
+        texts = tf.reshape(text, [1])
+        ids = truncate(vectorizer(texts))
+        tokens = token_strings(texts, truncate.max_length)
         lengths = tf.reduce_sum(tf.cast(ids != 0, tf.int32), axis=1)
-        left, right, slots, _, found = parse(parser(ids, training=False), lengths)
+        left, right, slots, _, found = parse(parser([ids, tokens] if spelled else ids, training=False), lengths)
         nodes = classifier([ids, left, right, slots], training=False)
-        tokens = tf.strings.split(standardize_text(text))[: lengths[0]]
-        return tokens, found[0], nodes[0], tf.shape(ids)[1]
+        return tokens[0, : lengths[0]], found[0], nodes[0], tf.shape(ids)[1]
 
     return read

@@ -15,8 +15,10 @@ class ModelConfig:
     `architecture` "sequence" reads the text as a chain (the RNN stack, then pooling);
     "tree" composes it over a binary parse tree (a recursive network, `cell` lstm: the
     Tree-LSTM, simple_rnn: tanh(W [c1; c2] + b), gru: a gated mix), with a softmax at
-    every node; its own parser (`parser_dim`, `parser_units`, `parser_hidden`) trains
-    alongside on the treebank's bracketing and gives raw text its tree. `bidirectional`,
+    every node; its own parser (`parser_dim`: its word vectors, `parser_char_filters`: a
+    character CNN's, 0 for none; `parser_layers` BiLSTMs of `parser_units`, `parser_dropout`
+    on their inputs and outputs, `parser_word_dropout`; a span MLP of `parser_hidden`)
+    trains alongside on the treebank's bracketing and gives raw text its tree. `bidirectional`,
     `layers` and `pooling` are the sequence model's.
 
     `encoder` names a word language-model bundle (lm.train --level word): each word
@@ -42,6 +44,10 @@ class ModelConfig:
     parser_dim: int = 100
     parser_units: int = 128
     parser_hidden: int = 128
+    parser_layers: int = 2
+    parser_char_filters: int = 50
+    parser_dropout: float = 0.3
+    parser_word_dropout: float = 0.1
 
     def __post_init__(self):
         if self.architecture == "tree" and self.encoder:
@@ -61,8 +67,11 @@ class ModelConfig:
             "parser_dim",
             "parser_units",
             "parser_hidden",
+            "parser_layers",
         )
-        require_fraction(self, "embedding_dropout", "dropout")
+        if self.parser_char_filters < 0:
+            raise ValueError("parser_char_filters must be 0 (no character features) or more")
+        require_fraction(self, "embedding_dropout", "dropout", "parser_dropout", "parser_word_dropout")
 
 
 @dataclass(frozen=True)

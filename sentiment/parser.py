@@ -27,24 +27,38 @@ class SpanScorer(layers.Layer):
     """Token vectors [B, T, D] and their mask -> the score of every span [B, T + 1, T + 1]
     (entry [b, i, j] for fenceposts i < j; the rest is meaningless)."""
 
-    def __init__(self, units: int, hidden: int, **kwargs):
+    def __init__(self, units: int, hidden: int, depth: int = 1, dropout: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.units = units
         self.hidden = hidden
+        self.depth = depth
+        self.dropout = dropout
         self.supports_masking = True  # it reads the tokens' mask; its output has none
-        self.reader = layers.Bidirectional(layers.LSTM(units, return_sequences=True), name="reader")
+        # Weights are saved under attribute names: the first BiLSTM stays `reader`, as when
+        # there was only one, so bundles saved then load.
+        self.reader = self.bilstm("reader")
+        self.deeper = [self.bilstm(f"reader_{n}") for n in range(2, depth + 1)]
+        self.drop = layers.Dropout(dropout, name="reader_dropout")  # on its inputs and each BiLSTM's output
         self.ends = layers.Dense(hidden, use_bias=False, name="ends")  # the MLP's first layer, by fencepost
         self.score = layers.Dense(1, name="score")
 
+    def bilstm(self, name: str):
+        return layers.Bidirectional(layers.LSTM(self.units, return_sequences=True), name=name)
+
     def build(self, input_shape):
         self.reader.build(input_shape)
+        for reader in self.deeper:
+            reader.build((*input_shape[:-1], 2 * self.units))
         self.ends.build((*input_shape[:-1], 2 * self.units))
         self.bias = self.add_weight(shape=(self.hidden,), initializer="zeros", name="bias")
         self.score.build((*input_shape[:-1], self.hidden))
         self.built = True
 
-    def call(self, vectors, mask=None):
-        states = self.reader(vectors, mask=mask)  # [B, T, 2U]: forward half, backward half
+    def call(self, vectors, mask=None, training=False):
+        states = self.drop(vectors, training=training)
+        for reader in (self.reader, *self.deeper):
+            states = self.drop(reader(states, mask=mask, training=training), training=training)
+        # states [B, T, 2U]: the last BiLSTM's forward half, backward half
         forward, backward = tf.split(states, 2, axis=-1)
         zeros = tf.zeros_like(forward[:, :1])
         # Fencepost k: forward state after token k - 1, backward state from token k on.
@@ -65,7 +79,13 @@ class SpanScorer(layers.Layer):
         return (input_shape[0], steps, steps)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "hidden": self.hidden}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "hidden": self.hidden,
+            "depth": self.depth,
+            "dropout": self.dropout,
+        }
 
 
 def split_logits(scores, spans):

@@ -140,18 +140,66 @@ def tree_batches(trees, lookup: dict[str, int], batch_size: int) -> list[tuple]:
 
 
 PARSER = "parser"
-TREE_TRAINER_INPUTS = (*TREE_INPUTS, "spans")
+TREE_TRAINER_INPUTS = (*TREE_INPUTS, "tokens", "spans")
+PARSER_MAX_CHARS, PARSER_CHAR_DIM, PARSER_CHAR_KERNEL = 16, 16, 3
 
 
-def build_parser(config, vocabulary_size: int) -> keras.Model:
-    """Token ids [B, T] (0: padding) -> the score of every span [B, T + 1, T + 1]."""
+def parser_characters(vocabulary: list[str]) -> list[str]:
+    """The characters the parser's character CNN knows: those of the vocabulary's words."""
+    return sorted({char for word in vocabulary[2:] for char in word})
+
+
+def build_parser(config, vocabulary_size: int, characters: list[str], seed: int = 0) -> keras.Model:
+    """(token ids [B, T] (0: padding), the tokens' strings [B, T]) -> the score of every
+    span [B, T + 1, T + 1]. A token is its word vector (word dropout in training) and,
+    when `parser_char_filters` > 0, a character CNN's features (its spelling: suffixes,
+    digits, hyphens, for words the vocabulary lacks)."""
     from sentiment.parser import SpanScorer
+    from shared.layers import Characters, CharCNN, WordDropout
 
     ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
-    embedding = layers.Embedding(vocabulary_size, config.parser_dim, mask_zero=True, name="parser_embedding")
-    vectors = layers.Dropout(config.embedding_dropout)(embedding(ids))
-    scores = SpanScorer(config.parser_units, config.parser_hidden, name="span_scorer")(vectors)
-    return keras.Model(ids, scores, name=PARSER)
+    tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
+    kept = WordDropout(config.parser_word_dropout, seed=seed, name="parser_word_dropout")(ids)
+    vectors = layers.Embedding(vocabulary_size, config.parser_dim, mask_zero=True, name="parser_embedding")(kept)
+    if config.parser_char_filters:
+        char_ids = layers.StringLookup(vocabulary=list(characters), mask_token="", name="parser_characters")(
+            Characters(PARSER_MAX_CHARS, name="parser_split_characters")(tokens)
+        )
+        spelling = CharCNN(
+            len(characters) + 2, PARSER_CHAR_DIM, config.parser_char_filters, PARSER_CHAR_KERNEL, name="parser_char_cnn"
+        )(char_ids)
+        vectors = layers.Concatenate(name="parser_token_features")([vectors, spelling])
+    scorer = SpanScorer(
+        config.parser_units, config.parser_hidden, config.parser_layers, config.parser_dropout, name="span_scorer"
+    )
+    return keras.Model([ids, tokens], scorer(vectors), name=PARSER)
+
+
+def token_strings(texts, max_length: int):
+    """Raw strings [B] -> their tokens as the vectorizer splits them, [B, T] ("" pads),
+    cut as `sentiment.model.Truncate` cuts the ids (at least one step)."""
+    from shared.text import standardize_text
+
+    tokens = tf.strings.split(standardize_text(texts)).to_tensor(default_value="")[:, :max_length]
+    return tf.pad(tokens, [[0, 0], [0, tf.maximum(1 - tf.shape(tokens)[1], 0)]], constant_values="")
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class TokenStrings(layers.Layer):
+    """`token_strings` as a layer of the end-to-end model (the parser reads the spelling)."""
+
+    def __init__(self, max_length: int, **kwargs):
+        super().__init__(**kwargs)
+        self.max_length = max_length
+
+    def call(self, texts):
+        return token_strings(texts, self.max_length)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], None)
+
+    def get_config(self):
+        return {**super().get_config(), "max_length": self.max_length}
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)
@@ -167,7 +215,7 @@ class TreeTrainer(keras.Model):
 
     def call(self, inputs, training=False):
         nodes = self.classifier([inputs[name] for name in TREE_INPUTS], training=training)
-        return nodes, self.parser(inputs["token_ids"], training=training)
+        return nodes, self.parser([inputs["token_ids"], inputs["tokens"]], training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         from sentiment.parser import split_logits
@@ -226,6 +274,7 @@ def build_tree_end_to_end(config, vectorizer, classifier: keras.Model, parser: k
 
     text = keras.Input(shape=(), dtype="string", name="text")
     ids = Truncate(config.max_length, name="truncate")(vectorizer(text))
-    left, right, slots, roots, _ = GreedyParse(name="parse")(parser(ids), TokenCount(name="lengths")(ids))
+    tokens = TokenStrings(config.max_length, name="token_strings")(text)
+    left, right, slots, roots, _ = GreedyParse(name="parse")(parser([ids, tokens]), TokenCount(name="lengths")(ids))
     nodes = classifier([ids, left, right, slots])
     return keras.Model(text, AtSlots(name="root")(nodes, roots), name="sentiment")

@@ -33,7 +33,10 @@ def trainer_batches(trees, lookup: dict[str, int], batch_size: int) -> list[tupl
         for row, nodes in enumerate(found):
             for column, (i, j, k) in enumerate(nodes):
                 spans[row, column], splits[row, column], split_weights[row, column] = (i, j), k, 1.0
-        named = dict(zip(TREE_INPUTS, inputs)) | {"spans": spans}
+        tokens = np.full(inputs[0].shape, "", dtype=object)  # the parser reads their spelling too
+        for row, i in enumerate(index):
+            tokens[row, : len(trees[i].tokens)] = trees[i].tokens
+        named = dict(zip(TREE_INPUTS, inputs)) | {"tokens": tokens, "spans": spans}
         batches.append((named, (labels, weights, splits, split_weights)))
     return batches
 
@@ -50,6 +53,7 @@ def trainer_dataset(batches: list[tuple], seed: int):
         "left": schedule,
         "right": schedule,
         "slots": schedule,
+        "tokens": tf.TensorSpec([None, None], tf.string),
         "spans": tf.TensorSpec([None, None, 2], tf.int32),
     }
     targets = (matrix, tf.TensorSpec([None, None], tf.float32), matrix, tf.TensorSpec([None, None], tf.float32))
@@ -68,7 +72,13 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
 
     from sentiment import model as model_lib
     from sentiment.classifier import SentimentClassifier
-    from sentiment.tree_model import TreeTrainer, build_parser, build_tree_classifier, build_tree_end_to_end
+    from sentiment.tree_model import (
+        TreeTrainer,
+        build_parser,
+        build_tree_classifier,
+        build_tree_end_to_end,
+        parser_characters,
+    )
     from shared.metrics import classification_report
 
     if tf.distribute.has_strategy():
@@ -81,7 +91,8 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     lookup = {token: index for index, token in enumerate(vocabulary)}
     batches = trainer_batches(splits.train.trees, lookup, config.training.batch_size)
     trainer = TreeTrainer(
-        build_tree_classifier(config.model, len(vocabulary), len(LABELS)), build_parser(config.model, len(vocabulary))
+        build_tree_classifier(config.model, len(vocabulary), len(LABELS)),
+        build_parser(config.model, len(vocabulary), parser_characters(vocabulary), seed),
     )
     trainer.compile(optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm))
     apis = {}  # one end-to-end model per trainer (a resumed run loads a new one)

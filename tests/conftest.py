@@ -53,7 +53,8 @@ TREE_ARGS = [
 ]  # fmt: skip
 TINY_TREE_MODEL = [
     "--model.architecture", "tree", "--model.cell", "lstm", "--model.parser_dim", "8",
-    "--model.parser_units", "8", "--model.parser_hidden", "8", "--training.batch_size", "4",
+    "--model.parser_units", "8", "--model.parser_hidden", "8", "--model.parser_char_filters", "4",
+    "--training.batch_size", "4",
 ]  # fmt: skip
 
 

@@ -138,6 +138,13 @@ CLI_CASES = [
         "layers must be 1, 2 or 3",
         {"data.csv": "text,label\ngood,positive\n"},
     ),
+    Case(
+        "config-bad-parser-value",
+        "sentiment.train",
+        [*TRAIN_CSV, "--model.parser_char_filters", "-1"],
+        "parser_char_filters must be 0 (no character features) or more",
+        {"data.csv": "text,label\ngood,positive\n"},
+    ),
     # sentiment prediction inputs and model folders
     Case("text-empty", "sentiment.predict", ["--model", "{sentiment}", "--strict", ""], "argument: row 1: empty text"),
     Case("text-blank", "sentiment.predict", ["--model", "{sentiment}", "--strict", "ok", " "], "row 2: empty text"),

@@ -3,6 +3,7 @@ the bracketing of a handful of trees."""
 
 import keras
 import numpy as np
+import pytest
 import tensorflow as tf
 
 from sentiment.parser import SpanScorer, gold_splits, greedy_splits, split_logits
@@ -33,7 +34,8 @@ def test_split_logits_score_each_split_by_its_two_halves():
     assert (logits[0, [0, 3]] < -1e8).all() and (logits[1, [0, 1, 3]] < -1e8).all()
 
 
-def test_a_span_scorer_learns_the_bracketing_of_its_trees():
+@pytest.mark.parametrize("depth", [1, 2])
+def test_a_span_scorer_learns_the_bracketing_of_its_trees(depth):
     keras.utils.set_random_seed(4)
     trees = [*TREES, node(leaf("a"), node(node(leaf("very"), leaf("good")), leaf("film"))), TREES[0]]
     vocabulary = {token: index + 1 for index, token in enumerate(sorted({t for tree in trees for t in tree.tokens}))}
@@ -49,7 +51,7 @@ def test_a_span_scorer_learns_the_bracketing_of_its_trees():
         for column, (i, j, k) in enumerate(gold_splits(tree)):
             spans[row, column], splits[row, column], weights[row, column] = (i, j), k, 1.0
     embedding = keras.layers.Embedding(len(vocabulary) + 1, 8, mask_zero=True)
-    scorer = SpanScorer(8, 8)
+    scorer = SpanScorer(8, 8, depth)
     optimizer = keras.optimizers.Adam(0.05)
     for _ in range(60):
         with tf.GradientTape() as tape:
@@ -81,3 +83,33 @@ def test_the_in_graph_parse_is_the_greedy_parse_laid_out_for_the_composer():
     for got, want in ((left, e_left), (right, e_right), (slots, e_slots)):
         np.testing.assert_array_equal(got[:, :steps], want)
         assert (got[:, steps:] == 11).all()  # beyond the largest tree: scratch (2 * 6 - 1)
+
+
+def test_the_parsers_tokens_are_the_vectorizers_cut_as_its_ids_are():
+    from sentiment.config import ModelConfig
+    from sentiment.model import Truncate, build_vectorizer
+    from sentiment.tree_model import token_strings
+
+    config = ModelConfig(max_length=6)
+    texts = ["It's a fine film, isn't it?", "", "one two three four five six seven eight", "\u200b"]
+    vectorizer = build_vectorizer(config, texts)
+    ids = Truncate(config.max_length)(vectorizer(tf.constant(texts))).numpy()
+    tokens = token_strings(tf.constant(texts), config.max_length).numpy()
+    assert tokens.shape == ids.shape == (4, 6)
+    np.testing.assert_array_equal(tokens != b"", ids != 0)
+    vocabulary = vectorizer.get_vocabulary()
+    assert [vocabulary[i] for i in ids[0]] == [t.decode() for t in tokens[0]]  # "it 's a fine film ,"
+
+
+@pytest.mark.parametrize("filters", [0, 4])
+def test_only_a_parser_with_character_features_tells_unknown_words_apart(filters):
+    from sentiment.config import ModelConfig
+    from sentiment.tree_model import build_parser
+
+    keras.utils.set_random_seed(1)
+    config = ModelConfig(parser_dim=4, parser_units=4, parser_hidden=4, parser_char_filters=filters)
+    parser = build_parser(config, 10, list("abcdefghijklmnopqrstuvwxyz"))
+    ids = np.array([[2, 1, 3], [2, 1, 3]], "int64")  # the middle word is unknown in both rows
+    tokens = np.array([["the", "quickly", "ran"], ["the", "zebra", "ran"]], object)
+    scores = parser([ids, tokens]).numpy()
+    assert np.allclose(scores[0], scores[1]) == (filters == 0)
