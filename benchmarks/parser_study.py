@@ -30,9 +30,11 @@ VARIANTS = {
 
 
 def batches_of(trees, lookup, batch_size):
+    import tensorflow as tf
+
     from sentiment.tree_training import trainer_batches
 
-    return [(inputs["token_ids"], inputs["tokens"], inputs["spans"], targets[2], targets[3])
+    return [(tf.constant(inputs["tokens"]), inputs["spans"], targets[2], targets[3])
             for inputs, targets in trainer_batches(trees, lookup, batch_size)]  # fmt: skip
 
 
@@ -44,8 +46,8 @@ def bracketing_f1(parser, trees, lookup) -> float:
 
     correct = predicted = gold = 0
     indices = length_sorted_batches([len(tree.tokens) for tree in trees], 256)
-    for index, (ids, tokens, *_) in zip(indices, batches_of(trees, lookup, 256)):
-        scores = np.asarray(parser([ids, tokens], training=False))
+    for index, (tokens, *_) in zip(indices, batches_of(trees, lookup, 256)):
+        scores = np.asarray(parser(tokens, training=False))
         for row, i in enumerate(index):
             count = len(trees[i].tokens)
             ours = {(a, b) for a, b, _ in greedy_splits(scores[row], count)} - {(0, count)}
@@ -69,15 +71,15 @@ def train_variant(overrides: dict, seed: int, splits, epochs: int) -> dict:
     config = ModelConfig(architecture="tree", **overrides)
     vocabulary = build_vectorizer(config, splits.train.texts).get_vocabulary()
     lookup = {token: index for index, token in enumerate(vocabulary)}
-    parser = build_parser(config, len(vocabulary), parser_characters(vocabulary), seed)
+    parser = build_parser(config, vocabulary, parser_characters(vocabulary), seed)
     optimizer = keras.optimizers.Adam(0.002, clipnorm=1.0)
     train = batches_of(list(splits.train.trees), lookup, 32)
 
     @tf.function(reduce_retracing=True)
-    def step(ids, tokens, spans, splits_, weights):
+    def step(tokens, spans, splits_, weights):
         with tf.GradientTape() as tape:
             losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
-                splits_, split_logits(parser([ids, tokens], training=True), spans)
+                splits_, split_logits(parser(tokens, training=True), spans)
             )
             loss = tf.reduce_sum(losses * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
         gradients = tape.gradient(loss, parser.trainable_variables)

@@ -218,7 +218,7 @@ def tree_reader(model):
 
     vectorizer, truncate = model.get_layer("vectorizer"), model.get_layer("truncate")
     parser, parse, classifier = model.get_layer("parser"), model.get_layer("parse"), model.get_layer("tree_classifier")
-    spelled = len(parser.inputs) == 2  # parsers before character features read the ids alone
+    spelled = parser.inputs[0].dtype == "string"  # parsers before character features read the ids
 
     @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
     def read(text):
@@ -226,7 +226,7 @@ def tree_reader(model):
         ids = truncate(vectorizer(texts))
         tokens = token_strings(texts, truncate.max_length)
         lengths = tf.reduce_sum(tf.cast(ids != 0, tf.int32), axis=1)
-        left, right, slots, _, found = parse(parser([ids, tokens] if spelled else ids, training=False), lengths)
+        left, right, slots, _, found = parse(parser(tokens if spelled else ids, training=False), lengths)
         nodes = classifier([ids, left, right, slots], training=False)
         return tokens[0, : lengths[0]], found[0], nodes[0], tf.shape(ids)[1]
 

@@ -35,6 +35,16 @@ def read_tree_files(args, config) -> DataSource:
     return DataSource(description, splits)
 
 
+def tree_bundle(path: Path) -> Path:
+    """`path`, checked to be a tree model's bundle from its metadata (before any data is read)."""
+    from shared.bundle import read_metadata
+    from shared.errors import ConfigError
+
+    if read_metadata(path, task="sentiment")["config"]["model"].get("architecture", "sequence") != "tree":
+        raise ConfigError(f"{path}: a sequence model; --parser takes the bundle of a tree model")
+    return path
+
+
 class SentimentCli(AppCli):
     task_name = "sentiment"
     train_file_option = "--csv"
@@ -59,13 +69,22 @@ class SentimentCli(AppCli):
             metavar="DIR",
             help="a word language-model bundle (lm.train --level word) whose word embeddings start the model's",
         )
+        group.add_argument(
+            "--parser",
+            type=Path,
+            metavar="DIR",
+            help="a tree model's bundle whose parser gives texts without trees (--csv, --dataset) theirs "
+            "(with --model.architecture tree)",
+        )
 
     def config_overrides(self, args) -> list[str]:
         from lm.transfer import settings
 
+        overrides = [f"--model.parser={tree_bundle(args.parser)}"] if getattr(args, "parser", None) else []
         if not getattr(args, "encoder", None):
-            return []
-        return [f"--model.encoder={args.encoder}", f"--model.embedding_dim={settings(args.encoder)[1].embedding_dim}"]
+            return overrides
+        embedding_dim = settings(args.encoder)[1].embedding_dim
+        return [*overrides, f"--model.encoder={args.encoder}", f"--model.embedding_dim={embedding_dim}"]
 
     def read_training_files(self, args, config, seed: int) -> DataSource:
         from sentiment.data import LABELS, LabelledTexts, Splits, holdout_split, parse_label_map, read_labelled_csv

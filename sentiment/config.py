@@ -18,7 +18,8 @@ class ModelConfig:
     every node; its own parser (`parser_dim`: its word vectors, `parser_char_filters`: a
     character CNN's, 0 for none; `parser_layers` BiLSTMs of `parser_units`, `parser_dropout`
     on their inputs and outputs, `parser_word_dropout`; a span MLP of `parser_hidden`)
-    trains alongside on the treebank's bracketing and gives raw text its tree. `bidirectional`,
+    trains alongside on the treebank's bracketing and gives raw text its tree. For texts
+    without trees, `parser` names a tree bundle whose parser (frozen) gives them theirs. `bidirectional`,
     `layers` and `pooling` are the sequence model's.
 
     `encoder` names a word language-model bundle (lm.train --level word): each word
@@ -48,10 +49,13 @@ class ModelConfig:
     parser_char_filters: int = 50
     parser_dropout: float = 0.3
     parser_word_dropout: float = 0.1
+    parser: str = ""
 
     def __post_init__(self):
         if self.architecture == "tree" and self.encoder:
             raise ValueError("a tree model takes no encoder (the word LM feeds the sequence model)")
+        if self.parser and self.architecture != "tree":
+            raise ValueError("parser (a tree bundle's parser) is for a tree model: add --model.architecture tree")
         if self.encoder_layers < 0 or (self.encoder_layers and not self.encoder):
             raise ValueError("encoder_layers needs an encoder and must be 0 or more")
         if not (0 if self.encoder_layers else 1) <= self.layers <= 3:

@@ -117,8 +117,8 @@ class SentimentTask(Task):
         return SentimentClassifier
 
     def load_dataset(self, name: str, config: SentimentConfig | None = None) -> Splits:
-        if config is not None and config.model.architecture == "tree":
-            return load_tree_dataset(name)
+        if config is not None and config.model.architecture == "tree" and not config.model.parser:
+            return load_tree_dataset(name)  # a taken parser gives plain texts their trees
         return load_named_dataset(name, phrases=config is not None and config.training.phrases)
 
     def prepare(self, splits: Splits, config: SentimentConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:

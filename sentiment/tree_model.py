@@ -19,6 +19,7 @@ import keras
 import tensorflow as tf
 from keras import layers
 
+import shared.layers  # noqa: F401  (registers the parser's character layers: a bundle loads in a new process)
 from shared.text import PACKAGE
 
 CELLS = ("simple_rnn", "lstm", "gru")
@@ -149,18 +150,22 @@ def parser_characters(vocabulary: list[str]) -> list[str]:
     return sorted({char for word in vocabulary[2:] for char in word})
 
 
-def build_parser(config, vocabulary_size: int, characters: list[str], seed: int = 0) -> keras.Model:
-    """(token ids [B, T] (0: padding), the tokens' strings [B, T]) -> the score of every
-    span [B, T + 1, T + 1]. A token is its word vector (word dropout in training) and,
-    when `parser_char_filters` > 0, a character CNN's features (its spelling: suffixes,
-    digits, hyphens, for words the vocabulary lacks)."""
+def build_parser(config, vocabulary: list[str], characters: list[str], seed: int = 0) -> keras.Model:
+    """The tokens' strings [B, T] ("" pads) -> the score of every span [B, T + 1, T + 1].
+
+    A token is its word vector (its id in `vocabulary`, as the vectorizer's: 0 padding, 1
+    unknown; word dropout in training) and, when `parser_char_filters` > 0, a character
+    CNN's features (its spelling: suffixes, digits, hyphens, for words the vocabulary
+    lacks). The parser holds its own vocabulary, so it can be taken into another model
+    (`sentiment.taken_parser`) and read there exactly as here.
+    """
     from sentiment.parser import SpanScorer
     from shared.layers import Characters, CharCNN, WordDropout
 
-    ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
     tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
+    ids = layers.StringLookup(vocabulary=list(vocabulary[2:]), mask_token="", name="parser_words")(tokens)
     kept = WordDropout(config.parser_word_dropout, seed=seed, name="parser_word_dropout")(ids)
-    vectors = layers.Embedding(vocabulary_size, config.parser_dim, mask_zero=True, name="parser_embedding")(kept)
+    vectors = layers.Embedding(len(vocabulary), config.parser_dim, mask_zero=True, name="parser_embedding")(kept)
     if config.parser_char_filters:
         char_ids = layers.StringLookup(vocabulary=list(characters), mask_token="", name="parser_characters")(
             Characters(PARSER_MAX_CHARS, name="parser_split_characters")(tokens)
@@ -172,7 +177,7 @@ def build_parser(config, vocabulary_size: int, characters: list[str], seed: int 
     scorer = SpanScorer(
         config.parser_units, config.parser_hidden, config.parser_layers, config.parser_dropout, name="span_scorer"
     )
-    return keras.Model([ids, tokens], scorer(vectors), name=PARSER)
+    return keras.Model(tokens, scorer(vectors), name=PARSER)
 
 
 def token_strings(texts, max_length: int):
@@ -215,7 +220,7 @@ class TreeTrainer(keras.Model):
 
     def call(self, inputs, training=False):
         nodes = self.classifier([inputs[name] for name in TREE_INPUTS], training=training)
-        return nodes, self.parser([inputs["token_ids"], inputs["tokens"]], training=training)
+        return nodes, self.parser(inputs["tokens"], training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         from sentiment.parser import split_logits
@@ -275,6 +280,6 @@ def build_tree_end_to_end(config, vectorizer, classifier: keras.Model, parser: k
     text = keras.Input(shape=(), dtype="string", name="text")
     ids = Truncate(config.max_length, name="truncate")(vectorizer(text))
     tokens = TokenStrings(config.max_length, name="token_strings")(text)
-    left, right, slots, roots, _ = GreedyParse(name="parse")(parser([ids, tokens]), TokenCount(name="lengths")(ids))
+    left, right, slots, roots, _ = GreedyParse(name="parse")(parser(tokens), TokenCount(name="lengths")(ids))
     nodes = classifier([ids, left, right, slots])
     return keras.Model(text, AtSlots(name="root")(nodes, roots), name="sentiment")

@@ -83,17 +83,32 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
 
     if tf.distribute.has_strategy():
         raise ConfigError("a tree model trains in one process for now: leave out --strategy and --workers")
-    if not hasattr(splits.train, "trees"):
-        raise ConfigError("a tree model trains on bracketed trees: use --dataset sst")
+    has_trees = hasattr(splits.train, "trees")
+    if has_trees == bool(config.model.parser):
+        raise ConfigError(
+            "--parser takes a tree bundle's parser for texts without trees; bracketed trees train a parser of their own"
+            if has_trees
+            else "a tree model needs trees: bracketed ones (--trees, --dataset sst) train its parser, or give "
+            "--parser DIR (a tree bundle) to parse these texts"
+        )
     vectorizer = model_lib.prepared_vectorizer(config.model, splits.train.texts, prepared_dir, resume=resume)
     vocabulary = vectorizer.get_vocabulary()
-    print(f"Vocabulary: {len(vocabulary)} tokens; train {len(splits.train)} trees, dev {len(splits.dev)}", flush=True)
+    classifier = build_tree_classifier(config.model, len(vocabulary), len(LABELS))
+    taken = {}
+    if has_trees:
+        trees = splits.train.trees
+        parser = build_parser(config.model, vocabulary, parser_characters(vocabulary), seed)
+    else:
+        from sentiment.taken_parser import parsed_trees, taken_parser
+
+        parser, taken["parser"] = taken_parser(config.model.parser)
+        found = parsed_trees(parser, vectorizer, config.model.max_length, splits.train.texts, splits.train.labels)
+        trees = [tree for tree in found if tree is not None]
+        print(f"Parser {taken['parser']['reference']}: {len(trees)} texts parsed", flush=True)
+    print(f"Vocabulary: {len(vocabulary)} tokens; train {len(trees)} trees, dev {len(splits.dev)}", flush=True)
     lookup = {token: index for index, token in enumerate(vocabulary)}
-    batches = trainer_batches(splits.train.trees, lookup, config.training.batch_size)
-    trainer = TreeTrainer(
-        build_tree_classifier(config.model, len(vocabulary), len(LABELS)),
-        build_parser(config.model, len(vocabulary), parser_characters(vocabulary), seed),
-    )
+    batches = trainer_batches(trees, lookup, config.training.batch_size)
+    trainer = TreeTrainer(classifier, parser)
     trainer.compile(optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm))
     apis = {}  # one end-to-end model per trainer (a resumed run loads a new one)
 
@@ -113,6 +128,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         lambda epoch: trainer_dataset(batches, seed * 1000 + epoch),
         evaluate_dev,
         lambda trained: api_of(trained),
-        facts={"train_examples": len(splits.train)},
+        facts={"train_examples": len(trees)},
         metadata={"labels": list(LABELS)},
+        taken=taken,
     )

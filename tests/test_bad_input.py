@@ -139,6 +139,20 @@ CLI_CASES = [
         {"data.csv": "text,label\ngood,positive\n"},
     ),
     Case(
+        "tree-csv-without-parser",
+        "sentiment.train",
+        [*TRAIN_CSV, "--model.architecture", "tree"],
+        "a tree model needs trees: bracketed ones (--trees, --dataset sst) train its parser, or give --parser DIR",
+        {"data.csv": "text,label\n" + "good film,positive\nbad film,negative\n" * 6},
+    ),
+    Case(
+        "tree-parser-of-a-sequence-model",
+        "sentiment.train",
+        [*TRAIN_CSV, "--model.architecture", "tree", "--parser", "{sentiment}"],
+        "a sequence model; --parser takes the bundle of a tree model",
+        {"data.csv": "text,label\ngood,positive\nbad,negative\n"},
+    ),
+    Case(
         "config-bad-parser-value",
         "sentiment.train",
         [*TRAIN_CSV, "--model.parser_char_filters", "-1"],

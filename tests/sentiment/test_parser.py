@@ -108,8 +108,7 @@ def test_only_a_parser_with_character_features_tells_unknown_words_apart(filters
 
     keras.utils.set_random_seed(1)
     config = ModelConfig(parser_dim=4, parser_units=4, parser_hidden=4, parser_char_filters=filters)
-    parser = build_parser(config, 10, list("abcdefghijklmnopqrstuvwxyz"))
-    ids = np.array([[2, 1, 3], [2, 1, 3]], "int64")  # the middle word is unknown in both rows
-    tokens = np.array([["the", "quickly", "ran"], ["the", "zebra", "ran"]], object)
-    scores = parser([ids, tokens]).numpy()
+    parser = build_parser(config, ["", "[UNK]", "the", "ran"], list("abcdefghijklmnopqrstuvwxyz"))
+    tokens = tf.constant([["the", "quickly", "ran"], ["the", "zebra", "ran"]])  # the middle word is unknown in both
+    scores = parser(tokens).numpy()
     assert np.allclose(scores[0], scores[1]) == (filters == 0)

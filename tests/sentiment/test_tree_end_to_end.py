@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from shared.errors import DataError, UnsupportedError
-from tests.conftest import TINY_TREE_MODEL, TREE_ARGS
+from tests.conftest import REVIEWS_ARGS, TINY_TREE_MODEL, TREE_ARGS, run_module
 
 TEXTS = ["A gorgeous, witty film.", "dull", "The plot is dull and the acting is even worse than the plot."]
 
@@ -30,6 +30,8 @@ def test_a_tree_bundle_reads_raw_text_as_a_sequence_bundle_does(tree_bundle):
         classifier.predict_steps(TEXTS[0])
     with pytest.raises(DataError, match="text 0: empty text"):
         classifier.predict([" "])
+    printed = run_module("sentiment.predict", "--model", str(tree_bundle), TEXTS[0])  # loads in a new process
+    assert printed.returncode == 0 and f'"{TEXTS[0]}",{batch[0].label},' in printed.stdout, printed.stderr
 
 
 def test_the_exported_tree_model_parses_and_composes_in_the_graph(tree_bundle, tmp_path):
@@ -204,3 +206,31 @@ def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_pa
     texts = ["a gorgeous, witty film", "dull and far too long"]
     full_p, resumed_p = (SentimentClassifier.load(tmp_path / name).predict_proba(texts) for name in ("full", "stopped"))
     np.testing.assert_allclose(resumed_p, full_p, atol=1e-6)
+
+
+def test_csv_rows_train_a_tree_model_whose_taken_parser_parses_as_its_bundle_does(
+    tree_bundle, tmp_path, tiny_config_file
+):
+    from sentiment import SentimentClassifier
+    from sentiment.taken_parser import parser_record
+    from sentiment.train import main
+
+    out = tmp_path / "reviews-tree"
+    args = [*REVIEWS_ARGS, "--config", str(tiny_config_file), "--model.architecture", "tree", "--model.cell", "gru"]
+    assert main([*args, "--parser", str(tree_bundle), "--out", str(out), "--seed", "1"]) == 0
+    text = (out / "metadata.json").read_text()
+    metadata = json.loads(text)
+    record = parser_record(tree_bundle)
+    assert metadata["taken"]["parser"] == record and metadata["config"]["model"]["parser"] == record["reference"]
+    assert str(tree_bundle) not in text and str(tmp_path) not in text  # no path of this machine
+    taken, source = SentimentClassifier.load(out), SentimentClassifier.load(tree_bundle)
+    their_words = set(source.model.get_layer("vectorizer").get_vocabulary())
+    our_words = set(taken.model.get_layer("vectorizer").get_vocabulary())
+    assert our_words - their_words and their_words - our_words  # two vocabularies, each with words of its own
+    texts = [*TEXTS, "Terrible acting, wonderful music, and a zyzzyva of a plot twist!"]
+    for text in texts:  # every word, known to either or to neither, parsed as the taken bundle parses it
+        ours, theirs = taken.predict_tree(text), source.predict_tree(text)
+        assert [(n.start, n.end, n.children) for n in ours.nodes] == [
+            (n.start, n.end, n.children) for n in theirs.nodes
+        ]
+    assert taken.predict(texts[0]).label in taken.labels
