@@ -79,6 +79,7 @@ class SentimentClassifier(BundleModel):
         import tensorflow as tf
 
         from sentiment.model import CLASSIFIER, VECTORIZER, standardize_text
+        from shared.layers import CALIBRATION, model_temperature
 
         super().__init__(model, metadata, path)
         self._labels = tuple(self.metadata.get("labels", LABELS))
@@ -89,8 +90,10 @@ class SentimentClassifier(BundleModel):
 
         self._probabilities = probabilities
         self.architecture = "sequence" if CLASSIFIER in {layer.name for layer in model.layers} else "tree"
+        self.temperature = model_temperature(model)  # None: the model's own probabilities
+        calibrate = model.get_layer(CALIBRATION) if self.temperature else tf.identity
         if self.architecture == "tree":
-            self._tree = tree_reader(model)
+            self._tree = tree_reader(model, calibrate)
             return
         vectorizer = model.get_layer(VECTORIZER)
         truncate = model.get_layer("truncate")
@@ -103,7 +106,7 @@ class SentimentClassifier(BundleModel):
             # Row t holds the first t + 1 tokens: the network's reading after token t.
             prefixes = tf.linalg.band_part(tf.tile(ids[tf.newaxis], [count, 1]), -1, 0)
             tokens = tf.strings.split(standardize_text(text))[:count]
-            return tokens, classifier(prefixes, training=False)
+            return tokens, calibrate(classifier(prefixes, training=False))
 
         self._steps = steps
 
@@ -111,15 +114,21 @@ class SentimentClassifier(BundleModel):
     def labels(self) -> tuple[str, ...]:
         return self._labels
 
-    def predict_proba(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
-        """Probabilities (len(texts), 3) in input order; texts are batched by length."""
+    def predict_proba(
+        self, texts: Sequence[str], batch_size: int = BATCH_SIZE, *, calibrated: bool = True
+    ) -> np.ndarray:
+        """Probabilities (len(texts), 3) in input order; texts are batched by length.
+        `calibrated=False` gives a calibrated model's probabilities before its temperature."""
+        from shared.calibration import tempered
         from shared.sequences import length_sorted_batches
 
         texts = check_texts(texts)
         result = np.zeros((len(texts), len(self.labels)), dtype="float32")
         for batch in length_sorted_batches([len(text) for text in texts], batch_size):
             result[batch] = self._probabilities([texts[i] for i in batch]).numpy()
-        return result
+        if calibrated or not self.temperature:
+            return result
+        return tempered(result, 1.0 / self.temperature).astype("float32")  # temperature 1/T undoes T
 
     def predict(self, texts: str | Sequence[str]) -> SentimentPrediction | list[SentimentPrediction]:
         """Classify one text (returns one prediction) or a sequence of texts (returns a list)."""
@@ -209,9 +218,10 @@ def largest_moves(steps: Sequence[StepPrediction], label: str, count: int = 3) -
     return {index: changes[index] for index in sorted(ranked)}
 
 
-def tree_reader(model):
+def tree_reader(model, calibrate):
     """A tf.function of one text: its tokens, its parser's pre-order splits, the class
-    probabilities of every node slot, and the slot count T (leaves 0..T-1, node m at T + m)."""
+    probabilities of every node slot (through `calibrate`, the model's temperature), and
+    the slot count T (leaves 0..T-1, node m at T + m)."""
     import tensorflow as tf
 
     from sentiment.tree_model import token_strings
@@ -227,7 +237,7 @@ def tree_reader(model):
         tokens = token_strings(texts, truncate.max_length)
         lengths = tf.reduce_sum(tf.cast(ids != 0, tf.int32), axis=1)
         left, right, slots, _, found = parse(parser(tokens if spelled else ids, training=False), lengths)
-        nodes = classifier([ids, left, right, slots], training=False)
+        nodes = calibrate(classifier([ids, left, right, slots], training=False))
         return tokens[0, : lengths[0]], found[0], nodes[0], tf.shape(ids)[1]
 
     return read

@@ -86,6 +86,9 @@ class TrainingConfig(TrainingSettings):
     `prior_correction` weights training examples by (dev class share / train class
     share) ** prior_correction: 1 makes the training label mix match dev's, 0 leaves
     it. `word_dropout` replaces that share of training tokens with the unknown token.
+    `calibration` "temperature" fits a temperature to the logits on dev after training
+    (the bundle's probabilities are calibrated; the argmax never changes); "none" keeps
+    the network's own.
     """
 
     epochs: int = 8
@@ -96,6 +99,7 @@ class TrainingConfig(TrainingSettings):
     phrases: bool = True
     prior_correction: float = 0.5
     word_dropout: float = 0.0
+    calibration: Literal["temperature", "none"] = "temperature"
 
     def __post_init__(self):
         super().__post_init__()

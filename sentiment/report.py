@@ -18,6 +18,8 @@ class SentimentReport(Report):
         lines = [format_report(self)]
         if self.get("binary_accuracy") is not None:
             lines.append(f"binary accuracy (non-neutral texts, positive vs negative): {self['binary_accuracy']:.4f}")
+        if "calibration" in self:
+            lines.append(calibration_line(self["calibration"]))
         if "gold_trees" in self:
             gold, brackets = self["gold_trees"], self["bracketing"]
             lines.append(
@@ -36,6 +38,8 @@ class SentimentReport(Report):
         numbers = {"Accuracy": f"{self['accuracy']:.1%}", "Macro-F1": f"{self['macro_f1'] * 100:.1f}"}
         if self.get("binary_accuracy") is not None:
             numbers["Binary (non-neutral)"] = f"{self['binary_accuracy']:.1%}"
+        if "calibration" in self:
+            numbers["ECE"] = f"{self['calibration']['ece']:.3f}"
         if "gold_trees" in self:
             numbers["All phrases (gold trees)"] = f"{self['gold_trees']['all_phrases_accuracy']:.1%}"
             numbers["Parser bracketing F1"] = f"{self['bracketing']['f1'] * 100:.1f}"
@@ -45,3 +49,15 @@ class SentimentReport(Report):
             confusion={true: dict(zip(labels, row)) for true, row in zip(labels, self["confusion_matrix"])},
             confusion_axes=("true class", "predicted class"),
         )
+
+
+def calibration_line(scores: dict) -> str:
+    """How far the probabilities are to be trusted, and before the temperature if there is one."""
+    line = f"calibration: ECE {scores['ece']:.4f}, Brier {scores['brier']:.4f}, NLL {scores['nll']:.4f}"
+    if "before" in scores:
+        before = scores["before"]
+        line += (
+            f" (temperature {scores['temperature']:.3f}; before it: ECE {before['ece']:.4f}, "
+            f"Brier {before['brier']:.4f}, NLL {before['nll']:.4f})"
+        )
+    return line

@@ -77,16 +77,47 @@ def predict_ids(classifier, ids, batch_size: int = 512):
     return result
 
 
+def temperature_scaled(classifier, dev: LabelledTexts):
+    """(`classifier` over its model with the temperature that minimises dev NLL, the
+    bundle's record of it: the temperature and dev ECE, Brier and NLL before and after)."""
+    from sentiment.classifier import SentimentClassifier
+    from shared.calibration import calibration_scores, fit_temperature, tempered
+    from shared.layers import with_temperature
+
+    raw = classifier.predict_proba(dev.texts)
+    temperature = fit_temperature(raw, dev.labels)
+    record = {
+        "method": "temperature",
+        "temperature": temperature,
+        "fitted_on": f"dev ({len(dev)} texts)",
+        "dev_before": calibration_scores(raw, dev.labels),
+        "dev_after": calibration_scores(tempered(raw, temperature), dev.labels),
+    }
+    print(f"Calibration: temperature {temperature:.3f} (dev NLL {record['dev_before']['nll']:.4f} -> "
+          f"{record['dev_after']['nll']:.4f}, ECE {record['dev_before']['ece']:.4f} -> "
+          f"{record['dev_after']['ece']:.4f})", flush=True)  # fmt: skip
+    calibrated = with_temperature(classifier.model, temperature)
+    return SentimentClassifier(calibrated, classifier.metadata), record
+
+
 def evaluate_texts(classifier, data: LabelledTexts) -> dict:
     """The classification report of `classifier` on `data`, with the binary accuracy on
-    its non-neutral texts (SST-2 derived) and, for a tree model on data with trees, its
-    gold-tree scores and its parser's bracketing (`sentiment.tree_eval`)."""
+    its non-neutral texts (SST-2 derived), the calibration of its probabilities (ECE,
+    Brier, NLL; `before` the temperature for a calibrated model) and its reliability
+    bins; for a tree model on data with trees, its gold-tree scores and its parser's
+    bracketing (`sentiment.tree_eval`)."""
     from sentiment.tree_eval import binary_accuracy, evaluate_trees
+    from shared.calibration import calibration_scores, reliability
     from shared.metrics import classification_report
 
     probabilities = classifier.predict_proba(data.texts)
     report = classification_report(data.labels, probabilities.argmax(axis=1), classifier.labels)
     report["binary_accuracy"] = binary_accuracy(probabilities, data.labels)
+    report["calibration"] = calibration_scores(probabilities, data.labels)
+    if classifier.temperature:
+        raw = classifier.predict_proba(data.texts, calibrated=False)
+        report["calibration"] |= {"temperature": classifier.temperature, "before": calibration_scores(raw, data.labels)}
+    report["reliability"] = reliability(probabilities, data.labels)
     if getattr(classifier, "architecture", "sequence") == "tree" and getattr(data, "trees", ()):
         report |= evaluate_trees(classifier, data)
     return report
@@ -190,6 +221,7 @@ class SentimentTask(Task):
             facts={"train_examples": len(splits.train)},
             metadata={"labels": list(LABELS)},
             taken={"encoder": encoder.record()} if encoder else {},
+            calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
         )
 
     def evaluate(self, api, data: LabelledTexts) -> SentimentReport:

@@ -72,6 +72,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
 
     from sentiment import model as model_lib
     from sentiment.classifier import SentimentClassifier
+    from sentiment.task import temperature_scaled
     from sentiment.tree_model import (
         TreeTrainer,
         build_parser,
@@ -131,4 +132,5 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         facts={"train_examples": len(trees)},
         metadata={"labels": list(LABELS)},
         taken=taken,
+        calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
     )

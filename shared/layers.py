@@ -1,6 +1,6 @@
-"""Token-level layers both apps' networks use: a token's characters, a character CNN over
-them, and word dropout. Registered under the project's package name, so bundles saved
-when they lived in `ner.model` load unchanged."""
+"""Layers the apps' networks share: a token's characters, a character CNN over them and
+word dropout (registered under the project's package name, so bundles saved when they
+lived in `ner.model` load unchanged); the temperature that calibrates a classifier."""
 
 from __future__ import annotations
 
@@ -90,3 +90,38 @@ class CharCNN(layers.Layer):
             "filters": self.filters,
             "kernel": self.kernel,
         }
+
+
+CALIBRATION = "calibration"
+
+
+@keras.saving.register_keras_serializable(package=PACKAGE)
+class Temperature(layers.Layer):
+    """Class probabilities [B, C] -> softmax(log(p) / temperature): temperature scaling of
+    the logits (log p is the logits up to a per-row constant), argmax unchanged."""
+
+    def __init__(self, temperature: float, **kwargs):
+        super().__init__(**kwargs)
+        self.temperature = float(temperature)
+
+    def call(self, probabilities):
+        logits = tf.math.log(tf.maximum(probabilities, 1e-12)) / self.temperature
+        return tf.nn.softmax(logits, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "temperature": self.temperature}
+
+
+def with_temperature(model: keras.Model, temperature: float) -> keras.Model:
+    """`model` (one input, class probabilities out) with a `Temperature` layer named
+    CALIBRATION after its output: the same layers, so its parts are found as before."""
+    return keras.Model(model.input, Temperature(temperature, name=CALIBRATION)(model.output), name=model.name)
+
+
+def model_temperature(model: keras.Model) -> float | None:
+    """The temperature of `model`'s CALIBRATION layer, or None when it has none."""
+    names = {layer.name for layer in model.layers}
+    return model.get_layer(CALIBRATION).temperature if CALIBRATION in names else None

@@ -62,6 +62,9 @@ class Fit:
         taken: the bundles whose weights the model took, by the `config.model` field
             that named them -> their record (with a "reference"): the bundle keeps
             these, and the reference in that field, instead of a local path.
+        calibrate: (the API object, the dev data) -> (the API object over a calibrated
+            model, what the bundle records of the calibration), run after `finish`;
+            None keeps the model's own probabilities.
     """
 
     model: object
@@ -71,6 +74,7 @@ class Fit:
     facts: dict = field(default_factory=dict)
     metadata: dict = field(default_factory=dict)
     taken: dict = field(default_factory=dict)
+    calibrate: Callable[[object, object], tuple[object, dict]] | None = None
 
 
 @dataclass(frozen=True)

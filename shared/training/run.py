@@ -86,6 +86,9 @@ def train(
         )
         api = fit.finish(model)
         splits = source.splits
+        calibration = {}
+        if fit.calibrate is not None:
+            api, calibration = fit.calibrate(api, splits.dev)
         metrics = {"dev": task.evaluate(api, splits.dev)}
         if splits.test is not None:
             metrics["test"] = task.evaluate(api, splits.test)
@@ -94,6 +97,7 @@ def train(
             **fit.metadata,
             "config": recorded_config(config, fit.taken),
             **({"taken": fit.taken} if fit.taken else {}),
+            **({"calibration": calibration} if calibration else {}),
             "dataset": source.description,
             "metrics": metrics,
             "training": {

@@ -33,6 +33,38 @@ def test_bundle_holds_model_metadata_and_logs(sentiment_bundle):
     assert not sentiment_bundle.with_name("sentiment.training").exists()
 
 
+def test_a_bundle_is_calibrated_on_dev_by_a_temperature_that_keeps_every_argmax(sentiment_bundle, sentiment_classifier):
+    record = json.loads((sentiment_bundle / "metadata.json").read_text())["calibration"]
+    assert record["method"] == "temperature" and record["temperature"] == sentiment_classifier.temperature > 0
+    assert record["dev_after"]["nll"] <= record["dev_before"]["nll"]  # fitted to minimise it on dev
+    texts = [*TEXTS, "fine", "not good at all, returned it", "ok I guess"]
+    calibrated = sentiment_classifier.predict_proba(texts)
+    raw = sentiment_classifier.predict_proba(texts, calibrated=False)
+    assert not np.allclose(calibrated, raw, atol=1e-4)
+    np.testing.assert_array_equal(calibrated.argmax(axis=1), raw.argmax(axis=1))
+    report = json.loads((sentiment_bundle / "metadata.json").read_text())["metrics"]
+    dev = report["dev"]["calibration"]
+    assert dev["temperature"] == record["temperature"] and set(dev["before"]) == {"ece", "brier", "nll"}
+    assert sum(row["count"] for row in report["dev"]["reliability"]) == report["dev"]["examples"]
+
+
+def test_calibration_none_keeps_the_networks_own_probabilities(sentiment_classifier, tiny_config_file, tmp_path):
+    from sentiment.train import main
+
+    out = tmp_path / "raw"
+    args = [*REVIEWS_ARGS, "--config", str(tiny_config_file), "--seed", "1", "--calibration", "none"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "calibration" not in json.loads((out / "metadata.json").read_text())
+    raw = SentimentClassifier.load(out)
+    assert raw.temperature is None
+    texts = [*TEXTS, "fine"]
+    # The same seed trains the same network: the calibrated bundle differs only by its temperature.
+    np.testing.assert_allclose(
+        raw.predict_proba(texts), sentiment_classifier.predict_proba(texts, calibrated=False), atol=1e-5
+    )
+    np.testing.assert_array_equal(raw.predict_proba(texts, calibrated=False), raw.predict_proba(texts))
+
+
 def test_predict_returns_labels_and_probabilities(sentiment_classifier):
     predictions = sentiment_classifier.predict(TEXTS)
     assert [p.text for p in predictions] == TEXTS
