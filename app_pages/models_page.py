@@ -37,6 +37,32 @@ def heatmap(matrix: dict, row_title: str, column_title: str):
     ).encode(text="count:Q")
 
 
+def reliability_chart(rows: list[dict]):
+    """Confidence bins against their accuracy (the diagonal is perfect calibration), sized by count."""
+    frame = pd.DataFrame([
+        {"confidence": row["confidence"], "accuracy": row["accuracy"], "count": row["count"],
+         "bin": f"{row['low']:.2f}-{row['high']:.2f}"}
+        for row in rows if row["count"]
+    ])  # fmt: skip
+    diagonal = alt.Chart(pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]})).mark_line(strokeDash=[4, 4], color="gray")
+    points = (
+        alt.Chart(frame)
+        .mark_circle()
+        .encode(
+            x=alt.X("confidence:Q", title="mean confidence in the bin", scale=alt.Scale(domain=[0, 1])),
+            y=alt.Y("accuracy:Q", title="accuracy in the bin", scale=alt.Scale(domain=[0, 1])),
+            size=alt.Size("count:Q", title="predictions"),
+            tooltip=[
+                "bin",
+                alt.Tooltip("confidence:Q", format=".3f"),
+                alt.Tooltip("accuracy:Q", format=".3f"),
+                "count",
+            ],
+        )
+    )
+    return diagonal.encode(x="x:Q", y="y:Q") + points
+
+
 st.subheader(f"{task.title}: {entry.path.name}")
 dataset = meta.get("dataset", {})
 training = meta.get("training", {})
@@ -65,6 +91,9 @@ if metrics:
         st.caption(view.note)
     if view.confusion:
         st.altair_chart(heatmap(view.confusion, *view.confusion_axes), width="stretch")
+    if metrics[split].get("reliability"):
+        st.markdown("**Reliability**: is a prediction made with confidence p right a share p of the time?")
+        st.altair_chart(reliability_chart(metrics[split]["reliability"]), width="stretch")
 history = entry.path / LOGS_DIR / HISTORY_CSV
 if history.is_file():
     st.subheader("Training curves")

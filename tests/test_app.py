@@ -115,6 +115,8 @@ def test_models_page_shows_metrics_for_each_task(models):
     at = _page("models")
     assert at.radio(key="models-task").options == ["Sentiment classifier", "Entity tagger", "Language model"]
     assert any(metric.label == "Macro-F1" for metric in at.metric)
+    assert any(metric.label == "ECE" for metric in at.metric)
+    assert any("**Reliability**" in block.value for block in at.markdown)
     at.radio(key="models-task").set_value("ner").run()
     assert not at.exception
     assert any(metric.label == "F1 (strict)" for metric in at.metric)
