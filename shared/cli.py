@@ -55,6 +55,11 @@ class AppCli(abc.ABC):
     def show(self, api, texts: list[str]) -> None:
         """Print the results of `texts` for a person (quickstart)."""
 
+    def error_rows(self, api, gold) -> tuple[list[str], list[dict]] | None:
+        """(columns, one row per wrong prediction on `gold`, most confident first) for the
+        evaluate verb's --errors file; None where the app writes no such file."""
+        return None
+
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse whose mistakes are a UsageError, so `run_cli` prints them as one line

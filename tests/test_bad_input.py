@@ -275,6 +275,13 @@ CLI_CASES = [
         damage=newer_format,
     ),
     Case(
+        "ner-evaluate-errors-file",
+        "ner.evaluate",
+        ["--model", "{ner}", "--file", "{tmp}/test.txt", "--output", "{tmp}/r.json", "--errors", "{tmp}/e.csv"],
+        "--errors: ner.evaluate writes no file of errors yet",
+        {"test.txt": GOOD_CONLL},
+    ),
+    Case(
         "ner-export-over-existing-file",
         "ner.export",
         ["--model", "{ner}", "--out", "{tmp}/taken"],

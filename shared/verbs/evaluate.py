@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from shared.cli import AppCli, make_parser
-from shared.errors import OutputError
+from shared.errors import OutputError, UnsupportedError
 from shared.files import write_json_atomic
 from shared.verbs import add_model_argument
 
@@ -32,6 +32,25 @@ def check_report_target(path: Path) -> None:
         )
 
 
+def check_new_file(path: Path) -> None:
+    """OutputError unless nothing is at `path` (a file of errors never replaces one)."""
+    if path.exists():
+        raise OutputError(f"{path}: exists; choose another path for --errors (nothing was replaced)")
+
+
+def write_csv_atomic(path: Path, columns: list[str], rows: list[dict]) -> None:
+    """`rows` as a CSV file, cells made spreadsheet-safe (`shared.results.csv_cell`), written whole or not at all."""
+    import csv
+
+    from shared.files import atomic_path
+    from shared.results import csv_cell
+
+    with atomic_path(path) as temporary, open(temporary, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([csv_cell(column) for column in columns])
+        writer.writerows([csv_cell(row[column]) for column in columns] for row in rows)
+
+
 def command(cli: AppCli, doc: str | None):
     """The `main(argv)` of `python -m <task>.evaluate`."""
 
@@ -47,6 +66,12 @@ def command(cli: AppCli, doc: str | None):
             "--split", choices=("train", "dev", "test"), default="test", help="dataset split (default: test)"
         )
         parser.add_argument("--output", type=Path, help="JSON report path (default: evaluation-<data>-<split>.json)")
+        parser.add_argument(
+            "--errors",
+            type=Path,
+            metavar="FILE.csv",
+            help="also write every wrong prediction to this new CSV file, most confident first",
+        )
         args = parser.parse_args(argv)
 
         api = task.load(args.model)
@@ -57,11 +82,20 @@ def command(cli: AppCli, doc: str | None):
             name, gold = cli.read_evaluation_file(args, api)
         output = args.output or Path(f"evaluation-{name}.json")
         check_report_target(output)
+        if args.errors:
+            check_new_file(args.errors)
+        errors = cli.error_rows(api, gold) if args.errors else None
+        if args.errors and errors is None:
+            raise UnsupportedError(f"--errors: {task.name}.evaluate writes no file of errors yet")
         report = task.evaluate(api, gold)
         written_by = {WRITTEN_BY: f"{task.name}.evaluate"}
         write_json_atomic(output, {**written_by, "model": str(args.model), "data": name, **report})
         print(report.table())
         print(f"\nWrote {output}")
+        if errors is not None:
+            columns, rows = errors
+            write_csv_atomic(args.errors, columns, rows)
+            print(f"Wrote {len(rows)} wrong predictions to {args.errors}")
         summary = report.summary_line()
         if summary is not None:
             print(summary)

@@ -142,15 +142,31 @@ def test_saved_model_cli_shows_the_string_signature(sentiment_classifier, tmp_pa
     assert "outputs['label']" in shown.stdout and "outputs['probabilities']" in shown.stdout
 
 
-def test_evaluate_cli_prints_table_and_writes_json(sentiment_bundle, tmp_path):
-    output = tmp_path / "eval.json"
-    result = run_module("sentiment.evaluate", "--model", str(sentiment_bundle), *REVIEWS_ARGS, "--output", str(output))
+def test_evaluate_cli_prints_table_and_writes_json_and_the_errors(sentiment_bundle, sentiment_classifier, tmp_path):
+    output, errors = tmp_path / "eval.json", tmp_path / "errors.csv"
+    args = ["--model", str(sentiment_bundle), *REVIEWS_ARGS, "--output", str(output), "--errors", str(errors)]
+    result = run_module("sentiment.evaluate", *args)
     assert result.returncode == 0, result.stderr
-    assert "macro-F1" in result.stdout and "confusion" in result.stdout
+    assert "macro-F1" in result.stdout and "confusion" in result.stdout and "calibration: ECE" in result.stdout
     report = json.loads(output.read_text())
     assert report["examples"] == 30
     assert np.sum(report["confusion_matrix"]) == 30
     assert set(report["per_class"]) == {"negative", "neutral", "positive"}
+    with errors.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    wrong = sum(n for i, row in enumerate(report["confusion_matrix"]) for j, n in enumerate(row) if i != j)
+    assert len(rows) == wrong > 0 and f"Wrote {wrong} wrong predictions" in result.stdout
+    assert [float(row["confidence"]) for row in rows] == sorted(
+        (float(row["confidence"]) for row in rows), reverse=True
+    )
+    first = rows[0]
+    assert (
+        first["gold"] != first["predicted"] and sentiment_classifier.predict(first["text"]).label == first["predicted"]
+    )
+    again = run_module("sentiment.evaluate", *args)  # an existing file is never replaced
+    assert again.returncode == 2 and again.stderr.strip().splitlines() == [
+        f"error: {errors}: exists; choose another path for --errors (nothing was replaced)"
+    ]
 
 
 def test_predict_cli_keeps_columns_row_order_and_count(sentiment_bundle, sentiment_classifier, tmp_path):
