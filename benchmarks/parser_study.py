@@ -1,10 +1,10 @@
 """The tree model's parser alone on SST: which of its settings earn their place.
 
 Each variant of the parser (`sentiment.tree_model.build_parser` with the given model
-settings) is trained alone on SST train's bracketing (the split loss the joint training
-uses, Adam 0.002, batches of 32, clipping at 1) for a fixed number of epochs; after each
-epoch its greedy trees on dev are scored (unlabelled bracketing F1: spans of two tokens or
-more, the whole sentence left out, as `sentiment.tree_eval.bracketing`). The epoch with
+settings) is trained as a tree model's first stage trains it
+(`sentiment.tree_training.train_parser`: Adam 0.002, batches of 32, clipping at 1) for a
+fixed number of epochs; after each epoch its greedy trees on dev are scored (unlabelled
+bracketing F1: spans of two tokens or more, the whole sentence left out). The epoch with
 the best dev F1 is kept and its test F1 reported (model selection on dev only).
 
 Run from the project root:
@@ -29,76 +29,30 @@ VARIANTS = {
 }
 
 
-def batches_of(trees, lookup, batch_size):
-    import tensorflow as tf
-
-    from sentiment.tree_training import trainer_batches
-
-    return [(tf.constant(inputs["tokens"]), inputs["spans"], targets[2], targets[3])
-            for inputs, targets in trainer_batches(trees, lookup, batch_size)]  # fmt: skip
-
-
-def bracketing_f1(parser, trees, lookup) -> float:
-    import numpy as np
-
-    from sentiment.parser import gold_splits, greedy_splits
-    from shared.sequences import length_sorted_batches
-
-    correct = predicted = gold = 0
-    indices = length_sorted_batches([len(tree.tokens) for tree in trees], 256)
-    for index, (tokens, *_) in zip(indices, batches_of(trees, lookup, 256)):
-        scores = np.asarray(parser(tokens, training=False))
-        for row, i in enumerate(index):
-            count = len(trees[i].tokens)
-            ours = {(a, b) for a, b, _ in greedy_splits(scores[row], count)} - {(0, count)}
-            theirs = {(a, b) for a, b, _ in gold_splits(trees[i])} - {(0, count)}
-            correct, predicted, gold = correct + len(ours & theirs), predicted + len(ours), gold + len(theirs)
-    precision, recall = correct / max(predicted, 1), correct / max(gold, 1)
-    return 2 * precision * recall / max(precision + recall, 1e-12)
-
-
 def train_variant(overrides: dict, seed: int, splits, epochs: int) -> dict:
     import keras
-    import numpy as np
-    import tensorflow as tf
 
-    from sentiment.config import ModelConfig
+    from sentiment.config import ModelConfig, TrainingConfig
     from sentiment.model import build_vectorizer
-    from sentiment.parser import split_logits
     from sentiment.tree_model import build_parser, parser_characters
+    from sentiment.tree_training import parser_bracketing, train_parser
 
     keras.utils.set_random_seed(seed)
     config = ModelConfig(architecture="tree", **overrides)
     vocabulary = build_vectorizer(config, splits.train.texts).get_vocabulary()
-    lookup = {token: index for index, token in enumerate(vocabulary)}
     parser = build_parser(config, vocabulary, parser_characters(vocabulary), seed)
-    optimizer = keras.optimizers.Adam(0.002, clipnorm=1.0)
-    train = batches_of(list(splits.train.trees), lookup, 32)
-
-    @tf.function(reduce_retracing=True)
-    def step(tokens, spans, splits_, weights):
-        with tf.GradientTape() as tape:
-            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(
-                splits_, split_logits(parser(tokens, training=True), spans)
-            )
-            loss = tf.reduce_sum(losses * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
-        gradients = tape.gradient(loss, parser.trainable_variables)
-        optimizer.apply_gradients(zip(gradients, parser.trainable_variables))
-
-    order = np.random.default_rng(seed)
-    curve, best = [], None
     started = time.perf_counter()
-    for epoch in range(1, epochs + 1):
-        for index in order.permutation(len(train)):
-            step(*train[index])
-        dev = bracketing_f1(parser, list(splits.dev.trees), lookup)
-        curve.append(round(dev, 4))
-        if best is None or dev > best["dev_f1"]:
-            test = bracketing_f1(parser, list(splits.test.trees), lookup)
-            best = {"epoch": epoch, "dev_f1": dev, "test_f1": test}
-        print(f"{overrides} seed {seed} epoch {epoch}: dev F1 {dev * 100:.2f}", flush=True)
+    curve = train_parser(parser, splits.train.trees, splits.dev.trees, TrainingConfig(batch_size=32), seed, epochs)
     minutes = (time.perf_counter() - started) / 60
-    return {"seed": seed, **best, "dev_curve": curve, "minutes": round(minutes, 1)}
+    best = max(curve)
+    return {
+        "seed": seed,
+        "epoch": curve.index(best) + 1,
+        "dev_f1": best,
+        "test_f1": parser_bracketing(parser, list(splits.test.trees)),  # the best dev epoch's weights
+        "dev_curve": curve,
+        "minutes": round(minutes, 1),
+    }
 
 
 def main(argv: list[str]) -> int:

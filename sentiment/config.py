@@ -86,7 +86,8 @@ class TrainingConfig(TrainingSettings):
     `prior_correction` weights training examples by (dev class share / train class
     share) ** prior_correction: 1 makes the training label mix match dev's, 0 leaves
     it. `word_dropout` replaces that share of training tokens with the unknown token.
-    `calibration` "temperature" fits a temperature to the logits on dev after training
+    `parser_epochs`: a tree model's parser trains alone first, this many epochs (the best
+    on dev bracketing kept). `calibration` "temperature" fits a temperature to the logits on dev after training
     (the bundle's probabilities are calibrated; the argmax never changes); "none" keeps
     the network's own.
     """
@@ -100,12 +101,14 @@ class TrainingConfig(TrainingSettings):
     prior_correction: float = 0.5
     word_dropout: float = 0.0
     calibration: Literal["temperature", "none"] = "temperature"
+    parser_epochs: int = 10
 
     def __post_init__(self):
         super().__post_init__()
         if not 0.0 <= self.prior_correction <= 1.0:
             raise ValueError("prior_correction must be in [0, 1]")
         require_fraction(self, "word_dropout")
+        require_positive(self, "parser_epochs")
 
 
 @dataclass(frozen=True)

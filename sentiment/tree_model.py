@@ -141,7 +141,6 @@ def tree_batches(trees, lookup: dict[str, int], batch_size: int) -> list[tuple]:
 
 
 PARSER = "parser"
-TREE_TRAINER_INPUTS = (*TREE_INPUTS, "tokens", "spans")
 PARSER_MAX_CHARS, PARSER_CHAR_DIM, PARSER_CHAR_KERNEL = 16, 16, 3
 
 
@@ -205,48 +204,6 @@ class TokenStrings(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "max_length": self.max_length}
-
-
-@keras.saving.register_keras_serializable(package=PACKAGE)
-class TreeTrainer(keras.Model):
-    """The tree classifier and its parser trained together: inputs are token ids, the
-    gold trees' layout and their nodes' spans; the loss is the mean cross-entropy of the
-    labelled nodes' classes plus that of the gold nodes' splits."""
-
-    def __init__(self, classifier: keras.Model, parser: keras.Model, **kwargs):
-        super().__init__(**kwargs)
-        self.classifier = classifier
-        self.parser = parser
-
-    def call(self, inputs, training=False):
-        nodes = self.classifier([inputs[name] for name in TREE_INPUTS], training=training)
-        return nodes, self.parser(inputs["tokens"], training=training)
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        from sentiment.parser import split_logits
-
-        nodes, scores = y_pred
-        labels, node_weights, splits, split_weights = y
-        node_losses = keras.losses.sparse_categorical_crossentropy(labels, nodes)
-        split_losses = tf.nn.sparse_softmax_cross_entropy_with_logits(splits, split_logits(scores, x["spans"]))
-
-        def mean(losses, weights):
-            return tf.reduce_sum(losses * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
-
-        loss = mean(node_losses, node_weights) + mean(split_losses, split_weights)
-        # Keras's convention under a strategy, as its own losses do (see shared.training.steps).
-        return loss / tf.cast(tf.distribute.get_strategy().num_replicas_in_sync, loss.dtype)
-
-    def get_config(self):
-        return {
-            "classifier": keras.saving.serialize_keras_object(self.classifier),
-            "parser": keras.saving.serialize_keras_object(self.parser),
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        classifier = keras.saving.deserialize_keras_object(config.pop("classifier"))
-        return cls(classifier, keras.saving.deserialize_keras_object(config.pop("parser")), **config)
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

@@ -1,7 +1,15 @@
 """What one training run of a tree model needs (`SentimentTask.prepare` with
-`--model.architecture tree`): the vocabulary of the trees' tokens, the classifier and its
-parser trained together on gold trees, and dev scores with the parser's own trees (what
-a user's raw text gets)."""
+`--model.architecture tree`), in two stages:
+
+1. its parser, trained alone on the bracketing of the training trees (their labels
+   unused) for `parser_epochs`, the epoch with the best dev bracketing F1 kept; or, for
+   texts without trees, the parser of another tree bundle (`sentiment.taken_parser`);
+2. the recursive network over the gold trees (every labelled node), by the shared
+   training loop, with dev scores through the parser's own trees (what raw text gets).
+
+The parser needs many more epochs than the composition, which overfits after two or
+three: trained together, early stopping on sentiment left the parser half trained.
+"""
 
 from __future__ import annotations
 
@@ -12,57 +20,144 @@ from shared.errors import ConfigError
 from shared.tasks import Fit
 
 MONITOR = "macro_f1"
+PARSER_FILE = "parser.keras"
 
 
-def trainer_batches(trees, lookup: dict[str, int], batch_size: int) -> list[tuple]:
-    """`tree_batches` with the gold splits the parser learns: (inputs dict, targets)."""
+def parser_batches(trees, batch_size: int) -> list[tuple]:
+    """Length-sorted batches of `trees` for the parser: (tokens [B, T] strings, the spans
+    of their composed nodes [B, M, 2], each node's gold split [B, M], its weight [B, M])."""
     import numpy as np
+    import tensorflow as tf
 
     from sentiment.parser import gold_splits
-    from sentiment.tree_model import TREE_INPUTS, tree_batches
     from shared.sequences import length_sorted_batches
 
     batches = []
-    indices = length_sorted_batches([len(tree.tokens) for tree in trees], batch_size)
-    for index, (inputs, labels, weights) in zip(indices, tree_batches(trees, lookup, batch_size)):
+    for index in length_sorted_batches([len(tree.tokens) for tree in trees], batch_size):
+        width = max(len(trees[i].tokens) for i in index)
+        tokens = np.full((len(index), width), "", dtype=object)
         found = [gold_splits(trees[i]) for i in index]
         count = max(max(len(nodes) for nodes in found), 1)
         spans = np.zeros((len(index), count, 2), np.int32)
         splits = np.zeros((len(index), count), np.int32)
-        split_weights = np.zeros((len(index), count), np.float32)
-        for row, nodes in enumerate(found):
-            for column, (i, j, k) in enumerate(nodes):
-                spans[row, column], splits[row, column], split_weights[row, column] = (i, j), k, 1.0
-        tokens = np.full(inputs[0].shape, "", dtype=object)  # the parser reads their spelling too
-        for row, i in enumerate(index):
+        weights = np.zeros((len(index), count), np.float32)
+        for row, (i, nodes) in enumerate(zip(index, found)):
             tokens[row, : len(trees[i].tokens)] = trees[i].tokens
-        named = dict(zip(TREE_INPUTS, inputs)) | {"tokens": tokens, "spans": spans}
-        batches.append((named, (labels, weights, splits, split_weights)))
+            for column, (start, end, k) in enumerate(nodes):
+                spans[row, column], splits[row, column], weights[row, column] = (start, end), k, 1.0
+        batches.append((tf.constant(tokens.astype(str)), spans, splits, weights))
     return batches
 
 
-def trainer_dataset(batches: list[tuple], seed: int):
-    """The batches in an order shuffled by `seed`, as a tf.data.Dataset."""
+def parser_bracketing(parser, trees, batch_size: int = 256) -> float:
+    """Unlabelled bracketing F1 of `parser`'s greedy trees against `trees` (spans of two
+    tokens or more, the whole sentence left out, as `sentiment.tree_eval.bracketing`)."""
+    import numpy as np
+
+    from sentiment.parser import gold_splits, greedy_splits
+    from shared.sequences import length_sorted_batches
+
+    correct = predicted = gold = 0
+    indices = length_sorted_batches([len(tree.tokens) for tree in trees], batch_size)
+    for index, (tokens, *_) in zip(indices, parser_batches(trees, batch_size)):
+        scores = np.asarray(parser(tokens, training=False))
+        for row, i in enumerate(index):
+            count = len(trees[i].tokens)
+            ours = {(a, b) for a, b, _ in greedy_splits(scores[row], count)} - {(0, count)}
+            theirs = {(a, b) for a, b, _ in gold_splits(trees[i])} - {(0, count)}
+            correct, predicted, gold = correct + len(ours & theirs), predicted + len(ours), gold + len(theirs)
+    precision, recall = correct / max(predicted, 1), correct / max(gold, 1)
+    return 2 * precision * recall / max(precision + recall, 1e-12)
+
+
+def train_parser(parser, train_trees, dev_trees, training, seed: int, epochs: int) -> list[float]:
+    """Train `parser` on the bracketing of `train_trees` (the likelihood of each gold
+    node's split, Adam with the run's learning rate and clipping) for `epochs` epochs in
+    batches shuffled by `seed`, and keep the weights of the epoch with the best dev
+    bracketing F1. Returns the dev F1 of every epoch."""
+    import time
+
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from sentiment.parser import split_logits
+
+    optimizer = keras.optimizers.Adam(training.learning_rate, clipnorm=training.clip_norm)
+    batches = parser_batches(list(train_trees), training.batch_size)
+
+    @tf.function(reduce_retracing=True)
+    def step(tokens, spans, splits, weights):
+        with tf.GradientTape() as tape:
+            logits = split_logits(parser(tokens, training=True), spans)
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(splits, logits)
+            loss = tf.reduce_sum(losses * weights) / tf.maximum(tf.reduce_sum(weights), 1.0)
+        gradients = tape.gradient(loss, parser.trainable_variables)
+        optimizer.apply_gradients(zip(gradients, parser.trainable_variables))
+        return loss
+
+    curve, best = [], None
+    for epoch in range(1, epochs + 1):
+        started = time.perf_counter()
+        order = np.random.default_rng([seed, epoch]).permutation(len(batches))
+        losses = [float(step(*batches[index])) for index in order]
+        curve.append(round(parser_bracketing(parser, list(dev_trees)), 6))
+        improved = best is None or curve[-1] > max(curve[:-1])
+        if improved:
+            best = parser.get_weights()
+        print(
+            f"Parser epoch {epoch}/{epochs}: loss {np.mean(losses):.4f}   dev bracketing F1 {curve[-1] * 100:.2f}"
+            f"{' (best)' if improved else ''}   {time.perf_counter() - started:.0f}s",
+            flush=True,
+        )
+    parser.set_weights(best)
+    return curve
+
+
+def prepared_parser(splits: Splits, config, vocabulary: list[str], prepared_dir: Path, *, resume: bool, seed: int):
+    """Stage 1: (the run's parser, its dev bracketing F1 per epoch), trained
+    (`train_parser`) and written to `prepared_dir`, or read back from there on `resume`
+    (a run stopped within stage 1 trains it again, from the same seed to the same weights)."""
+    import json
+    import os
+
+    import keras
+
+    from sentiment.tree_model import build_parser, parser_characters
+    from shared.files import write_json_atomic
+
+    path, curve_file = prepared_dir / PARSER_FILE, prepared_dir / "parser-curve.json"
+    if resume and path.is_file() and curve_file.is_file():
+        return keras.saving.load_model(path, safe_mode=True), json.loads(curve_file.read_text(encoding="utf-8"))
+    parser = build_parser(config.model, vocabulary, parser_characters(vocabulary), seed)
+    epochs = config.training.parser_epochs
+    curve = train_parser(parser, splits.train.trees, splits.dev.trees, config.training, seed, epochs)
+    print(f"Parser: dev bracketing F1 {max(curve) * 100:.2f} (epoch {curve.index(max(curve)) + 1})", flush=True)
+    partial = prepared_dir / f"partial-{PARSER_FILE}"  # Keras writes only to a .keras name
+    parser.save(partial)
+    os.replace(partial, path)
+    write_json_atomic(curve_file, curve)
+    return parser, curve
+
+
+def tree_dataset(batches: list[tuple], seed: int):
+    """The classifier's batches ((ids, left, right, slots), labels, weights) in an order
+    shuffled by `seed`, as a tf.data.Dataset."""
     import numpy as np
     import tensorflow as tf
 
     order = np.random.default_rng(seed).permutation(len(batches))
-    matrix, schedule = tf.TensorSpec([None, None], tf.int32), tf.TensorSpec([None, None, None], tf.int32)
-    inputs = {
-        "token_ids": tf.TensorSpec([None, None], tf.int64),
-        "left": schedule,
-        "right": schedule,
-        "slots": schedule,
-        "tokens": tf.TensorSpec([None, None], tf.string),
-        "spans": tf.TensorSpec([None, None, 2], tf.int32),
-    }
-    targets = (matrix, tf.TensorSpec([None, None], tf.float32), matrix, tf.TensorSpec([None, None], tf.float32))
+    schedule = tf.TensorSpec([None, None, None], tf.int32)
+    inputs = (tf.TensorSpec([None, None], tf.int64), schedule, schedule, schedule)
+    targets = tf.TensorSpec([None, None], tf.int32)
 
     def generate():
         for index in order:
             yield batches[index]
 
-    return tf.data.Dataset.from_generator(generate, output_signature=(inputs, targets))
+    return tf.data.Dataset.from_generator(
+        generate, output_signature=(inputs, targets, tf.TensorSpec([None, None], tf.float32))
+    )
 
 
 def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
@@ -73,13 +168,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     from sentiment import model as model_lib
     from sentiment.classifier import SentimentClassifier
     from sentiment.task import temperature_scaled
-    from sentiment.tree_model import (
-        TreeTrainer,
-        build_parser,
-        build_tree_classifier,
-        build_tree_end_to_end,
-        parser_characters,
-    )
+    from sentiment.tree_model import build_tree_classifier, build_tree_end_to_end, tree_batches
     from shared.metrics import classification_report
 
     if tf.distribute.has_strategy():
@@ -94,11 +183,11 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         )
     vectorizer = model_lib.prepared_vectorizer(config.model, splits.train.texts, prepared_dir, resume=resume)
     vocabulary = vectorizer.get_vocabulary()
-    classifier = build_tree_classifier(config.model, len(vocabulary), len(LABELS))
-    taken = {}
+    taken, facts = {}, {}
     if has_trees:
         trees = splits.train.trees
-        parser = build_parser(config.model, vocabulary, parser_characters(vocabulary), seed)
+        parser, curve = prepared_parser(splits, config, vocabulary, prepared_dir, resume=resume, seed=seed)
+        facts["parser"] = {"epochs": len(curve), "best_epoch": curve.index(max(curve)) + 1, "dev_bracketing_f1": curve}
     else:
         from sentiment.taken_parser import parsed_trees, taken_parser
 
@@ -106,16 +195,22 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         found = parsed_trees(parser, vectorizer, config.model.max_length, splits.train.texts, splits.train.labels)
         trees = [tree for tree in found if tree is not None]
         print(f"Parser {taken['parser']['reference']}: {len(trees)} texts parsed", flush=True)
+    parser.trainable = False
+    # Whether stage 1 ran here or was read back, stage 2 starts from the same random state.
+    keras.utils.set_random_seed(seed)
     print(f"Vocabulary: {len(vocabulary)} tokens; train {len(trees)} trees, dev {len(splits.dev)}", flush=True)
     lookup = {token: index for index, token in enumerate(vocabulary)}
-    batches = trainer_batches(trees, lookup, config.training.batch_size)
-    trainer = TreeTrainer(classifier, parser)
-    trainer.compile(optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm))
-    apis = {}  # one end-to-end model per trainer (a resumed run loads a new one)
+    batches = tree_batches(trees, lookup, config.training.batch_size)
+    classifier = build_tree_classifier(config.model, len(vocabulary), len(LABELS))
+    classifier.compile(
+        optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm),
+        loss=keras.losses.SparseCategoricalCrossentropy(),
+    )
+    apis = {}  # one end-to-end model per classifier (a resumed run loads a new one)
 
     def api_of(model) -> SentimentClassifier:
         if id(model) not in apis:
-            end_to_end = build_tree_end_to_end(config.model, vectorizer, model.classifier, model.parser)
+            end_to_end = build_tree_end_to_end(config.model, vectorizer, model, parser)
             apis[id(model)] = SentimentClassifier(end_to_end, {"labels": list(LABELS)})
         return apis[id(model)]
 
@@ -125,11 +220,11 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         return {MONITOR: report["macro_f1"], "accuracy": report["accuracy"]}
 
     return Fit(
-        trainer,
-        lambda epoch: trainer_dataset(batches, seed * 1000 + epoch),
+        classifier,
+        lambda epoch: tree_dataset(batches, seed * 1000 + epoch),
         evaluate_dev,
         lambda trained: api_of(trained),
-        facts={"train_examples": len(trees)},
+        facts={"train_examples": len(trees), **facts},
         metadata={"labels": list(LABELS)},
         taken=taken,
         calibrate=temperature_scaled if config.training.calibration == "temperature" else None,

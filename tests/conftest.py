@@ -54,7 +54,7 @@ TREE_ARGS = [
 TINY_TREE_MODEL = [
     "--model.architecture", "tree", "--model.cell", "lstm", "--model.parser_dim", "8",
     "--model.parser_units", "8", "--model.parser_hidden", "8", "--model.parser_char_filters", "4",
-    "--training.batch_size", "4",
+    "--training.batch_size", "4", "--training.parser_epochs", "3",
 ]  # fmt: skip
 
 

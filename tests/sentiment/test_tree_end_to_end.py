@@ -19,6 +19,10 @@ def test_a_tree_bundle_reads_raw_text_as_a_sequence_bundle_does(tree_bundle):
     assert classifier.architecture == "tree"
     metadata = json.loads((tree_bundle / "metadata.json").read_text())
     assert metadata["config"]["model"]["architecture"] == "tree" and set(metadata["metrics"]) == {"dev", "test"}
+    parser = metadata["training"]["parser"]  # stage 1: the parser alone, its best dev epoch kept
+    assert parser["epochs"] == 3 and len(parser["dev_bracketing_f1"]) == 3
+    assert parser["dev_bracketing_f1"][parser["best_epoch"] - 1] == max(parser["dev_bracketing_f1"])
+    assert metadata["metrics"]["dev"]["bracketing"]["f1"] == pytest.approx(max(parser["dev_bracketing_f1"]), abs=1e-6)
     batch = classifier.predict(TEXTS)
     assert [p.text for p in batch] == TEXTS
     for prediction in batch:
