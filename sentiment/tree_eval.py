@@ -43,23 +43,35 @@ def parsed_splits(api, text: str) -> tuple[int, list]:
     return count, [tuple(int(v) for v in node) for node in found.numpy()[: max(count - 1, 0)]]
 
 
+def unlabelled_spans(splits, count: int) -> set[tuple[int, int]]:
+    """The spans (i, j) of a tree's composed nodes `splits` ((i, j, k) each) over `count`
+    tokens, the whole sentence left out (it is always right)."""
+    return {(i, j) for i, j, _ in splits} - {(0, count)}
+
+
+def span_f1(pairs) -> dict:
+    """Precision, recall and F1 over (our spans, gold spans) of many trees, pooled."""
+    correct = predicted = gold = 0
+    for ours, theirs in pairs:
+        correct, predicted, gold = correct + len(ours & theirs), predicted + len(ours), gold + len(theirs)
+    precision, recall = correct / max(predicted, 1), correct / max(gold, 1)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 6), "recall": round(recall, 6), "f1": round(f1, 6)}
+
+
 def bracketing(parse, texts, trees) -> dict:
     """Unlabelled bracketing precision, recall and F1 of `parse` (text -> `parsed_splits`) on
     `texts` against the gold `trees` (spans of two tokens or more, the whole sentence left
     out: it is always right)."""
     from sentiment.parser import gold_splits
 
-    correct = predicted = gold = 0
-    for text, tree in zip(texts, trees):
-        count, found = parse(text)
-        if count != len(tree.tokens):
-            continue  # the text's tokens are not the tree's (not the app's standardization)
-        ours = {(i, j) for i, j, _ in found} - {(0, count)}
-        theirs = {(i, j) for i, j, _ in gold_splits(tree)} - {(0, count)}
-        correct, predicted, gold = correct + len(ours & theirs), predicted + len(ours), gold + len(theirs)
-    precision, recall = correct / max(predicted, 1), correct / max(gold, 1)
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 6), "recall": round(recall, 6), "f1": round(f1, 6)}
+    def pairs():
+        for text, tree in zip(texts, trees):
+            count, found = parse(text)
+            if count == len(tree.tokens):  # else the text's tokens are not the tree's (not our standardization)
+                yield unlabelled_spans(found, count), unlabelled_spans(gold_splits(tree), count)
+
+    return span_f1(pairs())
 
 
 def evaluate_trees(api, data) -> dict:

@@ -50,24 +50,26 @@ def parser_batches(trees, batch_size: int) -> list[tuple]:
 
 
 def parser_bracketing(parser, trees, batch_size: int = 256) -> float:
-    """Unlabelled bracketing F1 of `parser`'s greedy trees against `trees` (spans of two
-    tokens or more, the whole sentence left out, as `sentiment.tree_eval.bracketing`)."""
+    """Unlabelled bracketing F1 of `parser`'s greedy trees against `trees`, as
+    `sentiment.tree_eval.bracketing` scores a bundle's."""
     import numpy as np
 
     from sentiment.parser import gold_splits, greedy_splits
+    from sentiment.tree_eval import span_f1, unlabelled_spans
     from shared.sequences import length_sorted_batches
 
-    correct = predicted = gold = 0
-    indices = length_sorted_batches([len(tree.tokens) for tree in trees], batch_size)
-    for index, (tokens, *_) in zip(indices, parser_batches(trees, batch_size)):
-        scores = np.asarray(parser(tokens, training=False))
-        for row, i in enumerate(index):
-            count = len(trees[i].tokens)
-            ours = {(a, b) for a, b, _ in greedy_splits(scores[row], count)} - {(0, count)}
-            theirs = {(a, b) for a, b, _ in gold_splits(trees[i])} - {(0, count)}
-            correct, predicted, gold = correct + len(ours & theirs), predicted + len(ours), gold + len(theirs)
-    precision, recall = correct / max(predicted, 1), correct / max(gold, 1)
-    return 2 * precision * recall / max(precision + recall, 1e-12)
+    def pairs():
+        indices = length_sorted_batches([len(tree.tokens) for tree in trees], batch_size)
+        for index, (tokens, *_) in zip(indices, parser_batches(trees, batch_size)):
+            scores = np.asarray(parser(tokens, training=False))
+            for row, i in enumerate(index):
+                count = len(trees[i].tokens)
+                yield (
+                    unlabelled_spans(greedy_splits(scores[row], count), count),
+                    unlabelled_spans(gold_splits(trees[i]), count),
+                )
+
+    return span_f1(pairs())["f1"]
 
 
 def train_parser(parser, train_trees, dev_trees, training, seed: int, epochs: int) -> list[float]:
