@@ -128,10 +128,11 @@ def test_models_page_shows_each_bundles_metrics(page, app_url, sentiment_bundle)
         "Accuracy": f"{metrics['accuracy']:.1%}",
         "Macro-F1": f"{metrics['macro_f1'] * 100:.1f}",
         "Binary (non-neutral)": f"{metrics['binary_accuracy']:.1%}",
+        "ECE": f"{metrics['calibration']['ece']:.3f}",
     }
     charts = page.locator('[data-testid="stVegaLiteChart"]')
-    charts.nth(1).wait_for(timeout=WAIT_MS)
-    assert charts.count() == 2  # the confusion heatmap and the training curves
+    charts.nth(2).wait_for(timeout=WAIT_MS)
+    assert charts.count() == 3  # the confusion heatmap, the reliability diagram and the training curves
     _shot(page, "models")
 
 
