@@ -35,7 +35,7 @@ def train_variant(overrides: dict, seed: int, splits, epochs: int) -> dict:
     from sentiment.config import ModelConfig, TrainingConfig
     from sentiment.model import build_vectorizer
     from sentiment.tree_model import build_parser, parser_characters
-    from sentiment.tree_training import parser_bracketing, train_parser
+    from sentiment.tree_training import parser_batches, parser_bracketing, train_parser
 
     keras.utils.set_random_seed(seed)
     config = ModelConfig(architecture="tree", **overrides)
@@ -44,12 +44,12 @@ def train_variant(overrides: dict, seed: int, splits, epochs: int) -> dict:
     started = time.perf_counter()
     curve = train_parser(parser, splits.train.trees, splits.dev.trees, TrainingConfig(batch_size=32), seed, epochs)
     minutes = (time.perf_counter() - started) / 60
-    best = max(curve)
+    best, test = max(curve), list(splits.test.trees)
     return {
         "seed": seed,
         "epoch": curve.index(best) + 1,
         "dev_f1": best,
-        "test_f1": parser_bracketing(parser, list(splits.test.trees)),  # the best dev epoch's weights
+        "test_f1": parser_bracketing(parser, test, parser_batches(test, 256)),  # the best dev epoch's weights
         "dev_curve": curve,
         "minutes": round(minutes, 1),
     }

@@ -35,16 +35,6 @@ def read_tree_files(args, config) -> DataSource:
     return DataSource(description, splits)
 
 
-def tree_bundle(path: Path) -> Path:
-    """`path`, checked to be a tree model's bundle from its metadata (before any data is read)."""
-    from shared.bundle import read_metadata
-    from shared.errors import ConfigError
-
-    if read_metadata(path, task="sentiment")["config"]["model"].get("architecture", "sequence") != "tree":
-        raise ConfigError(f"{path}: a sequence model; --parser takes the bundle of a tree model")
-    return path
-
-
 class SentimentCli(AppCli):
     task_name = "sentiment"
     train_file_option = "--csv"
@@ -85,8 +75,9 @@ class SentimentCli(AppCli):
 
     def config_overrides(self, args) -> list[str]:
         from lm.transfer import settings
+        from sentiment.taken_parser import check_tree_bundle
 
-        overrides = [f"--model.parser={tree_bundle(args.parser)}"] if getattr(args, "parser", None) else []
+        overrides = [f"--model.parser={check_tree_bundle(args.parser)}"] if getattr(args, "parser", None) else []
         if getattr(args, "calibration", None):
             overrides.append(f"--training.calibration={args.calibration}")
         if not getattr(args, "encoder", None):

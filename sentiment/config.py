@@ -18,7 +18,7 @@ class ModelConfig:
     every node; its own parser (`parser_dim`: its word vectors, `parser_char_filters`: a
     character CNN's, 0 for none; `parser_layers` BiLSTMs of `parser_units`, `parser_dropout`
     on their inputs and outputs, `parser_word_dropout`; a span MLP of `parser_hidden`)
-    trains alongside on the treebank's bracketing and gives raw text its tree. For texts
+    trains first, alone, on the treebank's bracketing and gives raw text its tree. For texts
     without trees, `parser` names a tree bundle whose parser (frozen) gives them theirs. `bidirectional`,
     `layers` and `pooling` are the sequence model's.
 

@@ -33,6 +33,21 @@ def parser_record(path: str | Path) -> dict:
     }
 
 
+def check_tree_bundle(path: str | Path) -> Path:
+    """`path`, checked from its metadata alone (cheap, before any data is read) to be a tree
+    model's bundle.
+
+    Raises:
+        ConfigError: a sequence model's bundle.
+        BundleError: not a sentiment bundle.
+    """
+    from shared.bundle import read_metadata
+
+    if read_metadata(path, task="sentiment")["config"]["model"].get("architecture", "sequence") != "tree":
+        raise ConfigError(f"{path}: a sequence model; --parser takes the bundle of a tree model")
+    return Path(path)
+
+
 def taken_parser(path: str | Path):
     """(the parser of the tree bundle at `path`, frozen; its record).
 
@@ -44,32 +59,27 @@ def taken_parser(path: str | Path):
     from sentiment.classifier import SentimentClassifier
     from sentiment.tree_model import PARSER
 
-    source = SentimentClassifier.load(path)
-    if source.architecture != "tree":
-        raise ConfigError(f"{path}: a sequence model; --parser takes the bundle of a tree model")
-    parser = source.model.get_layer(PARSER)
+    parser = SentimentClassifier.load(check_tree_bundle(path)).model.get_layer(PARSER)
     if parser.inputs[0].dtype != "string":
         raise ConfigError(f"{path}: its parser reads word ids only (an older tree model); retrain it to take it")
     parser.trainable = False
     return parser, parser_record(path)
 
 
-def parsed_trees(parser, vectorizer, max_length: int, texts, labels, batch_size: int = 256) -> list:
-    """Each text's tree (`sentiment.trees.Tree`) as `parser` splits it, its root labelled
-    with the text's label and no other node; None for a text with no tokens."""
+def parsed_trees(parser, max_length: int, texts, labels, batch_size: int = 256) -> list:
+    """Each text's tree (`sentiment.trees.Tree`) as `parser` splits it (over its first
+    `max_length` tokens, as the model reads it), its root labelled with the text's label
+    and no other node; None for a text with no tokens."""
     import tensorflow as tf
 
-    from sentiment.model import Truncate
     from sentiment.parser import GreedyParse
     from sentiment.tree_model import token_strings
 
-    truncate, parse = Truncate(max_length), GreedyParse()
+    parse = GreedyParse()
     trees = []
     for start in range(0, len(texts), batch_size):
-        batch = tf.constant(list(texts[start : start + batch_size]))
-        ids = truncate(vectorizer(batch))
-        tokens = token_strings(batch, max_length)
-        lengths = tf.reduce_sum(tf.cast(ids != 0, tf.int32), axis=1)
+        tokens = token_strings(tf.constant(list(texts[start : start + batch_size])), max_length)
+        lengths = tf.reduce_sum(tf.cast(tokens != "", tf.int32), axis=1)
         found = parse(parser(tokens, training=False), lengths)[-1].numpy()
         for row, count in enumerate(lengths.numpy()):
             words = [token.decode("utf-8") for token in tokens[row, :count].numpy()]

@@ -107,7 +107,7 @@ def evaluate_texts(classifier, data: LabelledTexts) -> dict:
     bins; for a tree model on data with trees, its gold-tree scores and its parser's
     bracketing (`sentiment.tree_eval`)."""
     from sentiment.tree_eval import binary_accuracy, evaluate_trees
-    from shared.calibration import calibration_scores, reliability
+    from shared.calibration import calibration_scores, reliability, tempered
     from shared.metrics import classification_report
 
     probabilities = classifier.predict_proba(data.texts)
@@ -115,7 +115,9 @@ def evaluate_texts(classifier, data: LabelledTexts) -> dict:
     report["binary_accuracy"] = binary_accuracy(probabilities, data.labels)
     report["calibration"] = calibration_scores(probabilities, data.labels)
     if classifier.temperature:
-        raw = classifier.predict_proba(data.texts, calibrated=False)
+        raw = tempered(
+            probabilities, 1.0 / classifier.temperature
+        )  # as predict_proba(calibrated=False), no second pass
         report["calibration"] |= {"temperature": classifier.temperature, "before": calibration_scores(raw, data.labels)}
     report["reliability"] = reliability(probabilities, data.labels)
     if getattr(classifier, "architecture", "sequence") == "tree" and getattr(data, "trees", ()):

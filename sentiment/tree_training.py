@@ -24,8 +24,9 @@ PARSER_FILE = "parser.keras"
 
 
 def parser_batches(trees, batch_size: int) -> list[tuple]:
-    """Length-sorted batches of `trees` for the parser: (tokens [B, T] strings, the spans
-    of their composed nodes [B, M, 2], each node's gold split [B, M], its weight [B, M])."""
+    """Length-sorted batches of `trees` for the parser: (the trees' indices, their tokens
+    [B, T] strings, the spans of their composed nodes [B, M, 2], each node's gold split
+    [B, M], its weight [B, M]: 1 for a node, 0 for padding)."""
     import numpy as np
     import tensorflow as tf
 
@@ -45,29 +46,26 @@ def parser_batches(trees, batch_size: int) -> list[tuple]:
             tokens[row, : len(trees[i].tokens)] = trees[i].tokens
             for column, (start, end, k) in enumerate(nodes):
                 spans[row, column], splits[row, column], weights[row, column] = (start, end), k, 1.0
-        batches.append((tf.constant(tokens.astype(str)), spans, splits, weights))
+        batches.append((index, tf.constant(tokens.astype(str)), spans, splits, weights))
     return batches
 
 
-def parser_bracketing(parser, trees, batch_size: int = 256) -> float:
-    """Unlabelled bracketing F1 of `parser`'s greedy trees against `trees`, as
+def parser_bracketing(parser, trees, batches: list[tuple]) -> float:
+    """Unlabelled bracketing F1 of `parser`'s greedy trees against `trees`, batched as
+    `parser_batches` batches them (made once by the caller), scored as
     `sentiment.tree_eval.bracketing` scores a bundle's."""
     import numpy as np
 
-    from sentiment.parser import gold_splits, greedy_splits
+    from sentiment.parser import greedy_splits
     from sentiment.tree_eval import span_f1, unlabelled_spans
-    from shared.sequences import length_sorted_batches
 
     def pairs():
-        indices = length_sorted_batches([len(tree.tokens) for tree in trees], batch_size)
-        for index, (tokens, *_) in zip(indices, parser_batches(trees, batch_size)):
+        for index, tokens, spans, splits, weights in batches:
             scores = np.asarray(parser(tokens, training=False))
             for row, i in enumerate(index):
                 count = len(trees[i].tokens)
-                yield (
-                    unlabelled_spans(greedy_splits(scores[row], count), count),
-                    unlabelled_spans(gold_splits(trees[i]), count),
-                )
+                gold = [(*span, k) for span, k, weight in zip(spans[row], splits[row], weights[row]) if weight]
+                yield unlabelled_spans(greedy_splits(scores[row], count), count), unlabelled_spans(gold, count)
 
     return span_f1(pairs())["f1"]
 
@@ -86,7 +84,9 @@ def train_parser(parser, train_trees, dev_trees, training, seed: int, epochs: in
     from sentiment.parser import split_logits
 
     optimizer = keras.optimizers.Adam(training.learning_rate, clipnorm=training.clip_norm)
-    batches = parser_batches(list(train_trees), training.batch_size)
+    batches = [batch[1:] for batch in parser_batches(list(train_trees), training.batch_size)]
+    dev_trees = list(dev_trees)
+    dev_batches = parser_batches(dev_trees, 256)
 
     @tf.function(reduce_retracing=True)
     def step(tokens, spans, splits, weights):
@@ -103,7 +103,7 @@ def train_parser(parser, train_trees, dev_trees, training, seed: int, epochs: in
         started = time.perf_counter()
         order = np.random.default_rng([seed, epoch]).permutation(len(batches))
         losses = [float(step(*batches[index])) for index in order]
-        curve.append(round(parser_bracketing(parser, list(dev_trees)), 6))
+        curve.append(parser_bracketing(parser, dev_trees, dev_batches))
         improved = best is None or curve[-1] > max(curve[:-1])
         if improved:
             best = parser.get_weights()
@@ -194,7 +194,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         from sentiment.taken_parser import parsed_trees, taken_parser
 
         parser, taken["parser"] = taken_parser(config.model.parser)
-        found = parsed_trees(parser, vectorizer, config.model.max_length, splits.train.texts, splits.train.labels)
+        found = parsed_trees(parser, config.model.max_length, splits.train.texts, splits.train.labels)
         trees = [tree for tree in found if tree is not None]
         print(f"Parser {taken['parser']['reference']}: {len(trees)} texts parsed", flush=True)
     parser.trainable = False

@@ -8,6 +8,7 @@ import keras
 import tensorflow as tf
 from keras import layers
 
+from shared.calibration import EPSILON
 from shared.text import PACKAGE
 
 
@@ -105,7 +106,7 @@ class Temperature(layers.Layer):
         self.temperature = float(temperature)
 
     def call(self, probabilities):
-        logits = tf.math.log(tf.maximum(probabilities, 1e-12)) / self.temperature
+        logits = tf.math.log(tf.maximum(probabilities, EPSILON)) / self.temperature
         return tf.nn.softmax(logits, axis=-1)
 
     def compute_output_shape(self, input_shape):
