@@ -179,10 +179,11 @@ def test_the_parser_bracketing_of_gold_splits_is_perfect():
     assert bracketing(flat_parse, texts, TREES) == {"precision": 0.75, "recall": 0.75, "f1": 0.75}
 
 
-def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_path, tiny_config_file):
-    """The tree model's checkpoint (classifier, parser, optimizer) and its shuffled batches
-    carry a resumed run on exactly as the uninterrupted one (a SIGKILL'd run is the
-    crash tests' business: the checkpoint is written the same way for every model)."""
+def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_path, tiny_config_file, capsys):
+    """The parser trained in stage 1 (read back from the work folder, not trained again),
+    the composition's checkpoint and its shuffled batches carry a resumed run on exactly as
+    the uninterrupted one (a SIGKILL'd run is the crash tests' business: the checkpoint is
+    written the same way for every model)."""
     from sentiment import SentimentClassifier
     from sentiment.cli import CLI
     from shared.config import load_config
@@ -203,7 +204,9 @@ def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_pa
 
     with pytest.raises(Stop):
         train(CLI.task, source, config, tmp_path / "stopped", seed=5, on_epoch=stop_after_the_first_epoch)
+    capsys.readouterr()
     train(CLI.task, source, config, tmp_path / "stopped", seed=5, resume=True)
+    assert "Parser epoch" not in capsys.readouterr().out  # stage 1 was read back
     full, resumed = (json.loads((tmp_path / name / "metadata.json").read_text()) for name in ("full", "stopped"))
     assert resumed["training"]["resumed"] and resumed["training"]["epochs_run"] == full["training"]["epochs_run"] == 2
     assert resumed["metrics"] == full["metrics"]
