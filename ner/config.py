@@ -58,7 +58,10 @@ class TrainingConfig(TrainingSettings):
     `epochs`; "constant" keeps it. `ema_momentum` > 0 keeps an exponential moving
     average of the weights (Keras' `use_ema`); each epoch ends by replacing the
     weights with that average, so dev scores, checkpoints and the next epoch all
-    start from the smoothed weights.
+    start from the smoothed weights. `calibration` "isotonic" fits, on dev after
+    training, a monotone curve from an entity's mean tag probability to the rate at
+    which such entities are right, and the bundle's entity scores go through it (tags
+    never change); "none" keeps the mean tag probability.
     """
 
     epochs: int = 25
@@ -68,6 +71,7 @@ class TrainingConfig(TrainingSettings):
     ema_momentum: float = 0.0
     clip_norm: float = 5.0
     patience: int = 8
+    calibration: Literal["isotonic", "none"] = "isotonic"
 
     def __post_init__(self):
         super().__post_init__()

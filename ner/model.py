@@ -225,3 +225,48 @@ def decode(tagger: keras.Model, tokens, window: int = WINDOW, context: int = CON
         return pick(ids), pick(confidence)
 
     return tf.cond(tf.shape(tokens)[1] <= window, lambda: whole(tokens), windowed)
+
+
+def _tag_parts(tags: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(prefix code: 0 for O, 1 for B, 2 for I; index of the entity type) per tag id."""
+    kinds = sorted({tag[2:] for tag in tags if tag != "O"})
+    prefix = [0 if tag == "O" else 1 if tag.startswith("B-") else 2 for tag in tags]
+    kind = [-1 if tag == "O" else kinds.index(tag[2:]) for tag in tags]
+    return np.array(prefix, dtype="int32"), np.array(kind, dtype="int32")
+
+
+def interpolated(values, points: list[list[float]]):
+    """`values` through the piecewise-linear curve through `points` (x ascending), flat
+    beyond its ends: `np.interp` in the graph."""
+    xs = tf.constant([x for x, _ in points], tf.float32)
+    ys = tf.constant([y for _, y in points], tf.float32)
+    if len(points) == 1:
+        return tf.fill(tf.shape(values), ys[0])
+    flat = tf.clip_by_value(tf.reshape(tf.cast(values, tf.float32), [-1]), xs[0], xs[-1])
+    upper = tf.clip_by_value(tf.searchsorted(xs, flat, side="right"), 1, len(points) - 1)
+    x0, x1 = tf.gather(xs, upper - 1), tf.gather(xs, upper)
+    y0, y1 = tf.gather(ys, upper - 1), tf.gather(ys, upper)
+    share = tf.math.divide_no_nan(flat - x0, x1 - x0)
+    return tf.reshape(y0 + share * (y1 - y0), tf.shape(values))
+
+
+def entity_confidence(ids, confidence, mask, tags: list[str], points: list[list[float]] | None = None):
+    """Each entity token's entity confidence, 0 elsewhere ([batch, time]): the mean
+    probability of its entity's tags (entities as `ner.tags.spans` reads IOB2), through
+    the bundle's calibration curve `points` when it has one."""
+    prefix_of, kind_of = _tag_parts(tags)
+    prefix, kind = tf.gather(prefix_of, ids), tf.gather(kind_of, ids)
+    inside = tf.logical_and(prefix > 0, mask)
+    shift = lambda values, fill: tf.pad(values[:, :-1], [[0, 0], [1, 0]], constant_values=fill)  # noqa: E731
+    continues = (prefix == 2) & shift(inside, False) & tf.equal(shift(kind, -1), kind)
+    starts = tf.cast(inside & ~continues, tf.int32)
+    batch, width = tf.shape(ids)[0], tf.shape(ids)[1]
+    segment = tf.cumsum(starts, axis=1) + tf.range(batch)[:, tf.newaxis] * (width + 1)
+    weight = tf.cast(inside, tf.float32)
+    count = batch * (width + 1)
+    sums = tf.math.unsorted_segment_sum(tf.cast(confidence, tf.float32) * weight, segment, count)
+    sizes = tf.math.unsorted_segment_sum(weight, segment, count)
+    mean = tf.gather(tf.math.divide_no_nan(sums, sizes), segment)
+    if points:
+        mean = interpolated(mean, points)
+    return mean * weight

@@ -16,17 +16,24 @@ class EntityReport(Report):
 
     def table(self) -> str:
         from ner.metrics import format_entity_report
+        from shared.metrics import calibration_line
 
-        return format_entity_report(self)
+        table = format_entity_report(self)
+        if "calibration" in self:
+            table += "\n" + calibration_line(self["calibration"], "entity scores against being right")
+        return table
 
     def view(self) -> ReportView:
         conlleval, errors = self["conlleval"], self["errors"]
+        numbers = {
+            "F1 (conlleval)": f"{conlleval['f1'] * 100:.1f}",
+            "F1 (strict)": f"{self['strict']['f1'] * 100:.1f}",
+            "Precision / recall": f"{conlleval['precision']:.3f} / {conlleval['recall']:.3f}",
+        }
+        if "calibration" in self:
+            numbers["Entity score ECE"] = f"{self['calibration']['ece']:.3f}"
         return ReportView(
-            numbers={
-                "F1 (conlleval)": f"{conlleval['f1'] * 100:.1f}",
-                "F1 (strict)": f"{self['strict']['f1'] * 100:.1f}",
-                "Precision / recall": f"{conlleval['precision']:.3f} / {conlleval['recall']:.3f}",
-            },
+            numbers=numbers,
             table=conlleval["per_type"],
             confusion=errors["confusion"],
             confusion_axes=("gold type", "predicted type (same span)"),

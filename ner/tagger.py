@@ -18,8 +18,9 @@ BATCH_SIZE = 256
 
 @dataclass(frozen=True)
 class Entity:
-    """A found entity: `text == original_text[start:end]`; `score` is the mean probability
-    of its tokens' tags."""
+    """A found entity: `text == original_text[start:end]`; `score` is the probability
+    that it is right (span and type): the mean probability of its tokens' tags, through
+    the bundle's calibration curve when it has one (`EntityTagger.calibration`)."""
 
     label: str
     text: str
@@ -30,8 +31,12 @@ class Entity:
 
 @dataclass(frozen=True)
 class TaggedTokens:
+    """IOB2 tags, each tag's probability, and each token's entity score (`Entity.score`
+    of the entity it belongs to; 0 outside entities)."""
+
     tags: list[str]
     scores: list[float]
+    entity_scores: list[float]
 
 
 class EntityTagger(BundleModel):
@@ -49,15 +54,27 @@ class EntityTagger(BundleModel):
     def __init__(self, model, metadata: dict | None = None, path: str | Path | None = None):
         import tensorflow as tf
 
-        from ner.model import decode
+        from ner.model import decode, entity_confidence
 
         super().__init__(model, metadata, path)
         self.tags = list(model.get_layer("crf").tags)
+
+        def tagged(tokens):
+            ids, confidence = decode(model, tokens)
+            return ids, confidence, entity_confidence(ids, confidence, tokens != "", self.tags, self.calibration)
+
         self._decode = tf.function(
-            lambda tokens: decode(model, tokens),
+            tagged,
             input_signature=[tf.TensorSpec([None, None], tf.string)],
             reduce_retracing=True,
         )
+
+    @property
+    def calibration(self) -> list[list[float]] | None:
+        """The curve (x, y corners) from an entity's mean tag probability to its entity
+        score, fitted on dev after training (`shared.calibration.fit_monotone`); None
+        for a bundle trained with `--calibration none` or before calibration existed."""
+        return self.metadata.get("calibration", {}).get("points")
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -74,12 +91,11 @@ class EntityTagger(BundleModel):
         for batch in length_sorted_batches([len(row) for row in rows], BATCH_SIZE):
             width = max(1, max(len(rows[i]) for i in batch))
             padded = np.array([rows[i] + [""] * (width - len(rows[i])) for i in batch], dtype=object)
-            ids, confidence = self._decode(padded)
-            ids, confidence = ids.numpy(), confidence.numpy()
+            ids, confidence, entity = (values.numpy() for values in self._decode(padded))
             for row, index in enumerate(batch):
                 length = len(rows[index])
                 tags = [self.tags[i] for i in ids[row, :length]]
-                results[index] = TaggedTokens(tags, [float(c) for c in confidence[row, :length]])
+                results[index] = TaggedTokens(tags, confidence[row, :length].tolist(), entity[row, :length].tolist())
         return results
 
     def predict(self, texts: str | Sequence[str]) -> list[Entity] | list[list[Entity]]:
@@ -101,6 +117,5 @@ def _entities(text: str, tokens: list[Token], tagged: TaggedTokens) -> list[Enti
     found = []
     for span in spans(tagged.tags):
         start, end = tokens[span.start].start, tokens[span.end - 1].end
-        score = float(np.mean(tagged.scores[span.start : span.end]))
-        found.append(Entity(span.label, text[start:end], start, end, round(score, 4)))
+        found.append(Entity(span.label, text[start:end], start, end, round(tagged.entity_scores[span.start], 4)))
     return found

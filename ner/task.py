@@ -9,7 +9,7 @@ from pathlib import Path
 from ner.config import NerConfig, TrainingConfig
 from ner.data import DATASETS, NerSplits, Sentence, load_named_dataset
 from ner.report import EntityReport
-from ner.tags import entity_types, tag_set
+from ner.tags import entity_types, spans, tag_set
 from shared.tasks import Fit, Serving, Task
 
 MONITOR = "f1"
@@ -52,12 +52,61 @@ def make_optimizer(training: TrainingConfig, steps: int):
     return keras.optimizers.Adam(rate, clipnorm=training.clip_norm, **averaging)
 
 
+def entity_outcomes(sentences: list[Sentence], predicted) -> tuple[list[float], list[float], list[bool]]:
+    """For each entity found in `sentences` (their `TaggedTokens`): its mean tag
+    probability, its entity score (calibrated when the tagger is), and whether it is
+    right (a gold entity of the same span and type)."""
+    import numpy as np
+
+    raw, scored, correct = [], [], []
+    for sentence, tagged in zip(sentences, predicted):
+        gold = set(spans(sentence.tags))
+        for span in spans(tagged.tags):
+            raw.append(float(np.mean(tagged.scores[span.start : span.end])))
+            scored.append(tagged.entity_scores[span.start])
+            correct.append(span in gold)
+    return raw, scored, correct
+
+
 def evaluate_sentences(tagger, sentences: list[Sentence]) -> dict:
-    """Entity report of an EntityTagger on gold sentences."""
+    """Entity report of an EntityTagger on gold sentences, with the calibration of its
+    entity scores (ECE, Brier, NLL against being right; `before` the calibration curve
+    for a calibrated tagger) and their reliability bins when it found any entity."""
     from ner.metrics import entity_report
+    from shared.calibration import confidence_bins, event_scores
 
     predicted = tagger.tag_tokens([s.tokens for s in sentences])
-    return entity_report([s.tags for s in sentences], [p.tags for p in predicted])
+    report = entity_report([s.tags for s in sentences], [p.tags for p in predicted])
+    raw, scored, correct = entity_outcomes(sentences, predicted)
+    if correct:
+        report["calibration"] = {**event_scores(scored, correct), "entities": len(correct)}
+        if tagger.calibration:
+            report["calibration"] |= {"method": "isotonic", "before": event_scores(raw, correct)}
+        report["reliability"] = confidence_bins(scored, correct)
+    return report
+
+
+def isotonic_calibrated(tagger, dev: list[Sentence]):
+    """(`tagger` with a monotone curve from an entity's mean tag probability to the rate
+    at which such entities are right on dev, the bundle's record of it: the curve and
+    dev ECE, Brier and NLL before and after). A tagger that finds no entity on dev is
+    returned as it is, with no record."""
+    from ner.tagger import EntityTagger
+    from shared.calibration import event_scores, fit_monotone, mapped
+
+    raw, _, correct = entity_outcomes(dev, tagger.tag_tokens([s.tokens for s in dev]))
+    if not correct:
+        return tagger, {}
+    points = fit_monotone(raw, correct)
+    record = {
+        "method": "isotonic",
+        "points": points,
+        "dev_before": event_scores(raw, correct),
+        "dev_after": event_scores(mapped(raw, points), correct),
+    }
+    print(f"Calibration: entity scores through an isotonic curve of {len(points)} points (dev ECE "
+          f"{record['dev_before']['ece']:.4f} -> {record['dev_after']['ece']:.4f})", flush=True)  # fmt: skip
+    return EntityTagger(tagger.model, {**tagger.metadata, "calibration": record}), record
 
 
 def char_lm_records(model_config) -> dict:
@@ -132,6 +181,7 @@ class NerTask(Task):
             facts={"train_sentences": len(splits.train)},
             metadata={"labels": entity_types(tags), "tags": tags},
             taken=char_lm_records(config.model),
+            calibrate=isotonic_calibrated if config.training.calibration == "isotonic" else None,
         )
 
     def evaluate(self, api, data: list[Sentence]) -> EntityReport:
@@ -146,7 +196,7 @@ class NerTask(Task):
     def serving(self, api):
         import tensorflow as tf
 
-        from ner.model import decode
+        from ner.model import decode, entity_confidence
         from ner.tokenizer import split_tokens
 
         model = api.model
@@ -156,9 +206,10 @@ class NerTask(Task):
             tokens = split_tokens(text).to_tensor(default_value="")
             ids, scores = decode(model, tokens)
             names = tf.where(tokens != "", tf.gather(tags, ids), "")
-            return {"tokens": tokens, "tags": names, "scores": scores}
+            entity_scores = entity_confidence(ids, scores, tokens != "", api.tags, api.calibration)
+            return {"tokens": tokens, "tags": names, "scores": scores, "entity_scores": entity_scores}
 
-        return Serving(serve, "text -> tokens, tags, scores")
+        return Serving(serve, "text -> tokens, tags, scores, entity_scores")
 
 
 TASK = NerTask()

@@ -60,12 +60,6 @@ class SentimentCli(AppCli):
             help="a word language-model bundle (lm.train --level word) whose word embeddings start the model's",
         )
         group.add_argument(
-            "--calibration",
-            choices=("temperature", "none"),
-            help="temperature (default): fit a temperature to the logits on dev after training, so that the "
-            "bundle's probabilities are calibrated; none: keep the network's own",
-        )
-        group.add_argument(
             "--parser",
             type=Path,
             metavar="DIR",
@@ -78,8 +72,6 @@ class SentimentCli(AppCli):
         from sentiment.taken_parser import check_tree_bundle
 
         overrides = [f"--model.parser={check_tree_bundle(args.parser)}"] if getattr(args, "parser", None) else []
-        if getattr(args, "calibration", None):
-            overrides.append(f"--training.calibration={args.calibration}")
         if not getattr(args, "encoder", None):
             return overrides
         embedding_dim = settings(args.encoder)[1].embedding_dim

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.metrics import calibration_line
 from shared.tasks import Report, ReportView
 
 
@@ -49,15 +50,3 @@ class SentimentReport(Report):
             confusion={true: dict(zip(labels, row)) for true, row in zip(labels, self["confusion_matrix"])},
             confusion_axes=("true class", "predicted class"),
         )
-
-
-def calibration_line(scores: dict) -> str:
-    """How far the probabilities are to be trusted, and before the temperature if there is one."""
-    line = f"calibration: ECE {scores['ece']:.4f}, Brier {scores['brier']:.4f}, NLL {scores['nll']:.4f}"
-    if "before" in scores:
-        before = scores["before"]
-        line += (
-            f" (temperature {scores['temperature']:.3f}; before it: ECE {before['ece']:.4f}, "
-            f"Brier {before['brier']:.4f}, NLL {before['nll']:.4f})"
-        )
-    return line

@@ -3,7 +3,8 @@
 `calibration_scores` gives the expected calibration error (equal-width bins of the top
 class's probability, Guo et al. 2017), the Brier score and the negative log-likelihood
 of class probabilities against labels; `reliability` the bins a reliability diagram
-draws. `fit_temperature` finds the temperature T that minimises the NLL of
+draws. `event_scores` and `confidence_bins` measure the same for the confidence of a
+yes/no event (a found entity being right). `fit_temperature` finds the temperature T that minimises the NLL of
 softmax(logits / T) on held-out data: the log-probabilities a softmax model outputs are
 its logits up to a per-row constant, so dividing them by T is temperature scaling of
 the logits and never changes the argmax.
@@ -30,8 +31,21 @@ def reliability(probabilities, labels, bins: int = BINS) -> list[dict]:
     bounds, how many predictions fall in it, their mean confidence and their accuracy
     (None for an empty bin)."""
     probabilities, labels = _checked(probabilities, labels)
-    confidence = probabilities.max(axis=1)
-    correct = probabilities.argmax(axis=1) == labels
+    return confidence_bins(probabilities.max(axis=1), probabilities.argmax(axis=1) == labels, bins)
+
+
+def _checked_events(confidence, correct) -> tuple[np.ndarray, np.ndarray]:
+    confidence = np.asarray(confidence, dtype="float64")
+    correct = np.asarray(correct, dtype=bool)
+    if confidence.ndim != 1 or confidence.shape != correct.shape or not len(correct):
+        raise ValueError(f"need N confidences and N outcomes, got {confidence.shape} and {correct.shape}")
+    return confidence, correct
+
+
+def confidence_bins(confidence, correct, bins: int = BINS) -> list[dict]:
+    """`reliability`'s bins for predictions of confidence `confidence[i]` that were right
+    where `correct[i]`."""
+    confidence, correct = _checked_events(confidence, correct)
     # Bin b holds (b / bins, (b + 1) / bins]; a confidence of exactly 0 joins the first.
     index = np.clip(np.ceil(confidence * bins).astype(int) - 1, 0, bins - 1)
     rows = []
@@ -50,7 +64,10 @@ def reliability(probabilities, labels, bins: int = BINS) -> list[dict]:
 
 def expected_calibration_error(probabilities, labels, bins: int = BINS) -> float:
     """The count-weighted mean gap between confidence and accuracy over the bins."""
-    rows = reliability(probabilities, labels, bins)
+    return _gap(reliability(probabilities, labels, bins))
+
+
+def _gap(rows: list[dict]) -> float:
     total = sum(row["count"] for row in rows)
     return sum(row["count"] * abs(row["confidence"] - row["accuracy"]) for row in rows if row["count"]) / total
 
@@ -66,6 +83,38 @@ def calibration_scores(probabilities, labels, bins: int = BINS) -> dict:
         "brier": round(float(((probabilities - one_hot) ** 2).sum(axis=1).mean()), 6),
         "nll": round(float(-np.log(np.maximum(picked, EPSILON)).mean()), 6),
     }
+
+
+def event_scores(confidence, correct, bins: int = BINS) -> dict:
+    """ECE, Brier score and NLL of yes/no predictions: `confidence[i]` the probability
+    given to the event, `correct[i]` whether it happened."""
+    confidence, correct = _checked_events(confidence, correct)
+    picked = np.where(correct, confidence, 1.0 - confidence)
+    return {
+        "ece": round(_gap(confidence_bins(confidence, correct, bins)), 6),
+        "brier": round(float(((confidence - correct) ** 2).mean()), 6),
+        "nll": round(float(-np.log(np.maximum(picked, EPSILON)).mean()), 6),
+    }
+
+
+def fit_monotone(confidence, correct) -> list[list[float]]:
+    """The non-decreasing map from confidence to the observed rate of correct events
+    (isotonic regression, scikit-learn's pool-adjacent-violators), as the (x, y) corners
+    of a piecewise-linear curve for `mapped`. No y is nearer 0 or 1 than 1 / (2N): N
+    held-out events cannot show that a prediction is never wrong."""
+    from sklearn.isotonic import IsotonicRegression
+
+    confidence, correct = _checked_events(confidence, correct)
+    fitted = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(confidence, correct.astype("float64"))
+    margin = 0.5 / len(correct)
+    ys = np.clip(fitted.y_thresholds_, margin, 1.0 - margin)
+    return [[round(float(x), 6), round(float(y), 6)] for x, y in zip(fitted.X_thresholds_, ys)]
+
+
+def mapped(confidence, points: list[list[float]]) -> np.ndarray:
+    """`confidence` through the piecewise-linear curve of `fit_monotone` (flat beyond its ends)."""
+    xs, ys = zip(*points)
+    return np.interp(np.asarray(confidence, dtype="float64"), xs, ys)
 
 
 def tempered(probabilities, temperature: float) -> np.ndarray:

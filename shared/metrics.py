@@ -53,3 +53,14 @@ def format_report(report: dict) -> str:
     for label, row in zip(labels, report["confusion_matrix"]):
         lines.append(f"{label:<{width}}" + "".join(f"{count:>10d}" for count in row))
     return "\n".join(lines)
+
+
+def calibration_line(scores: dict, subject: str = "calibration") -> str:
+    """How far the probabilities are to be trusted (`subject`: what they are of), and
+    before the calibration if the model has one."""
+    line = f"{subject}: ECE {scores['ece']:.4f}, Brier {scores['brier']:.4f}, NLL {scores['nll']:.4f}"
+    if "before" in scores:
+        before = scores["before"]
+        method = f"temperature {scores['temperature']:.3f}" if "temperature" in scores else scores.get("method", "")
+        line += f" ({method}; before it: ECE {before['ece']:.4f}, Brier {before['brier']:.4f}, NLL {before['nll']:.4f})"
+    return line

@@ -17,6 +17,19 @@ def default_out(task) -> Path:
     return Path("models") / task.name
 
 
+def calibration_methods(config_class) -> tuple[str, ...]:
+    """The `training.calibration` choices of a task's config (its default first), or ()."""
+    import dataclasses
+    import typing
+
+    training = next(f for f in dataclasses.fields(config_class) if f.name == "training").default_factory
+    found = [f for f in dataclasses.fields(training) if f.name == "calibration"]
+    if not found:
+        return ()
+    choices = typing.get_args(typing.get_type_hints(training)["calibration"])
+    return (found[0].default, *(choice for choice in choices if choice != found[0].default))
+
+
 def build_parser(cli: AppCli, doc: str | None):
     task = cli.task
     parser = make_parser(f"python -m {task.name}.train", doc)
@@ -29,6 +42,14 @@ def build_parser(cli: AppCli, doc: str | None):
     parser.add_argument("--out", type=Path, default=out, help=f"bundle folder (default: {out})")
     add_seed_argument(parser, 42)
     parser.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
+    methods = calibration_methods(task.config_class)
+    if methods:
+        parser.add_argument(
+            "--calibration",
+            choices=methods,
+            help=f"{methods[0]} (default): after training, fit on dev how far the model's probabilities are to be "
+            "trusted, so that the bundle's are calibrated (labels never change); none: keep the network's own",
+        )
     if task.distributed_training:
         cluster = parser.add_argument_group("training on several workers")
         cluster.add_argument(
@@ -95,7 +116,10 @@ def command(cli: AppCli, doc: str | None):
         args, overrides = build_parser(cli, doc).parse_known_args(argv)
 
         def config_and_data():
-            config = load_config(task.config_class, args.config, [*cli.config_overrides(args), *overrides])
+            calibration = [f"--training.calibration={args.calibration}"] if getattr(args, "calibration", None) else []
+            config = load_config(
+                task.config_class, args.config, [*cli.config_overrides(args), *calibration, *overrides]
+            )
             if args.dataset:
                 return config, dataset_source(task, args.dataset, config)
             return config, cli.read_training_files(args, config, args.seed)

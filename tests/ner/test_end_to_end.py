@@ -131,12 +131,19 @@ def test_export_and_reload_saved_model_gives_identical_tags(entity_tagger, tmp_p
         assert exported_tokens == tokens
         assert [t.decode() for t in result["tags"].numpy()[row][: len(tokens)]] == tagged.tags
         np.testing.assert_allclose(result["scores"].numpy()[row][: len(tokens)], tagged.scores, atol=1e-5)
+        np.testing.assert_allclose(result["entity_scores"].numpy()[row][: len(tokens)], tagged.entity_scores, atol=1e-5)
     shown = subprocess.run(
         [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show", "--dir", str(out),
          "--tag_set", "serve", "--signature_def", "serving_default"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
-    for name in ("inputs['text']", "outputs['tokens']", "outputs['tags']", "outputs['scores']"):
+    for name in (
+        "inputs['text']",
+        "outputs['tokens']",
+        "outputs['tags']",
+        "outputs['scores']",
+        "outputs['entity_scores']",
+    ):
         assert name in shown.stdout
 
 
@@ -191,3 +198,34 @@ def test_softmax_with_schedule_and_averaging_resumes_exactly(tmp_path, tiny_ner_
     assert resumed["training"]["resumed"] and resumed["config"]["model"]["output"] == "softmax"
     assert resumed["metrics"]["test"]["conlleval"] == full["metrics"]["test"]["conlleval"]
     assert resumed["metrics"]["dev"]["errors"] == full["metrics"]["dev"]["errors"]
+
+
+def test_entity_scores_go_through_the_curve_fitted_on_dev(ner_bundle, entity_tagger):
+    from shared.calibration import mapped
+
+    calibration = json.loads((ner_bundle / "metadata.json").read_text())["calibration"]
+    assert calibration["method"] == "isotonic" and calibration["points"] == entity_tagger.calibration
+    assert calibration["dev_after"]["nll"] <= calibration["dev_before"]["nll"]
+    uncalibrated = EntityTagger(entity_tagger.model, {})
+    texts = TEXTS[:2] + ["Maria Lopez flew to Berlin with Acme Corp ."]
+    for raw_entities, entities, tokens in zip(
+        uncalibrated.predict(texts), entity_tagger.predict(texts), [tokenize(text) for text in texts]
+    ):
+        assert [(e.label, e.start, e.end) for e in raw_entities] == [(e.label, e.start, e.end) for e in entities]
+        (tagged,) = uncalibrated.tag_tokens([[t.text for t in tokens]])
+        for raw, entity in zip(raw_entities, entities):
+            first = next(i for i, t in enumerate(tokens) if t.start == raw.start)
+            last = next(i for i, t in enumerate(tokens) if t.end == raw.end)
+            mean = float(np.mean(tagged.scores[first : last + 1]))
+            assert raw.score == pytest.approx(mean, abs=1e-4)  # a bundle without a curve: as before
+            assert entity.score == pytest.approx(float(mapped([mean], calibration["points"])[0]), abs=1e-4)
+
+
+def test_the_report_measures_entity_scores_before_and_after_the_curve(ner_bundle):
+    test = json.loads((ner_bundle / "metadata.json").read_text())["metrics"]["test"]
+    calibration, bins = test["calibration"], test["reliability"]
+    assert {"ece", "brier", "nll", "entities", "method", "before"} <= set(calibration)
+    predicted = sum(test["errors"][kind] for kind in ("correct", "wrong_type")) + sum(
+        row for kind, row in test["errors"]["confusion"].get("(none)", {}).items()
+    )
+    assert sum(row["count"] for row in bins) == calibration["entities"] == predicted

@@ -5,7 +5,15 @@ import math
 import numpy as np
 import pytest
 
-from shared.calibration import calibration_scores, fit_temperature, reliability, tempered
+from shared.calibration import (
+    calibration_scores,
+    event_scores,
+    fit_monotone,
+    fit_temperature,
+    mapped,
+    reliability,
+    tempered,
+)
 
 
 def test_ece_brier_and_nll_of_a_hand_computed_example():
@@ -45,3 +53,32 @@ def test_the_fitted_temperature_undoes_a_known_overconfidence_and_keeps_every_ar
 def test_probabilities_of_the_wrong_shape_are_a_value_error():
     with pytest.raises(ValueError, match="need \\[N, classes\\] probabilities and N labels"):
         calibration_scores([0.2, 0.8], [1])
+
+
+def test_event_scores_of_a_hand_computed_example():
+    scores = event_scores([0.9, 0.9, 0.6, 0.6], [True, False, True, True])
+    assert scores["ece"] == pytest.approx(0.4)  # the same bins as the two-class example above
+    assert scores["brier"] == pytest.approx((0.01 + 0.81 + 0.16 + 0.16) / 4)
+    assert scores["nll"] == pytest.approx(-(math.log(0.9) + math.log(0.1) + 2 * math.log(0.6)) / 4, abs=1e-6)
+
+
+def test_the_monotone_map_recovers_a_known_distortion_and_keeps_the_order():
+    rng = np.random.default_rng(0)
+    truth = rng.uniform(0.3, 1.0, size=20000)
+    correct = rng.uniform(size=truth.size) < truth
+    reported = np.sqrt(truth)  # over-confident, monotone
+    points = fit_monotone(reported, correct)
+    fixed = mapped(reported, points)
+    assert np.all(np.diff(fixed[np.argsort(reported)]) >= 0)
+    assert event_scores(fixed, correct)["ece"] < 0.01 < event_scores(reported, correct)["ece"] / 5
+    assert mapped([0.0, 2.0], points).tolist() == [points[0][1], points[-1][1]]  # flat beyond the ends
+
+
+def test_the_monotone_map_never_says_always_or_never():
+    points = fit_monotone([0.2, 0.4, 0.8, 0.9], [False, False, True, True])
+    assert [y for _, y in points][0] == pytest.approx(0.125) and points[-1][1] == pytest.approx(0.875)
+
+
+def test_events_of_the_wrong_shape_are_a_value_error():
+    with pytest.raises(ValueError, match="need N confidences and N outcomes"):
+        event_scores([0.5, 0.5], [True])
