@@ -57,6 +57,12 @@ class NerCli(AppCli):
         check_known_types(args.file, sentences, api.labels)
         return args.file.stem, sentences
 
+    def error_rows(self, api, gold) -> tuple[list[str], list[dict]]:
+        """Each entity of `gold` the tagger got wrong (`ner.examples`), most confident first."""
+        from ner.examples import COLUMNS, entity_errors
+
+        return COLUMNS, entity_errors(api, gold)
+
     def show(self, api, texts: list[str]) -> None:
         for text, entities in zip(texts, api.predict(texts)):
             print(text)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from ner.tags import spans
+from ner.tags import Span, spans
 
 MODES = ("conlleval", "strict")
 
@@ -50,6 +51,38 @@ def entity_report(gold: Sequence[Sequence[str]], predicted: Sequence[Sequence[st
 NONE = "(none)"
 
 
+@dataclass(frozen=True)
+class EntityOutcome:
+    """One entity of a sentence, judged: `kind` one of ERROR_KINDS' names ("correct",
+    "wrong_type", "wrong_boundary", "missed", "spurious"), with the gold span and the
+    predicted one it was matched to (the first overlapping one for a wrong boundary;
+    None where there is none)."""
+
+    kind: str
+    gold: Span | None
+    predicted: Span | None
+
+
+def entity_outcomes(gold_tags: Sequence[str], predicted_tags: Sequence[str]) -> list[EntityOutcome]:
+    """Every gold entity of a sentence (correct, wrong type for the same span, wrong
+    boundary where a prediction overlaps it, or missed), then every predicted one that
+    overlaps no gold entity (spurious)."""
+    gold_spans, predicted_spans = spans(gold_tags), spans(predicted_tags)
+    exact = {(s.start, s.end): s for s in predicted_spans}
+    outcomes = []
+    for span in gold_spans:
+        match = exact.get((span.start, span.end))
+        overlapping = [other for other in predicted_spans if _overlaps(other, [span])]
+        if match is not None:
+            outcomes.append(EntityOutcome("correct" if match.label == span.label else "wrong_type", span, match))
+        elif overlapping:
+            outcomes.append(EntityOutcome("wrong_boundary", span, overlapping[0]))
+        else:
+            outcomes.append(EntityOutcome("missed", span, None))
+    outcomes += [EntityOutcome("spurious", None, span) for span in predicted_spans if not _overlaps(span, gold_spans)]
+    return outcomes
+
+
 def error_breakdown(gold, predicted) -> dict:
     """Counts of correct, wrong-type, wrong-boundary, missed and spurious entities, the
     (gold->predicted) same-span type confusions, and an entity confusion matrix.
@@ -61,25 +94,17 @@ def error_breakdown(gold, predicted) -> dict:
     counts, confusions = Counter(), Counter()
     confusion: dict[str, Counter] = {}
     for gold_tags, predicted_tags in zip(gold, predicted):
-        gold_spans, predicted_spans = spans(gold_tags), spans(predicted_tags)
-        exact = {(s.start, s.end): s.label for s in predicted_spans}
-        gold_exact = {(s.start, s.end) for s in gold_spans}
-        for span in gold_spans:
-            label = exact.get((span.start, span.end))
-            confusion.setdefault(span.label, Counter())[label or NONE] += 1
-            if label is not None:
-                counts["correct" if label == span.label else "wrong_type"] += 1
-                if label != span.label:
-                    confusions[f"{span.label}->{label}"] += 1
-            elif _overlaps(span, predicted_spans):
-                counts["wrong_boundary"] += 1
-            else:
-                counts["missed"] += 1
-        for span in predicted_spans:
+        for outcome in entity_outcomes(gold_tags, predicted_tags):
+            counts[outcome.kind] += 1
+            if outcome.kind == "wrong_type":
+                confusions[f"{outcome.gold.label}->{outcome.predicted.label}"] += 1
+            if outcome.gold is not None:
+                exact = outcome.kind in ("correct", "wrong_type")
+                confusion.setdefault(outcome.gold.label, Counter())[outcome.predicted.label if exact else NONE] += 1
+        gold_exact = {(s.start, s.end) for s in spans(gold_tags)}
+        for span in spans(predicted_tags):
             if (span.start, span.end) not in gold_exact:
                 confusion.setdefault(NONE, Counter())[span.label] += 1
-                if not _overlaps(span, gold_spans):
-                    counts["spurious"] += 1
     keys = ("correct", "wrong_type", "wrong_boundary", "missed", "spurious")
     return {
         **{key: counts[key] for key in keys},

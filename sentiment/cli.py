@@ -117,23 +117,10 @@ class SentimentCli(AppCli):
         return args.csv.stem, data
 
     def error_rows(self, api, gold) -> tuple[list[str], list[dict]]:
-        """Each wrongly classified text of `gold`: its row (1-based), text, gold and predicted
-        label, the confidence of the prediction and the probability of the gold label."""
-        probabilities = api.predict_proba(gold.texts)
-        rows = [
-            {
-                "row": index + 1,
-                "text": text,
-                "gold": api.labels[label],
-                "predicted": api.labels[int(row.argmax())],
-                "confidence": float(row.max()),
-                "p_gold": float(row[label]),
-            }
-            for index, (text, label, row) in enumerate(zip(gold.texts, gold.labels, probabilities))
-            if int(row.argmax()) != label
-        ]
-        columns = ["row", "text", "gold", "predicted", "confidence", "p_gold"]
-        return columns, sorted(rows, key=lambda row: -row["confidence"])
+        """Each wrongly classified text of `gold` (`sentiment.examples`), most confident first."""
+        from sentiment.examples import COLUMNS, most_confident_mistakes, scored_examples
+
+        return COLUMNS, most_confident_mistakes(scored_examples(api, gold))
 
     def show(self, api, texts: list[str]) -> None:
         for prediction in api.predict(texts):

@@ -1,5 +1,6 @@
 """Train tiny, save, load, tag raw text, export, reload: the whole NER pipeline."""
 
+import csv
 import json
 import subprocess
 import sys
@@ -167,9 +168,75 @@ def test_evaluate_cli_prints_both_modes_and_writes_json(ner_bundle, tmp_path):
     result = run_module("ner.evaluate", "--model", str(ner_bundle), "--file", test_file, "--output", str(output))
     assert result.returncode == 0, result.stderr
     assert "conlleval:" in result.stdout and "strict:" in result.stdout
+    assert "entity scores against being right: ECE" in result.stdout
     report = json.loads(output.read_text())
     stored = json.loads((ner_bundle / "metadata.json").read_text())["metrics"]["test"]
     assert report["conlleval"]["f1"] == pytest.approx(stored["conlleval"]["f1"])
+
+
+MISLABELLED = """\
+United B-PER
+Nations I-PER
+said O
+profits O
+rose O
+in O
+New B-LOC
+York I-LOC
+. O
+
+Talks O
+between O
+Oslo O
+and O
+Oslo B-LOC
+ended B-MISC
+. O
+
+Lena B-PER
+Novak O
+visited O
+Oslo B-LOC
+on O
+Monday O
+. O
+"""
+
+
+def test_evaluate_errors_lists_each_wrong_entity_with_its_kind(ner_bundle, entity_tagger, tmp_path):
+    gold, errors = tmp_path / "gold.txt", tmp_path / "errors.csv"
+    gold.write_text(MISLABELLED, encoding="utf-8")
+    sentences = [line.split("\n") for line in MISLABELLED.strip().split("\n\n")]
+    tagged = entity_tagger.tag_tokens([[line.split()[0] for line in sentence] for sentence in sentences])
+    assert [t.tags for t in tagged] == [  # what the tiny tagger says: the fixture's own tags
+        ["B-ORG", "I-ORG", "O", "O", "O", "O", "B-LOC", "I-LOC", "O"],
+        ["O", "O", "B-LOC", "O", "B-LOC", "O", "O"],
+        ["B-PER", "I-PER", "O", "B-LOC", "O", "O", "O"],
+    ]
+    args = [
+        "--model",
+        str(ner_bundle),
+        "--file",
+        str(gold),
+        "--output",
+        str(tmp_path / "r.json"),
+        "--errors",
+        str(errors),
+    ]
+    result = run_module("ner.evaluate", *args)
+    assert result.returncode == 0, result.stderr
+    with errors.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    found = {(row["sentence"], row["kind"], row["gold_entity"], row["predicted_entity"]) for row in rows}
+    assert found == {
+        ("1", "wrong_type", "United Nations", "United Nations"),
+        ("2", "spurious", "", "Oslo"),
+        ("2", "missed", "ended", ""),
+        ("3", "wrong_boundary", "Lena", "Lena Novak"),
+    }
+    scored = [float(row["confidence"]) for row in rows if row["confidence"]]
+    assert len(scored) == 3 and scored == sorted(scored, reverse=True) and rows[-1]["kind"] == "missed"
+    assert "Wrote 4 wrong predictions" in result.stdout
 
 
 def test_softmax_with_schedule_and_averaging_resumes_exactly(tmp_path, tiny_ner_config_file, monkeypatch):
