@@ -17,6 +17,7 @@ pages = [
     st.Page("app_pages/generate_page.py", title="Generate", icon=":material/edit_note:", url_path="generate"),
     st.Page("app_pages/batch_page.py", title="Batch", icon=":material/table_view:", url_path="batch"),
     st.Page("app_pages/models_page.py", title="Models", icon=":material/monitoring:", url_path="models"),
+    st.Page("app_pages/errors_page.py", title="Errors", icon=":material/rule:", url_path="errors"),
 ]
 # Page files end in _page so that none shadows the `sentiment`, `ner` or `lm` package.
 st.navigation(pages).run()

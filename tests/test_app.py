@@ -500,3 +500,74 @@ def test_the_status_of_a_launcher_that_is_gone_is_ignored(tmp_path):
     assert read_status(path) is None  # a killed launcher's page does not say "training" for ever
     write_status(path, DefaultsStatus(["sentiment"], current="sentiment"))  # this process's: alive
     assert read_status(path).current == "sentiment"
+
+
+REVIEWS_CSV = (ROOT / "tests" / "fixtures" / "reviews.csv").read_bytes()
+STARS = "1-2:negative,3:neutral,4-5:positive"
+
+
+def _errors_page_with(at: AppTest, name: str, data: bytes, task: str = "sentiment") -> AppTest:
+    if task != "sentiment":
+        at.radio(key="errors-task").set_value(task).run()
+    at.file_uploader(key=f"errors-upload-{task}").set_value((name, data, "text/plain")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_errors_page_lists_exactly_the_clicked_cells_examples_most_confident_first(models):
+    from sentiment import SentimentClassifier
+    from sentiment.data import parse_label_map, read_labelled_csv
+
+    at = _errors_page_with(_page("errors"), "reviews.csv", REVIEWS_CSV)
+    at.selectbox(key="errors-text-col").set_value("review").run()
+    at.selectbox(key="errors-label-col").set_value("stars").run()
+    at.text_input(key="errors-label-map").set_value(STARS).run()
+    assert not at.exception and not at.error
+    data = read_labelled_csv(ROOT / "tests" / "fixtures" / "reviews.csv", "review", "stars", parse_label_map(STARS))
+    classifier = SentimentClassifier.load(models / "sentiment")
+    predicted = [p.label for p in classifier.predict(list(data.texts))]
+    gold = [classifier.labels[label] for label in data.labels]
+    cells = {(g, p) for g, p in zip(gold, predicted)}
+    for cell in sorted(cells):
+        button = at.button(key=f"cell-{cell[0]}-{cell[1]}")
+        expected = [i + 1 for i, pair in enumerate(zip(gold, predicted)) if pair == cell]
+        assert button.label == str(len(expected))
+        button.click().run()
+        assert not at.exception
+        shown = at.dataframe[0].value
+        assert sorted(shown["row"]) == expected
+        assert list(shown["confidence"]) == sorted(shown["confidence"], reverse=True)
+        assert set(shown["gold"]) == {cell[0]} and set(shown["predicted"]) == {cell[1]}
+    at.slider(key="errors-confidence").set_value((0.99, 1.0)).run()
+    assert all(at.dataframe[0].value["confidence"] >= 0.99)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("labels.csv", b"text,label\ngood film,positive\nbad film,awful\n", "labels.csv: row 3, column 'label': unknown label 'awful'"),
+        ("blank.csv", b"text,label\ngood film,positive\n,negative\n", "blank.csv: row 3, column 'text': empty text"),
+        ("tagged.txt", b"Anna B-PER\nvisited O\n", "tagged.txt: a labelled CSV needs a text and a label column; its header has one"),
+    ],
+)
+def test_errors_page_says_what_is_wrong_with_an_uploaded_labelled_csv(models, name, data, message):
+    at = _errors_page_with(_page("errors"), name, data)
+    assert len(at.error) == 1 and message in at.error[0].value, [e.value for e in at.error]
+
+
+def test_errors_page_refuses_a_csv_as_a_conll_file(models):
+    at = _errors_page_with(_page("errors"), "reviews.csv", REVIEWS_CSV, task="ner")
+    assert len(at.error) == 1 and at.error[0].value.startswith("reviews.csv:"), [e.value for e in at.error]
+
+
+def test_errors_page_marks_each_wrong_entity_on_its_sentence_as_text(models):
+    bait = "<b>Anna</b> B-PER\nvisited O\n**Oslo** B-LOC\n. O\n\nLena B-PER\nNovak O\nvisited O\nOslo B-LOC\n. O\n"
+    at = _errors_page_with(_page("errors"), "gold.txt", bait.encode(), task="ner")
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert len(table) == sum(int(metric.value) for metric in at.metric) > 0
+    marked = [block.proto.body for block in at.get("html") if "<ol>" in block.proto.body][0]
+    assert "&lt;b&gt;Anna&lt;/b&gt;" in marked and "<b>Anna</b>" not in marked
+    assert "Novak" in marked and "#2ca02c" in marked
+    at.multiselect(key="errors-kinds").set_value(["spurious"]).run()
+    assert set(at.dataframe[0].value["kind"]) <= {"spurious"}

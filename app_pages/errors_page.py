@@ -1,0 +1,247 @@
+"""Errors: where a model goes wrong on labelled data (a split of its dataset, or an
+uploaded labelled file). Sentiment: a confusion matrix whose cells list their examples,
+most confident mistakes first, each opening with the model's reading of it. Entities:
+each wrong entity by kind, with the gold and predicted spans marked on its sentence."""
+
+import hashlib
+import html
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from app_pages.common import available_models, default_trainings_banner, load_model
+from app_pages.reading_view import moved_words_html, steps_chart
+from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, safe_csv_bytes
+from app_pages.tree_view import tree_dot
+from shared.errors import DataError, UserError
+from shared.tasks import get_task
+
+UPLOAD = "an uploaded labelled file"
+SHOWN_SENTENCES = 30
+KIND_NAMES = {
+    "wrong_type": "wrong type",
+    "wrong_boundary": "wrong boundary",
+    "missed": "missed",
+    "spurious": "spurious",
+}
+
+
+@st.cache_resource(show_spinner="Loading the dataset...")
+def registered_split(task_name: str, dataset: str, split: str):
+    return getattr(get_task(task_name).load_dataset(dataset), split)
+
+
+def read_upload(upload, reader):
+    """`reader(path)` over the uploaded bytes, saved for the moment under the upload's own
+    name (so that a message names the user's file, not a temporary folder)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{download_stem(upload.name)}{Path(upload.name).suffix}"
+        path.write_bytes(upload.getvalue())
+        try:
+            return reader(path)
+        except UserError as error:
+            raise type(error)(str(error).replace(str(path), upload.name)) from None
+
+
+def uploaded_data(task_name: str, upload):
+    """(a key for the cache, the labelled data) of an uploaded file for `task_name`."""
+    digest = hashlib.sha256(upload.getvalue()).hexdigest()
+    if task_name == "ner":
+        from ner.data import read_conll
+
+        return digest, read_upload(upload, read_conll)
+    from sentiment.data import parse_label_map, read_labelled_csv
+
+    columns = list(read_uploaded_csv(upload.getvalue(), upload.name).columns)
+    if len(columns) < 2:
+        raise DataError(f"{upload.name}: a labelled CSV needs a text and a label column; its header has one")
+    left, middle, right = st.columns(3)
+    text_default = columns.index("text") if "text" in columns else 0
+    text_col = left.selectbox("Text column", columns, index=text_default, key="errors-text-col")
+    label_default = columns.index("label") if "label" in columns else min(1, len(columns) - 1)
+    label_col = middle.selectbox("Label column", columns, index=label_default, key="errors-label-col")
+    spec = right.text_input(
+        "Label map (optional)", placeholder="1-2:negative,3:neutral,4-5:positive", key="errors-label-map"
+    )
+    label_map = parse_label_map(spec or None)
+    data = read_upload(upload, lambda path: read_labelled_csv(path, text_col, label_col, label_map))
+    return f"{digest}:{text_col}:{label_col}:{spec}", data
+
+
+def labelled_data(task, entry):
+    """(name, key, data): the labelled data chosen on the page; stops the page until there is some."""
+    dataset = entry.metadata.get("dataset", {}).get("name")
+    splits = [f"{dataset} {split}" for split in ("dev", "test")] if dataset in task.datasets else []
+    choice = st.radio("Labelled data", [*splits, UPLOAD], horizontal=True, key=f"errors-data-{task.name}")
+    if choice != UPLOAD:
+        name, split = choice.rsplit(" ", 1)
+        return choice, choice, registered_split(task.name, name, split)
+    kind = "a CoNLL file (token ... tag per line)" if task.name == "ner" else "a CSV with a text and a label column"
+    upload = st.file_uploader(f"Labelled file: {kind}", max_upload_size=MAX_UPLOAD_MB, key=f"errors-upload-{task.name}")
+    if upload is None:
+        st.stop()
+    key, data = uploaded_data(task.name, upload)
+    return download_stem(upload.name), key, data
+
+
+@st.cache_data(show_spinner="Scoring the labelled data...", max_entries=8)
+def scored(task_name: str, bundle: str, key: str, _data) -> pd.DataFrame:
+    """Every example (sentiment) or every wrong entity (NER) of the data `key` names."""
+    api = load_model(task_name, bundle)
+    if task_name == "ner":
+        from ner.examples import COLUMNS, entity_errors
+
+        return pd.DataFrame(entity_errors(api, _data), columns=COLUMNS)
+    from sentiment.examples import COLUMNS, scored_examples
+
+    return pd.DataFrame(scored_examples(api, _data), columns=COLUMNS)
+
+
+def confusion_cells(frame: pd.DataFrame, labels: list[str], cell_key: str) -> tuple[str, str] | None:
+    """The confusion matrix as buttons (rows gold, columns predicted); the cell clicked
+    last (kept in the session under `cell_key`)."""
+    chosen = st.session_state.get(cell_key)
+    counts = frame.groupby(["gold", "predicted"]).size()
+    st.markdown("**Confusion matrix**: rows are the gold class, columns the predicted one; click a cell.")
+    header = st.columns(len(labels) + 1)
+    header[0].caption("gold \\ predicted")
+    for column, label in zip(header[1:], labels):
+        column.caption(label)
+    for gold in labels:
+        row = st.columns(len(labels) + 1)
+        row[0].write(gold)
+        for column, predicted in zip(row[1:], labels):
+            count = int(counts.get((gold, predicted), 0))
+            kind = "primary" if chosen == (gold, predicted) else "secondary"
+            if column.button(
+                str(count), key=f"cell-{gold}-{predicted}", type=kind, help=f"gold {gold}, predicted {predicted}"
+            ):
+                st.session_state[cell_key] = (gold, predicted)
+                st.rerun()
+    return chosen
+
+
+def sentiment_errors(classifier, name: str, key: str, frame: pd.DataFrame) -> None:
+    labels = list(classifier.labels)
+    wrong = frame[frame["gold"] != frame["predicted"]]
+    left, middle, right = st.columns(3)
+    left.metric("Examples", f"{len(frame):,}")
+    middle.metric("Wrong", f"{len(wrong):,}")
+    right.metric("Accuracy", f"{1 - len(wrong) / max(len(frame), 1):.1%}")
+    cell_key = f"errors-cell-{classifier.path}-{key}"  # a new model or new data starts with no cell
+    cell = confusion_cells(frame, labels, cell_key)
+    if cell is None:
+        st.info("Click a cell of the matrix to list its examples (off the diagonal: the mistakes).")
+        return
+    gold, predicted = cell
+    in_cell = frame[(frame["gold"] == gold) & (frame["predicted"] == predicted)]
+    st.subheader(f"Gold {gold}, predicted {predicted}: {len(in_cell):,} examples")
+    most_words = int(frame["words"].max()) if len(frame) else 1
+    left, right = st.columns(2)
+    low, high = left.slider("Confidence", 0.0, 1.0, (0.0, 1.0), step=0.01, key="errors-confidence")
+    shortest, longest = right.slider(
+        "Length (words)", 0, max(most_words, 1), (0, max(most_words, 1)), key="errors-words"
+    )
+    shown = in_cell[in_cell["confidence"].between(low, high) & in_cell["words"].between(shortest, longest)]
+    shown = shown.sort_values("confidence", ascending=False, kind="stable")
+    st.caption(f"{len(shown):,} shown, most confident first.")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        "Download these examples (CSV)",
+        safe_csv_bytes(shown),
+        file_name=f"errors-{download_stem(name)}-{gold}-{predicted}.csv",
+        mime="text/csv",
+        key="errors-download",
+    )
+    if shown.empty:
+        return
+    texts = dict(zip(shown["row"], shown["text"]))
+    row = st.selectbox(
+        "Open an example", list(texts), format_func=lambda r: f"row {r}: {texts[r][:90]}", key="errors-open"
+    )
+    try:
+        reading(classifier, texts[row])
+    except UserError as error:
+        st.error(str(error))
+
+
+def reading(classifier, text: str) -> None:
+    """The model's reading of one text: word by word (a sequence model) or its tree."""
+    prediction = classifier.predict(text)
+    st.write(f"Predicted **{prediction.label}** ({prediction.probabilities[prediction.label]:.0%}).")
+    if classifier.architecture == "tree":
+        st.graphviz_chart(tree_dot(classifier.predict_tree(text)), width="stretch")
+        return
+    _, steps = classifier.predict_with_steps(text)
+    st.altair_chart(steps_chart(steps, prediction.label, list(classifier.labels)), width="stretch")
+    st.html(moved_words_html(steps, prediction.label))
+
+
+def marked_sentence(tokens, row) -> str:
+    """The sentence with the gold entity underlined in green and the predicted one on red,
+    each followed by its type; every word escaped."""
+    marks = []
+    for index, token in enumerate(tokens):
+        piece = html.escape(token)
+        for side, style in (("predicted", "background: #f7c5c5"), ("gold", "border-bottom: 3px solid #2ca02c")):
+            start, end = row[f"{side}_start"], row[f"{side}_end"]
+            if pd.notna(start) and int(start) <= index < int(end):
+                if index == int(end) - 1:
+                    piece += f" <sup>{html.escape(row[f'{side}_type'])}</sup>"
+                piece = f'<span style="{style}">{piece}</span>'
+        marks.append(piece)
+    return " ".join(marks)
+
+
+def entity_errors(tagger, name: str, sentences, frame: pd.DataFrame) -> None:
+    columns = st.columns(len(KIND_NAMES))
+    for column, (kind, title) in zip(columns, KIND_NAMES.items()):
+        column.metric(title, f"{int((frame['kind'] == kind).sum()):,}")
+    left, right = st.columns(2)
+    kinds = left.multiselect(
+        "Kinds", list(KIND_NAMES), default=list(KIND_NAMES), format_func=KIND_NAMES.get, key="errors-kinds"
+    )
+    types = right.multiselect("Types", list(tagger.labels), default=list(tagger.labels), key="errors-types")
+    of_type = frame["gold_type"].isin(types) | frame["predicted_type"].isin(types)
+    shown = frame[frame["kind"].isin(kinds) & of_type]
+    st.caption(f"{len(shown):,} wrong entities shown, most confident first (missed ones, with no score, last).")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        "Download these errors (CSV)",
+        safe_csv_bytes(shown),
+        file_name=f"errors-{download_stem(name)}.csv",
+        mime="text/csv",
+        key="errors-download",
+    )
+    st.markdown("**On their sentences** (gold underlined in green, predicted on red):")
+    lines = []
+    for row in shown.head(SHOWN_SENTENCES).to_dict("records"):
+        marked = marked_sentence(sentences[row["sentence"] - 1].tokens, row)
+        lines.append(f"<li>{html.escape(KIND_NAMES[row['kind']])}: {marked}</li>")
+    st.html(f"<ol>{''.join(lines)}</ol>")
+
+
+st.title("Errors")
+st.caption("Where the model goes wrong on labelled data, and how sure it was.")
+default_trainings_banner()
+available = {name: entry for name, entry in available_models().items() if name in ("sentiment", "ner")}
+if not available:
+    st.info("No trained sentiment or entity model yet: open the Sentiment or Entities page to train one.")
+    st.stop()
+task_name = st.radio(
+    "Task", list(available), format_func=lambda n: get_task(n).title, horizontal=True, key="errors-task"
+)
+task, entry = get_task(task_name), available[task_name]
+try:
+    api = load_model(task_name, str(entry.path))
+    name, key, data = labelled_data(task, entry)
+    frame = scored(task_name, str(entry.path), key, data)
+except UserError as error:
+    st.error(str(error))
+    st.stop()
+if task_name == "ner":
+    entity_errors(api, name, data, frame)
+else:
+    sentiment_errors(api, name, key, frame)
