@@ -545,9 +545,17 @@ def test_errors_page_lists_exactly_the_clicked_cells_examples_most_confident_fir
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("labels.csv", b"text,label\ngood film,positive\nbad film,awful\n", "labels.csv: row 3, column 'label': unknown label 'awful'"),
+        (
+            "labels.csv",
+            b"text,label\ngood film,positive\nbad film,awful\n",
+            "labels.csv: row 3, column 'label': unknown label 'awful'",
+        ),
         ("blank.csv", b"text,label\ngood film,positive\n,negative\n", "blank.csv: row 3, column 'text': empty text"),
-        ("tagged.txt", b"Anna B-PER\nvisited O\n", "tagged.txt: a labelled CSV needs a text and a label column; its header has one"),
+        (
+            "tagged.txt",
+            b"Anna B-PER\nvisited O\n",
+            "tagged.txt: a labelled CSV needs a text and a label column; its header has one",
+        ),
     ],
 )
 def test_errors_page_says_what_is_wrong_with_an_uploaded_labelled_csv(models, name, data, message):

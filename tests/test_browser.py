@@ -3,6 +3,7 @@ Debian Chromium through Playwright. Screenshots of each page go to test-artifact
 
 import csv
 import io
+import re
 
 import pytest
 
@@ -112,6 +113,52 @@ def test_entities_page_keeps_typed_links_and_images_as_text(page, app_url):
     assert page.locator('a[href^="http://example.com"]').count() == 0
     assert page.locator('img[src^="http://example.com"]').count() == 0
     assert not [url for url in requests if "example.com" in url]
+
+
+def test_errors_page_lists_the_clicked_cells_examples_and_keeps_typed_html_as_text(
+    page, app_url, sentiment_bundle, tmp_path
+):
+    from sentiment import SentimentClassifier
+
+    texts = [
+        "Wonderful quality, would buy again",
+        "Broken on arrival, awful",
+        "<img src=x onerror=alert(1)> **great** gift, love it",
+        "=HYPERLINK(1) terrible waste",
+        "It is a blue phone case",
+        "Excellent value, works perfectly",
+    ]
+    gold = ["negative", "positive", "negative", "positive", "negative", "neutral"]
+    source = tmp_path / "labelled.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([("text", "label"), *zip(texts, gold)])
+    predicted = [p.label for p in SentimentClassifier.load(sentiment_bundle).predict(texts)]
+    cell = (gold[2], predicted[2])  # the cell of the text with typed HTML and Markdown
+    expected = [str(i + 1) for i, pair in enumerate(zip(gold, predicted)) if pair == cell]
+    page.goto(f"{app_url}/errors")
+    page.locator('input[type="file"]').set_input_files(str(source))
+    page.get_by_text("Click a cell of the matrix").wait_for(timeout=WAIT_MS)
+    wait_until_idle(page)
+    page.locator(f".st-key-cell-{cell[0]}-{cell[1]}").get_by_role("button").click(timeout=WAIT_MS)
+    page.get_by_text(f"Gold {cell[0]}, predicted {cell[1]}: {len(expected)} examples").wait_for(timeout=WAIT_MS)
+    with page.expect_download(timeout=WAIT_MS) as download:
+        page.get_by_role("button", name="Download these examples (CSV)").click(timeout=WAIT_MS)
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text(encoding="utf-8"))))
+    assert sorted(row["row"] for row in rows) == sorted(expected)
+    assert all((row["gold"], row["predicted"]) == cell for row in rows)
+    for row in rows:
+        assert row["text"] == (
+            "'" + texts[int(row["row"]) - 1] if row["text"].startswith("'=") else texts[int(row["row"]) - 1]
+        )
+    # The opened example's words, typed HTML and Markdown included, are shown as text.
+    page.locator('[data-testid="stSelectbox"]', has_text="Open an example").click()
+    page.get_by_role("option", name=re.compile(r"^row 3: ")).click(timeout=WAIT_MS)
+    moved = page.locator("p", has_text="Words that moved").filter(has_text="onerror")
+    moved.wait_for(timeout=WAIT_MS)
+    assert "< img src = x onerror" in moved.inner_text() and "* * great * *" in moved.inner_text()
+    assert page.locator("img[src='x']").count() == 0 and page.locator("p strong", has_text="great").count() == 0
+    assert page.dialogs == []
+    _shot(page, "errors")
 
 
 def test_models_page_shows_each_bundles_metrics(page, app_url, sentiment_bundle):
