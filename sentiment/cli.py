@@ -3,6 +3,7 @@ encoder, and how predictions print for a person."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from shared.cli import AppCli
@@ -116,11 +117,59 @@ class SentimentCli(AppCli):
         data = read_labelled_csv(args.csv, args.text_col, args.label_col, parse_label_map(args.label_map))
         return args.csv.stem, data
 
-    def error_rows(self, api, gold) -> tuple[list[str], list[dict]]:
-        """Each wrongly classified text of `gold` (`sentiment.examples`), most confident first."""
+    def error_rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
+        """Each wrongly classified text of `gold` (`sentiment.examples`), most confident
+        first, with the baseline's label when given."""
         from sentiment.examples import COLUMNS, most_confident_mistakes, scored_examples
 
-        return COLUMNS, most_confident_mistakes(scored_examples(api, gold))
+        rows = scored_examples(api, gold)
+        if baseline is None:
+            return COLUMNS, most_confident_mistakes(rows)
+        for row, label in zip(rows, baseline):
+            row["baseline"] = label
+        return [*COLUMNS, "baseline"], most_confident_mistakes(rows)
+
+    baselines = ("tfidf",)
+
+    def training_file_arguments(self, recorded: dict) -> argparse.Namespace:
+        files = {split: Path(entry["path"]) for split, entry in recorded["files"].items()}
+        kind = ("trees", "dev_trees", "test_trees") if recorded.get("trees") else ("csv", "dev_csv", "test_csv")
+        options = dict.fromkeys(("trees", "dev_trees", "test_trees", "csv", "dev_csv", "test_csv"))
+        options |= {option: files.get(split) for option, split in zip(kind, ("train", "dev", "test"))}
+        return argparse.Namespace(
+            **options,
+            text_col=recorded.get("text_col", "text"),
+            label_col=recorded.get("label_col", "label"),
+            label_map=recorded.get("label_map"),
+        )
+
+    def baseline_comparison(self, name: str, api, training, gold) -> tuple[dict, list[str], list]:
+        """TF-IDF + logistic regression (`sentiment.baseline`) beside the network on `gold`."""
+        from sentiment.baseline import agreement, fit_tfidf
+        from shared.metrics import classification_report
+
+        baseline = fit_tfidf(training.train, training.dev)
+        predicted = baseline.predict(gold.texts)
+        network = api.predict_proba(gold.texts).argmax(axis=1).tolist()
+        report = classification_report(gold.labels, predicted, api.labels)
+        counts = agreement(gold.labels, network, predicted)
+        record = {
+            "name": "tfidf",
+            "model": "TF-IDF (word 1-2-grams, character 2-5-grams) + logistic regression",
+            "C": baseline.strength,
+            "dev_macro_f1_by_C": baseline.dev_macro_f1,
+            "train_examples": len(training.train),
+            "accuracy": report["accuracy"],
+            "macro_f1": report["macro_f1"],
+            "agreement": counts,
+        }
+        lines = [
+            f"baseline ({record['model']}, C={baseline.strength} chosen on dev, trained on the bundle's "
+            f"{len(training.train):,} training examples): accuracy {report['accuracy']:.4f}, "
+            f"macro-F1 {report['macro_f1']:.4f}",
+            "agreement: " + ", ".join(f"{key.replace('_', ' ')} {count}" for key, count in counts.items()),
+        ]
+        return record, lines, [api.labels[label] for label in predicted]
 
     def show(self, api, texts: list[str]) -> None:
         for prediction in api.predict(texts):

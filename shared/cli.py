@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from shared import import_tensorflow_quietly
 from shared.config import check_seed
-from shared.errors import UsageError, UserError
+from shared.errors import UnsupportedError, UsageError, UserError
 
 
 class AppCli(abc.ABC):
@@ -55,10 +55,24 @@ class AppCli(abc.ABC):
     def show(self, api, texts: list[str]) -> None:
         """Print the results of `texts` for a person (quickstart)."""
 
-    def error_rows(self, api, gold) -> tuple[list[str], list[dict]] | None:
+    def error_rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]] | None:
         """(columns, one row per wrong prediction on `gold`, most confident first) for the
-        evaluate verb's --errors file; None where the app writes no such file."""
+        evaluate verb's --errors file, with the baseline's prediction of each when
+        `baseline` (one per example of `gold`) is given; None where the app writes no such file."""
         return None
+
+    baselines: tuple[str, ...] = ()  # the classic models evaluate --baseline can train beside the bundle's
+
+    def training_file_arguments(self, recorded: dict) -> argparse.Namespace:
+        """The train verb's file options that read again the files a bundle records
+        (`shared.datasets.files_fingerprint`)."""
+        raise UnsupportedError(f"{self.task_name} cannot read a bundle's training files again")
+
+    def baseline_comparison(self, name: str, api, training, gold) -> tuple[dict, list[str], list]:
+        """Train baseline `name` on `training` (the bundle's splits) and score it on `gold`
+        beside `api`: (what the JSON report records, the lines printed, the baseline's
+        prediction of each example of `gold`)."""
+        raise UnsupportedError(f"{self.task_name}.evaluate has no baseline")
 
 
 class ArgumentParser(argparse.ArgumentParser):

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from shared.cli import AppCli, make_parser
-from shared.errors import OutputError, UnsupportedError
+from shared.errors import DataError, OutputError, UnsupportedError
 from shared.files import write_json_atomic
 from shared.verbs import add_model_argument
 
@@ -51,6 +51,31 @@ def write_csv_atomic(path: Path, columns: list[str], rows: list[dict]) -> None:
         writer.writerows([csv_cell(row[column]) for column in columns] for row in rows)
 
 
+def recorded_training_data(cli: AppCli, api):
+    """The splits `api`'s bundle was trained on, read again as its training read them
+    (a registered dataset, or the files it records, the same dev held out); DataError
+    when they are gone or their checksums differ from the bundle's record."""
+    from shared.config import config_from_dict
+    from shared.training import dataset_source
+
+    task, meta = cli.task, api.metadata
+    recorded = meta.get("dataset") or {}
+    config = config_from_dict(task.config_class, meta["config"])
+    if "files" in recorded:
+        arguments = cli.training_file_arguments(recorded)
+        source = cli.read_training_files(arguments, config, meta["training"]["seed"])
+    elif recorded.get("name") in task.datasets:
+        source = dataset_source(task, recorded["name"], config)
+    else:
+        raise DataError(f"{api.path}: the bundle records no training data that can be read again")
+    if source.description != recorded:
+        raise DataError(
+            f"{api.path}: its training data has changed since it was trained (the checksums differ); "
+            "a baseline is only compared on the same data"
+        )
+    return source.splits
+
+
 def command(cli: AppCli, doc: str | None):
     """The `main(argv)` of `python -m <task>.evaluate`."""
 
@@ -72,6 +97,13 @@ def command(cli: AppCli, doc: str | None):
             metavar="FILE.csv",
             help="also write every wrong prediction to this new CSV file, most confident first",
         )
+        if cli.baselines:
+            parser.add_argument(
+                "--baseline",
+                choices=cli.baselines,
+                help="also train this classic model on the bundle's own training data, score it on the same "
+                "data and count where the two disagree",
+            )
         args = parser.parse_args(argv)
 
         api = task.load(args.model)
@@ -84,13 +116,20 @@ def command(cli: AppCli, doc: str | None):
         check_report_target(output)
         if args.errors:
             check_new_file(args.errors)
-        errors = cli.error_rows(api, gold) if args.errors else None
+        baseline, baseline_lines, baseline_predictions = {}, [], None
+        if getattr(args, "baseline", None):
+            training = recorded_training_data(cli, api)
+            baseline, baseline_lines, baseline_predictions = cli.baseline_comparison(args.baseline, api, training, gold)
+        errors = cli.error_rows(api, gold, baseline_predictions) if args.errors else None
         if args.errors and errors is None:
             raise UnsupportedError(f"--errors: {task.name}.evaluate writes no file of errors yet")
         report = task.evaluate(api, gold)
         written_by = {WRITTEN_BY: f"{task.name}.evaluate"}
-        write_json_atomic(output, {**written_by, "model": str(args.model), "data": name, **report})
+        extra = {"baseline": baseline} if baseline else {}
+        write_json_atomic(output, {**written_by, "model": str(args.model), "data": name, **report, **extra})
         print(report.table())
+        for line in baseline_lines:
+            print(line)
         print(f"\nWrote {output}")
         if errors is not None:
             columns, rows = errors

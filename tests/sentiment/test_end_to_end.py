@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 
 from sentiment import SentimentClassifier, SentimentPrediction
+from sentiment.data import parse_label_map, read_labelled_csv
 from shared.errors import BundleError, DataError
 from shared.export import export_model
 from tests.conftest import FIXTURES, REVIEWS_ARGS, run_module
@@ -204,3 +205,58 @@ def test_resume_without_checkpoint_is_one_clear_error(tmp_path):
     assert result.stderr.strip().splitlines() == [
         f"error: nothing to resume: no checkpoint in {tmp_path / 'm.training' / 'checkpoint'}"
     ]
+
+
+def test_evaluate_with_a_tfidf_baseline_trained_on_the_bundles_own_data(
+    sentiment_bundle, sentiment_classifier, tmp_path
+):
+    from sentiment.baseline import fit_tfidf
+    from sentiment.cli import CLI
+    from shared.verbs.evaluate import recorded_training_data
+
+    output, errors = tmp_path / "eval.json", tmp_path / "errors.csv"
+    args = ["--model", str(sentiment_bundle), *REVIEWS_ARGS, "--output", str(output), "--errors", str(errors)]
+    result = run_module("sentiment.evaluate", *args, "--baseline", "tfidf")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(output.read_text())
+    baseline = report["baseline"]
+    assert sum(baseline["agreement"].values()) == report["examples"] == 30
+    # The bundle's training rows, read again: the CSV less the dev rows its seed held out.
+    training = recorded_training_data(CLI, sentiment_classifier)
+    assert len(training.train) + len(training.dev) == 30 == baseline["train_examples"] + len(training.dev)
+    expected = fit_tfidf(training.train, training.dev)
+    gold = read_labelled_csv(FIXTURES / "reviews.csv", "review", "stars", parse_label_map(REVIEWS_ARGS[-1]))
+    theirs = expected.predict(gold.texts)
+    assert baseline["accuracy"] == pytest.approx(np.mean(np.array(theirs) == np.array(gold.labels)))
+    ours = sentiment_classifier.predict_proba(gold.texts).argmax(axis=1)
+    both_right = sum(int(a == t and b == t) for a, b, t in zip(ours, theirs, gold.labels))
+    assert baseline["agreement"]["both_right"] == both_right
+    assert "agreement: both right" in result.stdout and "baseline (TF-IDF" in result.stdout
+    with errors.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and all(row["baseline"] == sentiment_classifier.labels[theirs[int(row["row"]) - 1]] for row in rows)
+
+
+def test_a_baseline_refuses_training_data_changed_since_the_bundle(sentiment_bundle, tmp_path):
+    import shutil
+
+    moved = tmp_path / "bundle"
+    shutil.copytree(sentiment_bundle, moved)
+    metadata = json.loads((moved / "metadata.json").read_text())
+    metadata["dataset"]["files"]["train"]["sha256"] = "0" * 64
+    (moved / "metadata.json").write_text(json.dumps(metadata))
+    result = run_module(
+        "sentiment.evaluate",
+        "--model",
+        str(moved),
+        *REVIEWS_ARGS,
+        "--output",
+        str(tmp_path / "e.json"),
+        "--baseline",
+        "tfidf",
+    )
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        f"error: {moved}: its training data has changed since it was trained (the checksums differ); "
+        "a baseline is only compared on the same data"
+    ]
+    assert not (tmp_path / "e.json").exists()
