@@ -36,6 +36,7 @@ from benchmarks.common import (  # noqa: E402
     write_results,
 )
 from ner import EntityTagger  # noqa: E402
+from ner.baseline import fit_crf  # noqa: E402
 from ner.config import NerConfig  # noqa: E402
 from ner.data import load_named_dataset  # noqa: E402
 from ner.metrics import entity_report  # noqa: E402
@@ -49,57 +50,14 @@ ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work"
 
 
-def word_features(tokens: list[str], i: int) -> dict:
-    """Standard CRF features of token i: the word, its shape and affixes, and its neighbours."""
-    word = tokens[i]
-    features = {
-        "bias": 1.0,
-        "lower": word.lower(),
-        "suffix3": word[-3:],
-        "suffix2": word[-2:],
-        "prefix3": word[:3],
-        "is_upper": word.isupper(),
-        "is_title": word.istitle(),
-        "is_digit": word.isdigit(),
-        "has_digit": any(c.isdigit() for c in word),
-        "has_hyphen": "-" in word,
-        "shape": "".join("X" if c.isupper() else "x" if c.islower() else "d" if c.isdigit() else c for c in word)[:6],
-    }
-    for offset in (-2, -1, 1, 2):
-        j = i + offset
-        if 0 <= j < len(tokens):
-            other = tokens[j]
-            features.update({
-                f"{offset}:lower": other.lower(),
-                f"{offset}:is_title": other.istitle(),
-                f"{offset}:is_upper": other.isupper(),
-                f"{offset}:suffix3": other[-3:],
-            })  # fmt: skip
-        else:
-            features[f"{offset}:edge"] = True
-    return features
-
-
 def crf_baseline(splits) -> dict:
-    """sklearn-crfsuite with hand features, L1/L2 strengths chosen on valid."""
-    import sklearn_crfsuite
-
-    def featurize(sentences):
-        return [[word_features(list(s.tokens), i) for i in range(len(s))] for s in sentences]
-
-    train_x, dev_x, test_x = featurize(splits.train), featurize(splits.dev), featurize(splits.test)
-    train_y = [list(s.tags) for s in splits.train]
+    """sklearn-crfsuite with hand features (`ner.baseline`), L1/L2 strengths chosen on valid."""
     started = time.perf_counter()
-    best = None
-    for c1, c2 in ((0.05, 0.01), (0.1, 0.05)):
-        model = sklearn_crfsuite.CRF(algorithm="lbfgs", c1=c1, c2=c2, max_iterations=150)
-        model.fit(train_x, train_y)
-        dev = entity_report([s.tags for s in splits.dev], model.predict(dev_x))
-        if best is None or dev["conlleval"]["f1"] > best[0]["conlleval"]["f1"]:
-            best = (dev, model, (c1, c2))
+    baseline = fit_crf(splits.train, splits.dev)
     seconds = time.perf_counter() - started
-    dev, model, (c1, c2) = best
-    test = entity_report([s.tags for s in splits.test], model.predict(test_x))
+    dev = entity_report([s.tags for s in splits.dev], baseline.predict(splits.dev))
+    test = entity_report([s.tags for s in splits.test], baseline.predict(splits.test))
+    c1, c2 = baseline.strengths
     return {"c1": c1, "c2": c2, "train_seconds_both_settings": round(seconds, 1),
             "dev": _scores(dev), "test": _scores(test)}  # fmt: skip
 

@@ -3,6 +3,7 @@ LMs, and how entities print for a person."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ner.tags import SCHEMES
@@ -57,11 +58,58 @@ class NerCli(AppCli):
         check_known_types(args.file, sentences, api.labels)
         return args.file.stem, sentences
 
-    def error_rows(self, api, gold) -> tuple[list[str], list[dict]]:
-        """Each entity of `gold` the tagger got wrong (`ner.examples`), most confident first."""
+    def error_rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
+        """Each entity of `gold` the tagger got wrong (`ner.examples`), most confident
+        first, with what the baseline tagged on its span when given."""
         from ner.examples import COLUMNS, entity_errors
 
-        return COLUMNS, entity_errors(api, gold)
+        return [*COLUMNS, *(["baseline"] if baseline is not None else [])], entity_errors(api, gold, baseline)
+
+    baselines = ("crf",)
+
+    def training_file_arguments(self, recorded: dict) -> argparse.Namespace:
+        files = {split: Path(entry["path"]) for split, entry in recorded["files"].items()}
+        return argparse.Namespace(
+            train=files["train"], dev=files.get("dev"), test=files.get("test"), scheme=recorded.get("scheme", "auto")
+        )
+
+    def baseline_comparison(self, name: str, api, training, gold) -> tuple[dict, list[str], list]:
+        """A CRF on hand features (`ner.baseline`) beside the tagger on `gold`; the
+        agreement counts gold entities each finds exactly (span and type)."""
+        from ner.baseline import fit_crf
+        from ner.metrics import entity_report
+        from ner.tags import spans
+        from shared.metrics import agreement
+
+        baseline = fit_crf(training.train, training.dev)
+        theirs = baseline.predict(gold)
+        ours = [tagged.tags for tagged in api.tag_tokens([sentence.tokens for sentence in gold])]
+        report = entity_report([sentence.tags for sentence in gold], theirs)
+        found = {"network": [], "baseline": []}
+        for sentence, our_tags, their_tags in zip(gold, ours, theirs):
+            for entity in spans(sentence.tags):
+                found["network"].append(entity in set(spans(our_tags)))
+                found["baseline"].append(entity in set(spans(their_tags)))
+        counts = agreement([True] * len(found["network"]), found["network"], found["baseline"])
+        c1, c2 = baseline.strengths
+        record = {
+            "name": "crf",
+            "model": "linear-chain CRF on hand features (sklearn-crfsuite)",
+            "c1": c1,
+            "c2": c2,
+            "dev_f1": baseline.dev_f1,
+            "train_sentences": len(training.train),
+            "f1": report["conlleval"]["f1"],
+            "strict_f1": report["strict"]["f1"],
+            "agreement": counts,
+        }
+        lines = [
+            f"baseline ({record['model']}, c1={c1} c2={c2} chosen on dev, trained on the bundle's "
+            f"{len(training.train):,} training sentences): F1 {report['conlleval']['f1']:.4f} (conlleval), "
+            f"{report['strict']['f1']:.4f} (strict)",
+            "agreement on gold entities: " + ", ".join(f"{key.replace('_', ' ')} {n}" for key, n in counts.items()),
+        ]
+        return record, lines, theirs
 
     def show(self, api, texts: list[str]) -> None:
         for text, entities in zip(texts, api.predict(texts)):

@@ -46,14 +46,3 @@ def fit_tfidf(train, dev) -> TfidfBaseline:
         scores[strength] = round(float(f1_score(dev.labels, predicted, average="macro")), 6)
     best = max(STRENGTHS, key=lambda strength: scores[strength])
     return TfidfBaseline(fitted[best], best, {str(strength): score for strength, score in scores.items()})
-
-
-def agreement(gold, network, baseline) -> dict:
-    """How many examples both get right, only the network, only the baseline, neither."""
-    counts = {"both_right": 0, "network_only": 0, "baseline_only": 0, "both_wrong": 0}
-    for truth, ours, theirs in zip(gold, network, baseline):
-        key = {(True, True): "both_right", (True, False): "network_only", (False, True): "baseline_only"}.get(
-            (ours == truth, theirs == truth), "both_wrong"
-        )
-        counts[key] += 1
-    return counts

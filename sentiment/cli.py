@@ -145,8 +145,8 @@ class SentimentCli(AppCli):
 
     def baseline_comparison(self, name: str, api, training, gold) -> tuple[dict, list[str], list]:
         """TF-IDF + logistic regression (`sentiment.baseline`) beside the network on `gold`."""
-        from sentiment.baseline import agreement, fit_tfidf
-        from shared.metrics import classification_report
+        from sentiment.baseline import fit_tfidf
+        from shared.metrics import agreement, classification_report
 
         baseline = fit_tfidf(training.train, training.dev)
         predicted = baseline.predict(gold.texts)

@@ -64,3 +64,14 @@ def calibration_line(scores: dict, subject: str = "calibration") -> str:
         method = f"temperature {scores['temperature']:.3f}" if "temperature" in scores else scores.get("method", "")
         line += f" ({method}; before it: ECE {before['ece']:.4f}, Brier {before['brier']:.4f}, NLL {before['nll']:.4f})"
     return line
+
+
+def agreement(gold, network, baseline) -> dict:
+    """How many examples both get right, only the network, only the baseline, neither."""
+    counts = {"both_right": 0, "network_only": 0, "baseline_only": 0, "both_wrong": 0}
+    for truth, ours, theirs in zip(gold, network, baseline):
+        key = {(True, True): "both_right", (True, False): "network_only", (False, True): "baseline_only"}.get(
+            (ours == truth, theirs == truth), "both_wrong"
+        )
+        counts[key] += 1
+    return counts

@@ -296,3 +296,29 @@ def test_the_report_measures_entity_scores_before_and_after_the_curve(ner_bundle
         row for kind, row in test["errors"]["confusion"].get("(none)", {}).items()
     )
     assert sum(row["count"] for row in bins) == calibration["entities"] == predicted
+
+
+def test_evaluate_with_a_crf_baseline_trained_on_the_bundles_own_files(ner_bundle, entity_tagger, tmp_path):
+    from ner.baseline import fit_crf
+    from ner.cli import CLI
+    from ner.data import read_conll
+    from shared.verbs.evaluate import recorded_training_data
+
+    gold, output, errors = tmp_path / "gold.txt", tmp_path / "r.json", tmp_path / "errors.csv"
+    gold.write_text(MISLABELLED, encoding="utf-8")
+    args = ["--model", str(ner_bundle), "--file", str(gold), "--output", str(output), "--errors", str(errors)]
+    result = run_module("ner.evaluate", *args, "--baseline", "crf")
+    assert result.returncode == 0, result.stderr
+    baseline = json.loads(output.read_text())["baseline"]
+    sentences = read_conll(gold)
+    training = recorded_training_data(CLI, entity_tagger)
+    theirs = fit_crf(training.train, training.dev).predict(sentences)
+    entities = [(n, e) for n, s in enumerate(sentences) for e in spans(s.tags)]
+    found_by_crf = sum(e in set(spans(theirs[n])) for n, e in entities)
+    assert sum(baseline["agreement"].values()) == len(entities) == 6
+    assert baseline["agreement"]["both_right"] + baseline["agreement"]["baseline_only"] == found_by_crf
+    assert "agreement on gold entities: both right" in result.stdout
+    with errors.open(newline="", encoding="utf-8") as handle:
+        rows = {(row["sentence"], row["kind"]): row["baseline"] for row in csv.DictReader(handle)}
+    lena = [s for s in spans(theirs[2]) if (s.start, s.end) == (0, 1)]
+    assert rows[("3", "wrong_boundary")] == (lena[0].label if lena else "")
