@@ -5,6 +5,7 @@ each wrong entity by kind, with the gold and predicted spans marked on its sente
 
 import hashlib
 import html
+import importlib
 import tempfile
 from pathlib import Path
 
@@ -19,6 +20,13 @@ from shared.errors import DataError, UserError
 from shared.tasks import get_task
 
 UPLOAD = "an uploaded labelled file"
+BASELINES = {"sentiment": "TF-IDF + logistic regression", "ner": "CRF (hand features)"}
+AGREEMENT_NAMES = {
+    "network_only": "only the network right",
+    "baseline_only": "only the baseline right",
+    "both_wrong": "both wrong",
+    "both_right": "both right",
+}
 SHOWN_SENTENCES = 30
 KIND_NAMES = {
     "wrong_type": "wrong type",
@@ -86,17 +94,36 @@ def labelled_data(task, entry):
     return download_stem(upload.name), key, data
 
 
+@st.cache_data(show_spinner="Training the baseline on the model's own training data...", max_entries=4)
+def baseline_predictions(task_name: str, bundle: str, key: str, _data) -> list:
+    """The app's baseline (`evaluate --baseline`), trained on the bundle's training data,
+    on each example of the data `key` names."""
+    from shared.verbs.evaluate import recorded_training_data
+
+    api, cli = load_model(task_name, bundle), importlib.import_module(f"{task_name}.cli").CLI
+    return cli.baseline_comparison(cli.baselines[0], api, recorded_training_data(cli, api), _data)[2]
+
+
 @st.cache_data(show_spinner="Scoring the labelled data...", max_entries=8)
-def scored(task_name: str, bundle: str, key: str, _data) -> pd.DataFrame:
-    """Every example (sentiment) or every wrong entity (NER) of the data `key` names."""
+def scored(task_name: str, bundle: str, key: str, _data, _baseline: list | None) -> pd.DataFrame:
+    """Every example (sentiment) or every wrong entity (NER) of the data `key` names
+    (with "+baseline" in `key` when `_baseline` is given)."""
+    from shared.metrics import agreement_group
+
     api = load_model(task_name, bundle)
     if task_name == "ner":
         from ner.examples import COLUMNS, entity_errors
 
-        return pd.DataFrame(entity_errors(api, _data), columns=COLUMNS)
+        rows = entity_errors(api, _data, _baseline)
+        return pd.DataFrame(rows, columns=[*COLUMNS, *(["baseline"] if _baseline is not None else [])])
     from sentiment.examples import COLUMNS, scored_examples
 
-    return pd.DataFrame(scored_examples(api, _data), columns=COLUMNS)
+    frame = pd.DataFrame(scored_examples(api, _data), columns=COLUMNS)
+    if _baseline is not None:
+        frame["baseline"] = _baseline
+        groups = zip(frame["gold"], frame["predicted"], frame["baseline"])
+        frame["agreement"] = [agreement_group(*group) for group in groups]
+    return frame
 
 
 def confusion_cells(frame: pd.DataFrame, labels: list[str], cell_key: str) -> tuple[str, str] | None:
@@ -145,6 +172,15 @@ def sentiment_errors(classifier, name: str, key: str, frame: pd.DataFrame) -> No
         "Length (words)", 0, max(most_words, 1), (0, max(most_words, 1)), key="errors-words"
     )
     shown = in_cell[in_cell["confidence"].between(low, high) & in_cell["words"].between(shortest, longest)]
+    if "agreement" in frame:
+        groups = st.multiselect(
+            "Network and baseline",
+            list(AGREEMENT_NAMES),
+            default=list(AGREEMENT_NAMES),
+            format_func=AGREEMENT_NAMES.get,
+            key="errors-agreement",
+        )
+        shown = shown[shown["agreement"].isin(groups)]
     shown = shown.sort_values("confidence", ascending=False, kind="stable")
     st.caption(f"{len(shown):,} shown, most confident first.")
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -206,6 +242,17 @@ def entity_errors(tagger, name: str, sentences, frame: pd.DataFrame) -> None:
     types = right.multiselect("Types", list(tagger.labels), default=list(tagger.labels), key="errors-types")
     of_type = frame["gold_type"].isin(types) | frame["predicted_type"].isin(types)
     shown = frame[frame["kind"].isin(kinds) & of_type]
+    if "baseline" in frame:
+        # The baseline is right on a row's span when it gives the gold type there (no entity, for a spurious one).
+        right = shown["baseline"] == shown["gold_type"]
+        choice = st.radio(
+            "Baseline on the same span",
+            ["either", "right", "wrong too"],
+            horizontal=True,
+            key="errors-baseline-right",
+        )
+        if choice != "either":
+            shown = shown[right if choice == "right" else ~right]
     st.caption(f"{len(shown):,} wrong entities shown, most confident first (missed ones, with no score, last).")
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
@@ -237,7 +284,12 @@ task, entry = get_task(task_name), available[task_name]
 try:
     api = load_model(task_name, str(entry.path))
     name, key, data = labelled_data(task, entry)
-    frame = scored(task_name, str(entry.path), key, data)
+    compare = st.toggle(
+        f"Compare with the {BASELINES[task_name]} baseline, trained on the model's own training data",
+        key=f"errors-baseline-{task_name}",
+    )
+    baseline = baseline_predictions(task_name, str(entry.path), key, data) if compare else None
+    frame = scored(task_name, str(entry.path), key + ("+baseline" if compare else ""), data, baseline)
 except UserError as error:
     st.error(str(error))
     st.stop()

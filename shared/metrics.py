@@ -66,12 +66,19 @@ def calibration_line(scores: dict, subject: str = "calibration") -> str:
     return line
 
 
+AGREEMENT = ("both_right", "network_only", "baseline_only", "both_wrong")
+
+
+def agreement_group(truth, ours, theirs) -> str:
+    """Which of AGREEMENT one example falls in: who of the network and the baseline is right."""
+    return {(True, True): "both_right", (True, False): "network_only", (False, True): "baseline_only"}.get(
+        (ours == truth, theirs == truth), "both_wrong"
+    )
+
+
 def agreement(gold, network, baseline) -> dict:
     """How many examples both get right, only the network, only the baseline, neither."""
-    counts = {"both_right": 0, "network_only": 0, "baseline_only": 0, "both_wrong": 0}
+    counts = dict.fromkeys(AGREEMENT, 0)
     for truth, ours, theirs in zip(gold, network, baseline):
-        key = {(True, True): "both_right", (True, False): "network_only", (False, True): "baseline_only"}.get(
-            (ours == truth, theirs == truth), "both_wrong"
-        )
-        counts[key] += 1
+        counts[agreement_group(truth, ours, theirs)] += 1
     return counts

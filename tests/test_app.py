@@ -568,9 +568,13 @@ def test_errors_page_refuses_a_csv_as_a_conll_file(models):
     assert len(at.error) == 1 and at.error[0].value.startswith("reviews.csv:"), [e.value for e in at.error]
 
 
+MISTAKEN_ENTITIES = (
+    "<b>Anna</b> B-PER\nvisited O\n**Oslo** B-LOC\n. O\n\nLena B-PER\nNovak O\nvisited O\nOslo B-LOC\n. O\n"
+)
+
+
 def test_errors_page_marks_each_wrong_entity_on_its_sentence_as_text(models):
-    bait = "<b>Anna</b> B-PER\nvisited O\n**Oslo** B-LOC\n. O\n\nLena B-PER\nNovak O\nvisited O\nOslo B-LOC\n. O\n"
-    at = _errors_page_with(_page("errors"), "gold.txt", bait.encode(), task="ner")
+    at = _errors_page_with(_page("errors"), "gold.txt", MISTAKEN_ENTITIES.encode(), task="ner")
     assert not at.error, [e.value for e in at.error]
     table = at.dataframe[0].value
     assert len(table) == sum(int(metric.value) for metric in at.metric) > 0
@@ -579,3 +583,37 @@ def test_errors_page_marks_each_wrong_entity_on_its_sentence_as_text(models):
     assert "Novak" in marked and "#2ca02c" in marked
     at.multiselect(key="errors-kinds").set_value(["spurious"]).run()
     assert set(at.dataframe[0].value["kind"]) <= {"spurious"}
+
+
+def test_errors_page_filters_on_who_is_right_the_network_or_the_baseline(models):
+    at = _errors_page_with(_page("errors"), "reviews.csv", REVIEWS_CSV)
+    at.selectbox(key="errors-text-col").set_value("review").run()
+    at.selectbox(key="errors-label-col").set_value("stars").run()
+    at.text_input(key="errors-label-map").set_value(STARS).run()
+    at.toggle(key="errors-baseline-sentiment").set_value(True).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    listed = 0
+    for gold in ("negative", "neutral", "positive"):
+        at.button(key=f"cell-{gold}-{gold}").click().run()
+        at.multiselect(key="errors-agreement").set_value(["network_only"]).run()
+        shown = at.dataframe[0].value
+        assert all((shown["predicted"] == gold) & (shown["baseline"] != gold))
+        at.multiselect(key="errors-agreement").set_value(["both_right"]).run()
+        assert all(at.dataframe[0].value["baseline"] == gold)
+        listed += len(shown) + len(at.dataframe[0].value)
+    assert listed > 0
+
+
+def test_errors_page_compares_entities_with_the_crf_baseline(models):
+    at = _errors_page_with(_page("errors"), "gold.txt", MISTAKEN_ENTITIES.encode(), task="ner")
+    at.toggle(key="errors-baseline-ner").set_value(True).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert len(table) > 0 and "baseline" in table.columns
+    shown = {}
+    for choice in ("right", "wrong too"):
+        at.radio(key="errors-baseline-right").set_value(choice).run()
+        shown[choice] = at.dataframe[0].value
+    assert all(shown["right"]["baseline"] == shown["right"]["gold_type"])
+    assert all(shown["wrong too"]["baseline"] != shown["wrong too"]["gold_type"])
+    assert len(shown["right"]) + len(shown["wrong too"]) == len(table)
