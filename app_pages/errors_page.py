@@ -53,13 +53,18 @@ def read_upload(upload, reader):
             raise type(error)(str(error).replace(str(path), upload.name)) from None
 
 
-def uploaded_data(task_name: str, upload):
-    """(a key for the cache, the labelled data) of an uploaded file for `task_name`."""
+def uploaded_data(task_name: str, api, upload):
+    """(a key for the cache, the labelled data) of an uploaded file for `api`, a model of `task_name`."""
     digest = hashlib.sha256(upload.getvalue()).hexdigest()
     if task_name == "ner":
-        from ner.data import read_conll
+        from ner.data import check_known_types, read_conll
 
-        return digest, read_upload(upload, read_conll)
+        def read(path):
+            sentences = read_conll(path)
+            check_known_types(path, sentences, list(api.labels))
+            return sentences
+
+        return digest, read_upload(upload, read)
     from sentiment.data import parse_label_map, read_labelled_csv
 
     columns = list(read_uploaded_csv(upload.getvalue(), upload.name).columns)
@@ -78,7 +83,7 @@ def uploaded_data(task_name: str, upload):
     return f"{digest}:{text_col}:{label_col}:{spec}", data
 
 
-def labelled_data(task, entry):
+def labelled_data(task, entry, api):
     """(name, key, data): the labelled data chosen on the page; stops the page until there is some."""
     dataset = entry.metadata.get("dataset", {}).get("name")
     splits = [f"{dataset} {split}" for split in ("dev", "test")] if dataset in task.datasets else []
@@ -90,7 +95,7 @@ def labelled_data(task, entry):
     upload = st.file_uploader(f"Labelled file: {kind}", max_upload_size=MAX_UPLOAD_MB, key=f"errors-upload-{task.name}")
     if upload is None:
         st.stop()
-    key, data = uploaded_data(task.name, upload)
+    key, data = uploaded_data(task.name, api, upload)
     return download_stem(upload.name), key, data
 
 
@@ -283,7 +288,7 @@ task_name = st.radio(
 task, entry = get_task(task_name), available[task_name]
 try:
     api = load_model(task_name, str(entry.path))
-    name, key, data = labelled_data(task, entry)
+    name, key, data = labelled_data(task, entry, api)
     compare = st.toggle(
         f"Compare with the {BASELINES[task_name]} baseline, trained on the model's own training data",
         key=f"errors-baseline-{task_name}",

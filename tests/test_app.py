@@ -563,9 +563,17 @@ def test_errors_page_says_what_is_wrong_with_an_uploaded_labelled_csv(models, na
     assert len(at.error) == 1 and message in at.error[0].value, [e.value for e in at.error]
 
 
-def test_errors_page_refuses_a_csv_as_a_conll_file(models):
-    at = _errors_page_with(_page("errors"), "reviews.csv", REVIEWS_CSV, task="ner")
-    assert len(at.error) == 1 and at.error[0].value.startswith("reviews.csv:"), [e.value for e in at.error]
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("reviews.csv", REVIEWS_CSV, "reviews.csv: line 1:"),
+        ("types.txt", b"Anna B-PER\nvisited O\nMars B-PLANET\n", "types.txt: entity type 'PLANET' does not occur"),
+        ("empty.txt", b"\n\n", "empty.txt:"),
+    ],
+)
+def test_errors_page_says_what_is_wrong_with_an_uploaded_conll_file(models, name, data, message):
+    at = _errors_page_with(_page("errors"), name, data, task="ner")
+    assert len(at.error) == 1 and at.error[0].value.startswith(message), [e.value for e in at.error]
 
 
 MISTAKEN_ENTITIES = (
