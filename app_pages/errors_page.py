@@ -155,6 +155,16 @@ def confusion_cells(frame: pd.DataFrame, labels: list[str], cell_key: str) -> tu
     return chosen
 
 
+def table_and_download(shown: pd.DataFrame, what: str, order: str, stem: str) -> None:
+    """The rows shown, as a table and as a formula-safe CSV download."""
+    st.caption(f"{len(shown):,} {what} shown, {order}.")
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.download_button(
+        f"Download these {what} (CSV)", safe_csv_bytes(shown), file_name=f"{stem}.csv", mime="text/csv",
+        key="errors-download",
+    )  # fmt: skip
+
+
 def sentiment_errors(classifier, name: str, key: str, frame: pd.DataFrame) -> None:
     labels = list(classifier.labels)
     wrong = frame[frame["gold"] != frame["predicted"]]
@@ -187,15 +197,7 @@ def sentiment_errors(classifier, name: str, key: str, frame: pd.DataFrame) -> No
         )
         shown = shown[shown["agreement"].isin(groups)]
     shown = shown.sort_values("confidence", ascending=False, kind="stable")
-    st.caption(f"{len(shown):,} shown, most confident first.")
-    st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(
-        "Download these examples (CSV)",
-        safe_csv_bytes(shown),
-        file_name=f"errors-{download_stem(name)}-{gold}-{predicted}.csv",
-        mime="text/csv",
-        key="errors-download",
-    )
+    table_and_download(shown, "examples", "most confident first", f"errors-{download_stem(name)}-{gold}-{predicted}")
     if shown.empty:
         return
     texts = dict(zip(shown["row"], shown["text"]))
@@ -258,15 +260,8 @@ def entity_errors(tagger, name: str, sentences, frame: pd.DataFrame) -> None:
         )
         if choice != "either":
             shown = shown[right if choice == "right" else ~right]
-    st.caption(f"{len(shown):,} wrong entities shown, most confident first (missed ones, with no score, last).")
-    st.dataframe(shown, hide_index=True, width="stretch")
-    st.download_button(
-        "Download these errors (CSV)",
-        safe_csv_bytes(shown),
-        file_name=f"errors-{download_stem(name)}.csv",
-        mime="text/csv",
-        key="errors-download",
-    )
+    order = "most confident first (missed ones, with no score, last)"
+    table_and_download(shown, "wrong entities", order, f"errors-{download_stem(name)}")
     st.markdown("**On their sentences** (gold underlined in green, predicted on red):")
     lines = []
     for row in shown.head(SHOWN_SENTENCES).to_dict("records"):

@@ -79,7 +79,7 @@ class NerCli(AppCli):
         from ner.baseline import fit_crf
         from ner.metrics import entity_report
         from ner.tags import spans
-        from shared.metrics import agreement
+        from shared.metrics import agreement, agreement_line
 
         baseline = fit_crf(training.train, training.dev)
         theirs = baseline.predict(gold)
@@ -107,7 +107,7 @@ class NerCli(AppCli):
             f"baseline ({record['model']}, c1={c1} c2={c2} chosen on dev, trained on the bundle's "
             f"{len(training.train):,} training sentences): F1 {report['conlleval']['f1']:.4f} (conlleval), "
             f"{report['strict']['f1']:.4f} (strict)",
-            "agreement on gold entities: " + ", ".join(f"{key.replace('_', ' ')} {n}" for key, n in counts.items()),
+            agreement_line(counts, " on gold entities"),
         ]
         return record, lines, theirs
 

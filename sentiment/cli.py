@@ -146,7 +146,7 @@ class SentimentCli(AppCli):
     def baseline_comparison(self, name: str, api, training, gold) -> tuple[dict, list[str], list]:
         """TF-IDF + logistic regression (`sentiment.baseline`) beside the network on `gold`."""
         from sentiment.baseline import fit_tfidf
-        from shared.metrics import agreement, classification_report
+        from shared.metrics import agreement, agreement_line, classification_report
 
         baseline = fit_tfidf(training.train, training.dev)
         predicted = baseline.predict(gold.texts)
@@ -167,7 +167,7 @@ class SentimentCli(AppCli):
             f"baseline ({record['model']}, C={baseline.strength} chosen on dev, trained on the bundle's "
             f"{len(training.train):,} training examples): accuracy {report['accuracy']:.4f}, "
             f"macro-F1 {report['macro_f1']:.4f}",
-            "agreement: " + ", ".join(f"{key.replace('_', ' ')} {count}" for key, count in counts.items()),
+            agreement_line(counts),
         ]
         return record, lines, [api.labels[label] for label in predicted]
 

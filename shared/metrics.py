@@ -82,3 +82,8 @@ def agreement(gold, network, baseline) -> dict:
     for truth, ours, theirs in zip(gold, network, baseline):
         counts[agreement_group(truth, ours, theirs)] += 1
     return counts
+
+
+def agreement_line(counts: dict, over: str = "") -> str:
+    """`agreement`'s counts for a person: "agreement[ over]: both right 3, ..."."""
+    return f"agreement{over}: " + ", ".join(f"{key.replace('_', ' ')} {count}" for key, count in counts.items())
