@@ -65,6 +65,11 @@ class NerCli(AppCli):
 
         return [*COLUMNS, *(["baseline"] if baseline is not None else [])], entity_errors(api, gold, baseline)
 
+    def selection_strategies(self) -> dict:
+        from ner.selection import STRATEGIES
+
+        return STRATEGIES
+
     baselines = ("crf",)
 
     def training_file_arguments(self, recorded: dict) -> argparse.Namespace:

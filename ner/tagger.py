@@ -108,9 +108,13 @@ class EntityTagger(BundleModel):
         return self._predict_texts(list(texts))
 
     def _predict_texts(self, texts: list[str]) -> list[list[Entity]]:
-        token_rows = tokenize_batch(texts)
+        return [entities for entities, _ in self.entities_and_tags(texts)]
+
+    def entities_and_tags(self, texts: Sequence[str]) -> list[tuple[list[Entity], TaggedTokens]]:
+        """Each text's entities (as `predict`) and the tags and probabilities of its tokens."""
+        token_rows = tokenize_batch(list(texts))
         tagged = self.tag_tokens([[token.text for token in row] for row in token_rows])
-        return [_entities(text, row, result) for text, row, result in zip(texts, token_rows, tagged)]
+        return [(_entities(text, row, result), result) for text, row, result in zip(texts, token_rows, tagged)]
 
 
 def _entities(text: str, tokens: list[Token], tagged: TaggedTokens) -> list[Entity]:

@@ -129,6 +129,11 @@ class SentimentCli(AppCli):
             row["baseline"] = label
         return [*COLUMNS, "baseline"], most_confident_mistakes(rows)
 
+    def selection_strategies(self) -> dict:
+        from sentiment.selection import STRATEGIES
+
+        return STRATEGIES
+
     baselines = ("tfidf",)
 
     def training_file_arguments(self, recorded: dict) -> argparse.Namespace:

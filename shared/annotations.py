@@ -101,6 +101,8 @@ def open_annotations(path: str | Path) -> Opened:
     """The decisions of the file at `path` (none if it does not exist yet), a torn last
     line set aside first."""
     path = Path(path)
+    if not path.exists():
+        return Opened([], None)
     with _locked(path):
         records, torn_at = _parse(path)
         message = _set_aside(path, torn_at) if torn_at is not None else None

@@ -61,6 +61,10 @@ class AppCli(abc.ABC):
         `baseline` (one per example of `gold`) is given; None where the app writes no such file."""
         return None
 
+    def selection_strategies(self) -> dict:
+        """Name -> `shared.selection.Strategy`: how the select verb ranks texts to label."""
+        return {}
+
     baselines: tuple[str, ...] = ()  # the classic models evaluate --baseline can train beside the bundle's
 
     def training_file_arguments(self, recorded: dict) -> argparse.Namespace:

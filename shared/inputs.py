@@ -221,6 +221,8 @@ def read_rows(path: Path, text_col: str) -> tuple[list[str], Iterator[Row]]:
     """The columns to carry over and the rows of a local .csv, .jsonl, .parquet or plain text file."""
     if not path.is_file():
         raise DataError(f"{path}: file not found")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty")
     return format_rows(str(path), file_kind(path), text_col, local_bytes(path))
 
 

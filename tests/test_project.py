@@ -139,7 +139,15 @@ def test_the_app_contract_stays_small_and_every_app_keeps_it():
         assert isinstance(task, Task) and issubclass(task.report_class, Report)
         cli = importlib.import_module(f"{task.name}.cli").CLI
         assert isinstance(cli, AppCli) and cli.task is task
-        for verb in ("train", "evaluate", "predict", "export", "quickstart"):
+        verbs = [
+            "train",
+            "evaluate",
+            "predict",
+            "export",
+            "quickstart",
+            *(["select"] if cli.selection_strategies() else []),
+        ]
+        for verb in verbs:
             assert "main = command(CLI, __doc__)" in (ROOT / task.name / f"{verb}.py").read_text()
     assert list(APPS) == [task.name for task in all_tasks()]
 

@@ -32,10 +32,10 @@ def check_report_target(path: Path) -> None:
         )
 
 
-def check_new_file(path: Path) -> None:
-    """OutputError unless nothing is at `path` (a file of errors never replaces one)."""
+def check_new_file(path: Path, option: str = "--errors") -> None:
+    """OutputError unless nothing is at `path` (a file `option` names never replaces one)."""
     if path.exists():
-        raise OutputError(f"{path}: exists; choose another path for --errors (nothing was replaced)")
+        raise OutputError(f"{path}: exists; choose another path for {option} (nothing was replaced)")
 
 
 def write_csv_atomic(path: Path, columns: list[str], rows: list[dict]) -> None:

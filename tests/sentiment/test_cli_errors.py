@@ -74,7 +74,9 @@ def test_export_refuses_a_non_bundle(tmp_path):
     assert not (tmp_path / "e").exists()
 
 
-@pytest.mark.parametrize("module", ["sentiment.train", "sentiment.evaluate", "sentiment.predict", "sentiment.export"])
+@pytest.mark.parametrize(
+    "module", ["sentiment.train", "sentiment.evaluate", "sentiment.predict", "sentiment.export", "sentiment.select"]
+)
 def test_every_cli_has_help(module):
     result = run_module(module, "--help")
     assert result.returncode == 0 and "usage:" in result.stdout

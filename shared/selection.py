@@ -1,0 +1,75 @@
+"""Choosing which texts a person should label next (active learning by uncertainty
+sampling): the texts the model is least sure of first, none twice, none already labelled.
+
+An app's strategies map (its API, texts) to one uncertainty per text (higher: ask
+first) and the model's guess of each; `random` is every app's control. Near-duplicates
+(the same words once case, digits, punctuation, mentions and links are set aside) are
+asked once: the most uncertain of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+# (API, texts) -> (uncertainty of each text, the model's guess of each, JSON-ready)
+Strategy = Callable[[object, list[str]], tuple[np.ndarray, list]]
+RANDOM = "random"
+
+_LINK = re.compile(r"https?://\S+|www\.\S+|@\w+")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def duplicate_key(text: str) -> str:
+    """What near-duplicate texts share: their words, lower-cased, without digits,
+    punctuation, @mentions or links."""
+    return " ".join(_WORD.findall(_LINK.sub(" ", text).lower()))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A text that may be asked: where it comes from, the text, the model's guess and
+    how uncertain the model is (`score`, higher: ask first)."""
+
+    row: int
+    text: str
+    guess: object
+    score: float
+
+
+def ranked(candidates: Sequence[Candidate], count: int, *, order: str, seed: int) -> list[Candidate]:
+    """The first `count` candidates, most uncertain first (`order` "uncertainty") or in a
+    seeded random order (`order` "random"), skipping blank texts and any whose
+    `duplicate_key` an earlier pick has (a text of no words is its own key)."""
+    if order == RANDOM:
+        sequence = [candidates[i] for i in np.random.default_rng(seed).permutation(len(candidates))]
+    else:
+        # Most uncertain first; ties keep the file's order.
+        sequence = sorted(candidates, key=lambda candidate: -candidate.score)
+    picked, seen = [], set()
+    for candidate in sequence:
+        if not candidate.text.strip():
+            continue
+        key = duplicate_key(candidate.text) or candidate.text
+        if key in seen:
+            continue
+        seen.add(key)
+        picked.append(candidate)
+        if len(picked) == count:
+            break
+    return picked
+
+
+def entropy(probabilities: np.ndarray) -> np.ndarray:
+    """Each row's entropy in nats."""
+    p = np.clip(np.asarray(probabilities, dtype="float64"), 1e-12, 1.0)
+    return -(p * np.log(p)).sum(axis=1)
+
+
+def margin_uncertainty(probabilities: np.ndarray) -> np.ndarray:
+    """1 minus the gap between each row's two most likely classes."""
+    top = np.sort(np.asarray(probabilities, dtype="float64"), axis=1)
+    return 1.0 - (top[:, -1] - top[:, -2])

@@ -1,0 +1,95 @@
+"""The select verb: the texts of a file a person should label next, in the order to ask
+them, into a new CSV queue (active learning by uncertainty sampling)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from shared.cli import AppCli, make_parser
+from shared.errors import DataError
+from shared.selection import RANDOM, Candidate, ranked
+from shared.verbs import add_model_argument
+from shared.verbs.evaluate import check_new_file, write_csv_atomic
+from shared.verbs.predict import positive_int
+
+COLUMNS = ["source", "row", "text", "guess", "uncertainty", "strategy", "model"]
+
+
+def strategies(cli: AppCli) -> dict:
+    """An app's selection strategies, `random` added (it still pre-fills the model's guesses)."""
+    own = cli.selection_strategies()
+    return {**own, RANDOM: next(iter(own.values()))}
+
+
+def candidates(api, strategy, rows, source: str, done: set) -> tuple[list[Candidate], int]:
+    """(the rows not yet labelled in `done` with their uncertainty and guess, how many were)."""
+    fresh = [(row, text) for row, _, text in rows if text.strip() and (source, row) not in done]
+    skipped = sum(1 for row, _, _ in rows if (source, row) in done)
+    if not fresh:
+        return [], skipped
+    scores, guesses = strategy(api, [text for _, text in fresh])
+    return [
+        Candidate(row, text, guess, float(score)) for (row, text), guess, score in zip(fresh, guesses, scores)
+    ], skipped
+
+
+def command(cli: AppCli, doc: str | None):
+    """The `main(argv)` of `python -m <task>.select`."""
+
+    def main(argv: list[str]) -> int:
+        from shared.annotations import open_annotations
+        from shared.inputs import read_rows
+
+        task = cli.task
+        choices = strategies(cli)
+        parser = make_parser(f"python -m {task.name}.select", doc)
+        add_model_argument(parser, task)
+        parser.add_argument("--input", type=Path, required=True, help="a .csv, .jsonl, .parquet or plain text file")
+        parser.add_argument("--text-col", default="text", help="text column or JSON key (default: text)")
+        parser.add_argument("--n", type=positive_int, required=True, help=f"how many {task.noun} to queue")
+        first = next(iter(choices))
+        parser.add_argument(
+            "--strategy", choices=list(choices), default=first, help=f"which to ask first (default: {first})"
+        )
+        parser.add_argument("--out", type=Path, required=True, metavar="QUEUE.csv", help="the new queue file")
+        parser.add_argument(
+            "--exclude", type=Path, metavar="ANNOTATIONS.jsonl", help="an annotation file whose rows are done"
+        )
+        parser.add_argument("--seed", type=int, default=0, help="the random strategy's seed (default: 0)")
+        args = parser.parse_args(argv)
+
+        check_new_file(args.out, "--out")
+        source = args.input.name
+        if args.exclude and not args.exclude.is_file():
+            raise DataError(f"{args.exclude}: file not found (--exclude names an annotation file)")
+        done = open_annotations(args.exclude).done() if args.exclude else set()
+        _, rows = read_rows(args.input, args.text_col)
+        rows = list(rows)
+        if not rows:
+            raise DataError(f"{args.input}: no rows to choose from")
+        api = task.load(args.model)
+        found, skipped = candidates(api, choices[args.strategy], rows, source, done)
+        if not found:
+            raise DataError(f"{args.input}: nothing left to ask ({skipped} rows already labelled, the rest blank)")
+        order = RANDOM if args.strategy == RANDOM else "uncertainty"
+        picked = ranked(found, args.n, order=order, seed=args.seed)
+        model = api.path.name if api.path else ""
+        write_csv_atomic(
+            args.out,
+            COLUMNS,
+            [
+                {"source": source, "row": c.row, "text": c.text, "guess": json.dumps(c.guess, ensure_ascii=False),
+                 "uncertainty": round(c.score, 6), "strategy": args.strategy, "model": model}
+                for c in picked
+            ],
+        )  # fmt: skip
+        print(
+            f"Wrote {len(picked)} {task.noun} to {args.out} ({args.strategy} order; {len(found)} candidates, "
+            f"{skipped} rows already labelled)",
+            file=sys.stderr,
+        )
+        return 0
+
+    return main
