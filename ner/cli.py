@@ -65,6 +65,23 @@ class NerCli(AppCli):
 
         return [*COLUMNS, *(["baseline"] if baseline is not None else [])], entity_errors(api, gold, baseline)
 
+    annotations = True
+
+    def annotated_examples(self, path):
+        from ner.annotations import annotated_sentences
+
+        return annotated_sentences(path)
+
+    def with_examples(self, splits, extra: list):
+        from ner.data import NerSplits
+
+        return NerSplits([*splits.train, *(sentence for part in extra for sentence in part)], splits.dev, splits.test)
+
+    def held_out(self, examples, seed: int):
+        from ner.annotations import held_out
+
+        return held_out(examples, seed)
+
     def selection_strategies(self) -> dict:
         from ner.selection import STRATEGIES
 

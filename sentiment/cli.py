@@ -129,6 +129,28 @@ class SentimentCli(AppCli):
             row["baseline"] = label
         return [*COLUMNS, "baseline"], most_confident_mistakes(rows)
 
+    annotations = True
+
+    def annotated_examples(self, path):
+        from sentiment.annotations import annotated_texts
+
+        return annotated_texts(path)
+
+    def with_examples(self, splits, extra: list):
+        from sentiment.annotations import joined
+        from sentiment.data import LabelledTrees, Splits
+        from shared.errors import DataError
+
+        if isinstance(splits.train, LabelledTrees) and splits.train.trees:
+            raise DataError("--extra adds plain texts, and a tree model trains on trees; train a sequence model")
+        return Splits(joined(splits.train, *extra), splits.dev, splits.test)
+
+    def held_out(self, examples, seed: int):
+        from sentiment.data import Splits, holdout_split
+
+        train, dev = holdout_split(examples, 0.1, seed)
+        return Splits(train, dev, None)
+
     def selection_strategies(self) -> dict:
         from sentiment.selection import STRATEGIES
 

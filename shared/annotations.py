@@ -126,3 +126,24 @@ def append_decision(path: str | Path, record: dict) -> bool:
             handle.flush()
             os.fsync(handle.fileno())
     return True
+
+
+def labelled_decisions(path: str | Path) -> list[tuple[int, dict]]:
+    """(line number, decision) of each labelled decision of an annotation file, read
+    without changing it: skipped rows and a torn last line (a write a kill cut off) are
+    left out. DataError when the file is missing or holds no labelled decision."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    records, _ = _parse(path)
+    found = [(number, record) for number, record in enumerate(records, start=1) if not record.get("skipped")]
+    if not found:
+        raise DataError(f"{path}: no labelled decision (only skipped rows, or an empty file)")
+    return found
+
+
+def annotation_record(path: str | Path, decisions: int) -> dict:
+    """What a bundle records of an annotation file it was trained on: name, checksum, decisions."""
+    from shared.files import sha256_of
+
+    return {"name": Path(path).name, "sha256": sha256_of(path), "decisions": decisions}

@@ -61,6 +61,20 @@ class AppCli(abc.ABC):
         `baseline` (one per example of `gold`) is given; None where the app writes no such file."""
         return None
 
+    annotations: bool = False  # whether train reads annotation files (--annotations, --extra)
+
+    def annotated_examples(self, path) -> object:
+        """The training examples of an annotation file (`shared.annotations`)."""
+        raise UnsupportedError(f"{self.task_name}.train reads no annotation files")
+
+    def with_examples(self, splits, extra: list):
+        """`splits` with each of `extra` (`annotated_examples`) added to its training split."""
+        raise UnsupportedError(f"{self.task_name}.train reads no annotation files")
+
+    def held_out(self, examples, seed: int):
+        """Splits of `examples` alone: a tenth held out (chosen by `seed`) as dev, no test."""
+        raise UnsupportedError(f"{self.task_name}.train reads no annotation files")
+
     def selection_strategies(self) -> dict:
         """Name -> `shared.selection.Strategy`: how the select verb ranks texts to label."""
         return {}

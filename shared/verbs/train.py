@@ -30,6 +30,27 @@ def calibration_methods(config_class) -> tuple[str, ...]:
     return (found[0].default, *(choice for choice in choices if choice != found[0].default))
 
 
+def annotations_source(cli: AppCli, path: Path, seed: int):
+    """The DataSource of an annotation file alone (`--annotations`)."""
+    from shared.annotations import annotation_record
+    from shared.tasks import DataSource
+
+    examples = cli.annotated_examples(path)
+    description = {"name": path.name, "annotations": [annotation_record(path, len(examples))]}
+    return DataSource(description, cli.held_out(examples, seed))
+
+
+def with_extra(cli: AppCli, source, paths: list[Path]):
+    """`source` with the labelled decisions of each annotation file of `paths` added to
+    its training split, and recorded (name, checksum, count) under "extra"."""
+    from shared.annotations import annotation_record
+    from shared.tasks import DataSource
+
+    extra = [cli.annotated_examples(path) for path in paths]
+    records = [annotation_record(path, len(examples)) for path, examples in zip(paths, extra)]
+    return DataSource({**source.description, "extra": records}, cli.with_examples(source.splits, extra))
+
+
 def build_parser(cli: AppCli, doc: str | None):
     task = cli.task
     parser = make_parser(f"python -m {task.name}.train", doc)
@@ -37,6 +58,21 @@ def build_parser(cli: AppCli, doc: str | None):
     source = data.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", choices=task.datasets, help="a registered dataset")
     cli.add_training_arguments(source, data)
+    if cli.annotations:
+        source.add_argument(
+            "--annotations",
+            type=Path,
+            metavar="FILE.jsonl",
+            help="an annotation file (the Annotate page's) as the training data, a tenth held out as dev",
+        )
+        data.add_argument(
+            "--extra",
+            type=Path,
+            action="append",
+            default=[],
+            metavar="FILE.jsonl",
+            help="add an annotation file's labelled decisions to the training split (repeatable)",
+        )
     out = default_out(task)
     parser.add_argument("--config", type=Path, help="JSON config file (see README)")
     parser.add_argument("--out", type=Path, default=out, help=f"bundle folder (default: {out})")
@@ -121,8 +157,12 @@ def command(cli: AppCli, doc: str | None):
                 task.config_class, args.config, [*cli.config_overrides(args), *calibration, *overrides]
             )
             if args.dataset:
-                return config, dataset_source(task, args.dataset, config)
-            return config, cli.read_training_files(args, config, args.seed)
+                source = dataset_source(task, args.dataset, config)
+            elif getattr(args, "annotations", None):
+                source = annotations_source(cli, args.annotations, args.seed)
+            else:
+                source = cli.read_training_files(args, config, args.seed)
+            return config, with_extra(cli, source, args.extra) if getattr(args, "extra", None) else source
 
         if getattr(args, "workers", None) is not None:
             config_and_data()  # bad settings or data: one error here, before any worker starts

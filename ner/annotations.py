@@ -1,0 +1,72 @@
+"""Annotation files (`shared.annotations`) as NER training data, and as CoNLL files.
+
+A decision holds the text and its entities as character offsets; the text is
+tokenized with the app's tokenizer and the entities become IOB2 tags. An entity whose
+edge falls inside a token cannot be tagged and is an error naming the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ner.data import Sentence
+from ner.tokenizer import tokenize
+from shared.annotations import labelled_decisions
+from shared.errors import DataError
+
+
+def tagged_sentence(text: str, entities: list[dict], where: str) -> Sentence:
+    """`text`'s tokens and the IOB2 tags of `entities` ({"label", "start", "end"} in characters)."""
+    tokens = tokenize(text)
+    tags = ["O"] * len(tokens)
+    for entity in sorted(entities, key=lambda e: e.get("start", 0)):
+        label, start, end = entity.get("label"), entity.get("start"), entity.get("end")
+        if (
+            not isinstance(label, str)
+            or not label
+            or " " in label
+            or not isinstance(start, int)
+            or not isinstance(end, int)
+        ):
+            raise DataError(f"{where}: an entity needs a label (one word) and integer start and end offsets")
+        inside = [i for i, token in enumerate(tokens) if token.start < end and start < token.end]
+        if not inside or tokens[inside[0]].start != start or tokens[inside[-1]].end != end:
+            cut = ", ".join(repr(tokens[i].text) for i in inside) or "no token"
+            raise DataError(
+                f"{where}: the entity {text[start:end]!r} [{start}:{end}] does not start and end at token edges "
+                f"(tokens {cut})"
+            )
+        if any(tags[i] != "O" for i in inside):
+            raise DataError(f"{where}: the entity {text[start:end]!r} [{start}:{end}] overlaps another")
+        tags[inside[0]] = f"B-{label}"
+        for i in inside[1:]:
+            tags[i] = f"I-{label}"
+    return Sentence(tuple(token.text for token in tokens), tuple(tags))
+
+
+def annotated_sentences(path: str | Path) -> list[Sentence]:
+    """The labelled sentences of an annotation file, tokenized and tagged (IOB2)."""
+    sentences = []
+    for number, record in labelled_decisions(path):
+        text, entities = record.get("text"), record.get("entities")
+        if not isinstance(text, str) or not text.strip():
+            raise DataError(f"{path}: line {number}: no text")
+        if not isinstance(entities, list):
+            raise DataError(f"{path}: line {number}: no entities list (an empty list for none)")
+        sentences.append(tagged_sentence(text, entities, f"{path}: line {number}"))
+    return sentences
+
+
+def held_out(sentences: list[Sentence], seed: int, fraction: float = 0.1):
+    """NerSplits of `sentences`: a random `fraction` (at least one) as dev, the rest train, no test."""
+    import numpy as np
+
+    from ner.data import NerSplits
+
+    if len(sentences) < 2:
+        raise DataError(f"too few sentences ({len(sentences)}) to hold out a dev set")
+    order = np.random.default_rng(seed).permutation(len(sentences))
+    count = max(1, int(round(len(sentences) * fraction)))
+    dev = set(order[:count].tolist())
+    return NerSplits(
+        [s for i, s in enumerate(sentences) if i not in dev], [s for i, s in enumerate(sentences) if i in dev], None
+    )

@@ -1,0 +1,31 @@
+"""Annotation files (`shared.annotations`) as sentiment training data, and as CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentiment.data import LABELS, LabelledTexts
+from shared.annotations import labelled_decisions
+from shared.errors import DataError
+
+
+def annotated_texts(path: str | Path) -> LabelledTexts:
+    """The labelled texts of an annotation file; DataError naming the line of a decision
+    without a text or with a label outside LABELS."""
+    texts, labels = [], []
+    for number, record in labelled_decisions(path):
+        text, label = record.get("text"), record.get("label")
+        if not isinstance(text, str) or not text.strip():
+            raise DataError(f"{path}: line {number}: no text")
+        if label not in LABELS:
+            raise DataError(f"{path}: line {number}: label {label!r} is not one of {', '.join(LABELS)}")
+        texts.append(text)
+        labels.append(LABELS.index(label))
+    return LabelledTexts(tuple(texts), tuple(labels))
+
+
+def joined(*parts: LabelledTexts) -> LabelledTexts:
+    """The texts of every part, in order (trees dropped: annotations carry none)."""
+    return LabelledTexts(
+        tuple(text for part in parts for text in part.texts), tuple(label for part in parts for label in part.labels)
+    )

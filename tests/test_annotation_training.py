@@ -1,0 +1,99 @@
+"""Training reads annotation files: --extra adds them to a training split, --annotations
+trains on them alone; the bundle records them by name and checksum; bad decisions are one line."""
+
+import csv
+import json
+
+import pytest
+
+from ner.annotations import tagged_sentence
+from shared.annotations import append_decision
+from shared.errors import DataError
+from tests.conftest import FIXTURES, NER_ARGS, REVIEWS_ARGS, run_module
+
+
+def _reviews_as_annotations(path):
+    stars = {"1": "negative", "2": "negative", "3": "neutral", "4": "positive", "5": "positive"}
+    with (FIXTURES / "reviews.csv").open(newline="", encoding="utf-8") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            append_decision(
+                path, {"source": "reviews.csv", "row": number, "text": row["review"], "label": stars[row["stars"]]}
+            )
+    append_decision(path, {"source": "reviews.csv", "row": 99, "text": "no idea", "skipped": True})
+
+
+def test_entities_become_iob2_tags_of_the_apps_tokens():
+    sentence = tagged_sentence(
+        "Anna Kowalski met Acme Corp. in New York.",
+        [{"label": "PER", "start": 0, "end": 13}, {"label": "LOC", "start": 32, "end": 40}],
+        "x",
+    )
+    assert list(zip(sentence.tokens, sentence.tags)) == [
+        ("Anna", "B-PER"), ("Kowalski", "I-PER"), ("met", "O"), ("Acme", "O"), ("Corp.", "O"), ("in", "O"),
+        ("New", "B-LOC"), ("York", "I-LOC"), (".", "O"),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("entities", "message"),
+    [
+        (
+            [{"label": "PER", "start": 0, "end": 3}],
+            "x: the entity 'Ann' [0:3] does not start and end at token edges (tokens 'Anna')",
+        ),
+        ([{"label": "PER", "start": 0, "end": 4}, {"label": "ORG", "start": 0, "end": 13}], "overlaps another"),
+        ([{"label": "PER", "start": "0", "end": 4}], "integer start and end offsets"),
+    ],
+)
+def test_an_entity_that_cuts_a_token_or_overlaps_is_a_data_error(entities, message):
+    with pytest.raises(
+        DataError, match=message.replace("[", "\\[").replace("]", "\\]").replace("(", "\\(").replace(")", "\\)")
+    ):
+        tagged_sentence("Anna Kowalski met Acme.", entities, "x")
+
+
+@pytest.mark.slow
+def test_sentiment_trains_on_a_csv_plus_annotations_and_on_annotations_alone(tmp_path, tiny_config_file):
+    annotations = tmp_path / "mine.jsonl"
+    _reviews_as_annotations(annotations)
+    common = ["--config", str(tiny_config_file), "--seed", "1"]
+    both = run_module(
+        "sentiment.train", *REVIEWS_ARGS, "--extra", str(annotations), "--out", str(tmp_path / "a"), *common
+    )
+    assert both.returncode == 0, both.stderr
+    metadata = json.loads((tmp_path / "a" / "metadata.json").read_text())
+    (extra,) = metadata["dataset"]["extra"]
+    assert extra["name"] == "mine.jsonl" and extra["decisions"] == 30 and len(extra["sha256"]) == 64
+    assert metadata["training"]["train_examples"] == 27 + 30  # the CSV less its held-out dev, plus the annotations
+    alone = run_module("sentiment.train", "--annotations", str(annotations), "--out", str(tmp_path / "b"), *common)
+    assert alone.returncode == 0, alone.stderr
+    metadata = json.loads((tmp_path / "b" / "metadata.json").read_text())
+    assert metadata["dataset"]["annotations"][0]["decisions"] == 30 and metadata["training"]["train_examples"] == 27
+    append_decision(annotations, {"source": "reviews.csv", "row": 100, "text": "meh", "label": "so-so"})
+    bad = run_module("sentiment.train", "--annotations", str(annotations), "--out", str(tmp_path / "c"), *common)
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+        f"error: {annotations}: line 32: label 'so-so' is not one of negative, neutral, positive"
+    ]
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.slow
+def test_ner_adds_annotated_sentences_and_refuses_a_span_that_cuts_a_token(tmp_path, tiny_ner_config_file):
+    annotations = tmp_path / "news.jsonl"
+    text = "Maria Lopez visited Berlin ."
+    entities = [{"label": "PER", "start": 0, "end": 11}, {"label": "LOC", "start": 20, "end": 26}]
+    append_decision(annotations, {"source": "news.txt", "row": 1, "text": text, "entities": entities})
+    common = ["--config", str(tiny_ner_config_file), "--seed", "1", "--training.epochs", "1"]
+    done = run_module("ner.train", *NER_ARGS, "--extra", str(annotations), "--out", str(tmp_path / "a"), *common)
+    assert done.returncode == 0, done.stderr
+    metadata = json.loads((tmp_path / "a" / "metadata.json").read_text())
+    assert metadata["dataset"]["extra"][0]["decisions"] == 1
+    append_decision(
+        annotations,
+        {"source": "news.txt", "row": 2, "text": text, "entities": [{"label": "LOC", "start": 20, "end": 24}]},
+    )
+    bad = run_module("ner.train", *NER_ARGS, "--extra", str(annotations), "--out", str(tmp_path / "b"), *common)
+    assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
+        f"error: {annotations}: line 2: the entity 'Berl' [20:24] does not start and end at token edges "
+        "(tokens 'Berlin')"
+    ]
