@@ -18,6 +18,7 @@ pages = [
     st.Page("app_pages/batch_page.py", title="Batch", icon=":material/table_view:", url_path="batch"),
     st.Page("app_pages/models_page.py", title="Models", icon=":material/monitoring:", url_path="models"),
     st.Page("app_pages/errors_page.py", title="Errors", icon=":material/rule:", url_path="errors"),
+    st.Page("app_pages/annotate_page.py", title="Annotate", icon=":material/edit:", url_path="annotate"),
 ]
 # Page files end in _page so that none shadows the `sentiment`, `ner` or `lm` package.
 st.navigation(pages).run()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,13 +94,16 @@ def model_or_stop(task_name: str):
 
 @dataclass
 class TrainingJob:
-    """A quick training run in a background thread; progress is read by every session."""
+    """A training run in a background thread (a quick default, or `work`: a function of
+    the epoch callback whose return value becomes `result`); every session reads its progress."""
 
     task_name: str
     target: Path
+    work: Callable[[Callable[[dict], None]], dict] | None = field(default=None, repr=False)
     epoch: int = 0
     epochs: int = 0
     error: str | None = None
+    result: dict | None = None
     thread: threading.Thread | None = field(default=None, repr=False)
 
     @property
@@ -113,7 +117,10 @@ class TrainingJob:
             self.epoch, self.epochs = record["epoch"], record["epochs"]
 
         try:
-            ensure_default_model(get_task(self.task_name), self.target, quick=True, on_epoch=on_epoch)
+            if self.work is not None:
+                self.result = self.work(on_epoch)
+            else:
+                ensure_default_model(get_task(self.task_name), self.target, quick=True, on_epoch=on_epoch)
         except UserError as error:
             self.error = str(error)
         except Exception as error:  # noqa: BLE001 - a background thread has no caller to raise to
@@ -133,11 +140,11 @@ class TrainingJobs:
         self._lock = threading.Lock()
         self._jobs: dict[Path, TrainingJob] = {}
 
-    def start(self, task_name: str, target: Path) -> TrainingJob:
+    def start(self, task_name: str, target: Path, work=None) -> TrainingJob:
         with self._lock:
             job = self._jobs.get(target)
             if job is None or not job.running:
-                job = TrainingJob(task_name, target)
+                job = TrainingJob(task_name, target, work)
                 job.thread = threading.Thread(target=job.run, name=f"train-{task_name}", daemon=True)
                 self._jobs[target] = job
                 job.thread.start()
@@ -146,6 +153,11 @@ class TrainingJobs:
     def get(self, target: Path) -> TrainingJob | None:
         with self._lock:
             return self._jobs.get(target)
+
+    def running(self) -> TrainingJob | None:
+        """A job of this process that is still training, if any."""
+        with self._lock:
+            return next((job for job in self._jobs.values() if job.running), None)
 
 
 @st.cache_resource

@@ -625,3 +625,94 @@ def test_errors_page_compares_entities_with_the_crf_baseline(models):
     assert all(shown["right"]["baseline"] == shown["right"]["gold_type"])
     assert all(shown["wrong too"]["baseline"] != shown["wrong too"]["gold_type"])
     assert len(shown["right"]) + len(shown["wrong too"]) == len(table)
+
+
+LABEL_ME = "\n".join(
+    ["text", "Great value works perfectly", "Broke after two days", "**bold** <b>tag</b> fine", "It is a blue case",
+     "Awful quality", ""]
+)  # fmt: skip
+
+
+def _annotate_page(monkeypatch, tmp_path) -> AppTest:
+    monkeypatch.chdir(tmp_path)  # data/ and data/annotations/ are the working folder's
+    (tmp_path / "data").mkdir(exist_ok=True)
+    (tmp_path / "data" / "mine.csv").write_text(LABEL_ME, encoding="utf-8")
+    at = _page("annotate")
+    at.selectbox(key="annotate-file").set_value("data/mine.csv").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
+def _shown_text(at: AppTest) -> str:
+    return next(block.proto.body for block in at.get("html") if "pre-wrap" in block.proto.body)
+
+
+def test_annotate_saves_each_decision_at_once_and_reopening_continues(models, monkeypatch, tmp_path):
+    from sentiment import SentimentClassifier
+    from shared.selection import entropy
+
+    at = _annotate_page(monkeypatch, tmp_path)
+    texts = LABEL_ME.splitlines()[1:]
+    probabilities = SentimentClassifier.load(models / "sentiment").predict_proba(texts)
+    order = [texts[i] for i in sorted(range(len(texts)), key=lambda i: -entropy(probabilities)[i])]
+    saved = []
+    for answer in ("annotate-negative", "annotate-skip", "annotate-positive"):
+        assert html.escape(order[len(saved)]) in _shown_text(at)
+        at.button(key=answer).click().run()
+        assert not at.exception
+        saved.append(answer)
+    records = [json.loads(line) for line in (tmp_path / "data" / "annotations" / "mine.jsonl").read_text().splitlines()]
+    assert [r["text"] for r in records] == order[:3] and [r.get("label") for r in records] == [
+        "negative",
+        None,
+        "positive",
+    ]
+    assert records[1]["skipped"] and all(r["source"] == "mine.csv" and r["model"] == "sentiment" for r in records)
+    again = _page("annotate")  # a reload: a new session
+    again.selectbox(key="annotate-file").set_value("data/mine.csv").run()
+    assert [m.value for m in again.metric][:2] == ["3", "2"]
+    assert html.escape(order[3]) in _shown_text(again)
+
+
+def test_annotate_shows_typed_markdown_and_html_as_text_and_reports_a_torn_line(models, monkeypatch, tmp_path):
+    folder = tmp_path / "data" / "annotations"
+    folder.mkdir(parents=True)
+    (folder / "mine.jsonl").write_bytes(b'{"source": "mine.csv", "row": 2, "label": "posi')
+    at = _annotate_page(monkeypatch, tmp_path)
+    assert "its last line was cut off" in at.warning[0].value
+    for _ in range(5):
+        body = _shown_text(at)
+        if "bold" in body:
+            assert "**bold** &lt;b&gt;tag&lt;/b&gt; fine" in body
+            return
+        at.button(key="annotate-skip").click().run()
+    raise AssertionError("the text with Markdown and HTML never came up")
+
+
+def test_entities_from_the_table_become_character_offsets():
+    from app_pages.annotation import entities_from_table
+    from ner.tokenizer import tokenize
+    from shared.errors import DataError
+
+    text = "Anna Kowalski met Acme Corp. in Paris."
+    tokens = tokenize(text)
+    table = pd.DataFrame([{"type": "LOC", "first": 7, "last": 7}, {"type": "PER", "first": 1, "last": 2}])
+    assert entities_from_table(text, tokens, table, ("LOC", "PER")) == [
+        {"label": "PER", "start": 0, "end": 13, "text": "Anna Kowalski"},
+        {"label": "LOC", "start": 32, "end": 37, "text": "Paris"},
+    ]
+    overlapping = pd.DataFrame([{"type": "PER", "first": 1, "last": 2}, {"type": "LOC", "first": 2, "last": 3}])
+    with pytest.raises(DataError, match="tokens 2-3 overlap another entity"):
+        entities_from_table(text, tokens, overlapping, ("LOC", "PER"))
+
+
+def test_annotate_saves_the_taggers_entities_for_a_sentence(models, monkeypatch, tmp_path):
+    at = _annotate_page(monkeypatch, tmp_path)
+    at.radio(key="annotate-task").set_value("ner").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    at.button(key="annotate-save").click().run()
+    assert not at.exception
+    (record,) = [
+        json.loads(line) for line in (tmp_path / "data" / "annotations" / "mine.jsonl").read_text().splitlines()
+    ]
+    assert record["entities"] == record["guess"] and record["accepted"] is True

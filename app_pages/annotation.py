@@ -1,0 +1,120 @@
+"""The Annotate page's work, apart from its widgets: the queue of a file's texts in the
+order to ask them, the decisions as records of the annotation file, and retraining a
+model with the annotations in a new folder. Pure functions, tested without a browser."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from shared.errors import DataError
+
+ANNOTATIONS_DIR = Path("data") / "annotations"
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
+
+
+def annotation_path(name: str, folder: Path = ANNOTATIONS_DIR) -> Path:
+    """data/annotations/<name>.jsonl; DataError for a name that is not a plain file name."""
+    name = name.removesuffix(".jsonl")
+    if not NAME.fullmatch(name):
+        raise DataError(f"{name!r}: an annotation file name is letters, digits, '.', '_' and '-' (no folders)")
+    return folder / f"{name}.jsonl"
+
+
+def app_cli(task_name: str):
+    return importlib.import_module(f"{task_name}.cli").CLI
+
+
+def queue(api, task_name: str, strategy: str, rows: list, source: str) -> list[dict]:
+    """Every non-blank row of `rows` (`shared.inputs.Row`) once (near-duplicates once), in
+    the order `strategy` asks them, with the model's guess: dicts of row, text, guess, uncertainty."""
+    from shared.selection import RANDOM, ranked
+    from shared.verbs.select import candidates, strategies
+
+    found, _ = candidates(api, strategies(app_cli(task_name))[strategy], rows, source, set())
+    order = RANDOM if strategy == RANDOM else "uncertainty"
+    return [
+        {"row": c.row, "text": c.text, "guess": c.guess, "uncertainty": c.score}
+        for c in ranked(found, len(found), order=order, seed=0)
+    ]
+
+
+def decision(item: dict, source: str, model: str, answer, *, skipped: bool = False, task_name: str) -> dict:
+    """The annotation file's record of one decision on a queue `item`: its text, the
+    answer (a label, or entities with character offsets), where it came from, the model
+    and its guess, whether it was accepted as guessed, and when."""
+    key = "entities" if task_name == "ner" else "label"
+    guessed = item["guess"] if task_name == "ner" else item["guess"]["label"]
+    record = {
+        "source": source,
+        "row": item["row"],
+        "text": item["text"],
+        "model": model,
+        "guess": item["guess"],
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    if skipped:
+        return {**record, "skipped": True}
+    return {**record, key: answer, "accepted": answer == guessed}
+
+
+def entities_from_table(text: str, tokens, table: pd.DataFrame, labels) -> list[dict]:
+    """The edited table (type, first and last token, 1-based) as entities with character offsets."""
+    entities, taken = [], set()
+    for _, row in table.dropna(how="all").iterrows():
+        if row["type"] not in labels or pd.isna(row["first"]) or pd.isna(row["last"]):
+            raise DataError("each entity needs a type and its first and last token")
+        first, last = int(row["first"]), int(row["last"])
+        if not 1 <= first <= last <= len(tokens):
+            raise DataError(
+                f"tokens {first}-{last}: the first and last token are between 1 and {len(tokens)}, in order"
+            )
+        if taken & set(range(first, last + 1)):
+            raise DataError(f"tokens {first}-{last} overlap another entity")
+        taken |= set(range(first, last + 1))
+        start, end = tokens[first - 1].start, tokens[last - 1].end
+        entities.append({"label": row["type"], "start": start, "end": end, "text": text[start:end]})
+    return sorted(entities, key=lambda entity: entity["start"])
+
+
+def free_folder(base: Path) -> Path:
+    """`base`, or `base-2`, `base-3`, ... : the first that does not exist (nothing is replaced)."""
+    candidate, number = base, 1
+    while candidate.exists():
+        number += 1
+        candidate = base.with_name(f"{base.name}-{number}")
+    return candidate
+
+
+def retrain(task_name: str, bundle: Path, annotations: Path, out: Path, *, with_base: bool, on_epoch: Callable) -> dict:
+    """Train `bundle`'s config again on its training data plus `annotations` (or on the
+    annotations alone) into `out`; the dev score of the old and the new model on the new
+    training's dev split."""
+    from shared.config import config_from_dict
+    from shared.tasks import DataSource, get_task
+    from shared.training import train
+    from shared.verbs.evaluate import recorded_training_data
+    from shared.verbs.train import annotations_source, with_extra
+
+    task, cli = get_task(task_name), app_cli(task_name)
+    old = task.load(bundle)
+    config = config_from_dict(task.config_class, old.metadata["config"])
+    seed = old.metadata.get("training", {}).get("seed", 42)
+    if with_base:
+        base = DataSource(old.metadata["dataset"], recorded_training_data(cli, old))
+        source = with_extra(cli, base, [annotations])
+    else:
+        source = annotations_source(cli, annotations, seed)
+    train(task, source, config, out, seed=seed, on_epoch=on_epoch)
+    new = task.load(out)
+    return {
+        "monitor": task.monitor_text,
+        "before": task.evaluate(old, source.splits.dev).monitor_value,
+        "after": task.report_class(new.metadata["metrics"]["dev"]).monitor_value,
+        "out": str(out),
+    }
