@@ -70,3 +70,16 @@ def held_out(sentences: list[Sentence], seed: int, fraction: float = 0.1):
     return NerSplits(
         [s for i, s in enumerate(sentences) if i not in dev], [s for i, s in enumerate(sentences) if i in dev], None
     )
+
+
+def write_annotations_conll(path: str | Path, out: Path) -> int:
+    """The labelled sentences of an annotation file as a CoNLL file (a token and its IOB2
+    tag a line, a blank line after each sentence), written whole or not at all; how many."""
+    from shared.files import atomic_path
+
+    sentences = annotated_sentences(path)
+    with atomic_path(out) as temporary, open(temporary, "w", encoding="utf-8") as handle:
+        for sentence in sentences:
+            handle.writelines(f"{token} {tag}\n" for token, tag in zip(sentence.tokens, sentence.tags))
+            handle.write("\n")
+    return len(sentences)

@@ -82,6 +82,13 @@ class NerCli(AppCli):
 
         return held_out(examples, seed)
 
+    annotation_format = ".conll"
+
+    def write_annotations(self, path, out) -> int:
+        from ner.annotations import write_annotations_conll
+
+        return write_annotations_conll(path, out)
+
     def selection_strategies(self) -> dict:
         from ner.selection import STRATEGIES
 

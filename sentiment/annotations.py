@@ -29,3 +29,23 @@ def joined(*parts: LabelledTexts) -> LabelledTexts:
     return LabelledTexts(
         tuple(text for part in parts for text in part.texts), tuple(label for part in parts for label in part.labels)
     )
+
+
+def write_annotations_csv(path: str | Path, out: Path) -> int:
+    """The labelled decisions of an annotation file as a CSV (text, label, source, row),
+    written whole or not at all; how many rows."""
+    from shared.annotations import labelled_decisions
+    from shared.verbs.evaluate import write_csv_atomic
+
+    annotated_texts(path)  # every decision checked before anything is written
+    rows = [
+        {
+            "text": record["text"],
+            "label": record["label"],
+            "source": record.get("source", ""),
+            "row": record.get("row", ""),
+        }
+        for _, record in labelled_decisions(path)
+    ]
+    write_csv_atomic(out, ["text", "label", "source", "row"], rows)
+    return len(rows)

@@ -151,6 +151,13 @@ class SentimentCli(AppCli):
         train, dev = holdout_split(examples, 0.1, seed)
         return Splits(train, dev, None)
 
+    annotation_format = ".csv"
+
+    def write_annotations(self, path, out) -> int:
+        from sentiment.annotations import write_annotations_csv
+
+        return write_annotations_csv(path, out)
+
     def selection_strategies(self) -> dict:
         from sentiment.selection import STRATEGIES
 

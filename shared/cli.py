@@ -75,6 +75,13 @@ class AppCli(abc.ABC):
         """Splits of `examples` alone: a tenth held out (chosen by `seed`) as dev, no test."""
         raise UnsupportedError(f"{self.task_name}.train reads no annotation files")
 
+    annotation_format: str = ""  # the file format export_annotations writes (".csv", ".conll")
+
+    def write_annotations(self, path, out) -> int:
+        """Write the labelled decisions of annotation file `path` to `out` in the app's
+        usual training format; how many were written."""
+        raise UnsupportedError(f"{self.task_name} has no annotation export")
+
     def selection_strategies(self) -> dict:
         """Name -> `shared.selection.Strategy`: how the select verb ranks texts to label."""
         return {}

@@ -97,3 +97,27 @@ def test_ner_adds_annotated_sentences_and_refuses_a_span_that_cuts_a_token(tmp_p
         f"error: {annotations}: line 2: the entity 'Berl' [20:24] does not start and end at token edges "
         "(tokens 'Berlin')"
     ]
+
+
+@pytest.mark.slow
+def test_annotations_export_to_csv_and_conll_that_the_apps_read_back(tmp_path):
+    from ner.data import read_conll
+    from sentiment.data import parse_label_map, read_labelled_csv
+
+    reviews = tmp_path / "reviews.jsonl"
+    _reviews_as_annotations(reviews)
+    result = run_module("sentiment.export_annotations", "--input", str(reviews), "--out", str(tmp_path / "r.csv"))
+    assert result.returncode == 0, result.stderr
+    exported = read_labelled_csv(tmp_path / "r.csv", "text", "label", parse_label_map(None))
+    assert len(exported) == 30 and exported.texts[0] == "Wonderful quality, would buy again"
+    news = tmp_path / "news.jsonl"
+    entities = [{"label": "PER", "start": 0, "end": 11}, {"label": "LOC", "start": 20, "end": 26}]
+    append_decision(news, {"source": "n.txt", "row": 1, "text": "Maria Lopez visited Berlin.", "entities": entities})
+    result = run_module("ner.export_annotations", "--input", str(news), "--out", str(tmp_path / "n.conll"))
+    assert result.returncode == 0, result.stderr
+    (sentence,) = read_conll(tmp_path / "n.conll")
+    assert sentence.tags == ("B-PER", "I-PER", "O", "B-LOC", "O")
+    again = run_module("ner.export_annotations", "--input", str(news), "--out", str(tmp_path / "n.conll"))
+    assert again.returncode == 2 and again.stderr.strip().splitlines() == [
+        f"error: {tmp_path / 'n.conll'}: exists; choose another path for --out (nothing was replaced)"
+    ]

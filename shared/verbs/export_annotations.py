@@ -1,0 +1,30 @@
+"""The export_annotations verb: an annotation file in the app's usual training format."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from shared.cli import AppCli, make_parser
+from shared.errors import DataError
+from shared.verbs.evaluate import check_new_file
+
+
+def command(cli: AppCli, doc: str | None):
+    """The `main(argv)` of `python -m <task>.export_annotations`."""
+
+    def main(argv: list[str]) -> int:
+        parser = make_parser(f"python -m {cli.task_name}.export_annotations", doc)
+        parser.add_argument("--input", type=Path, required=True, metavar="FILE.jsonl", help="an annotation file")
+        parser.add_argument(
+            "--out", type=Path, required=True, metavar=f"FILE{cli.annotation_format}", help="the new file to write"
+        )
+        args = parser.parse_args(argv)
+        if not args.input.is_file():
+            raise DataError(f"{args.input}: file not found")
+        check_new_file(args.out, "--out")
+        count = cli.write_annotations(args.input, args.out)
+        print(f"Wrote {count} labelled {cli.task.noun} to {args.out}", file=sys.stderr)
+        return 0
+
+    return main
