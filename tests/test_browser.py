@@ -16,13 +16,26 @@ ARTIFACTS = ROOT / "test-artifacts"
 WAIT_MS = 120_000
 
 
+LABEL_ME = ["Great value works perfectly", "Broke after two days", "**bold** <img src=x onerror=alert(1)> fine",
+            "It is a blue case", "Awful quality"]  # fmt: skip
+
+
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, sentiment_bundle, ner_bundle, lm_bundle):
+def work_folder(tmp_path_factory):
+    """The app's working folder: its data/ holds a file of texts to label."""
+    folder = tmp_path_factory.mktemp("ui-work")
+    (folder / "data").mkdir()
+    (folder / "data" / "mine.csv").write_text("text\n" + "\n".join(LABEL_ME) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, sentiment_bundle, ner_bundle, lm_bundle, work_folder):
     models = tmp_path_factory.mktemp("ui-models")
     (models / "sentiment").symlink_to(sentiment_bundle)
     (models / "ner").symlink_to(ner_bundle)
     (models / "lm").symlink_to(lm_bundle)
-    with running_app(models) as url:
+    with running_app(models, cwd=work_folder) as url:
         yield url
 
 
@@ -159,6 +172,40 @@ def test_errors_page_lists_the_clicked_cells_examples_and_keeps_typed_html_as_te
     assert page.locator("img[src='x']").count() == 0 and page.locator("p strong", has_text="great").count() == 0
     assert page.dialogs == []
     _shot(page, "errors")
+
+
+def test_annotate_page_labels_three_texts_that_a_reload_finds_saved(page, app_url, work_folder):
+    import json
+
+    def pick_file():
+        page.locator('[data-testid="stSelectbox"]', has_text="Texts to label").click(timeout=WAIT_MS)
+        page.get_by_role("option", name="data/mine.csv").click(timeout=WAIT_MS)
+        page.get_by_text("Annotation file").wait_for(timeout=WAIT_MS)
+        wait_until_idle(page)
+
+    page.goto(f"{app_url}/annotate")
+    pick_file()
+    shown = []
+    for key in ("1", "3", "s"):  # negative, positive, skip: by keyboard, as the buttons say
+        text = page.locator('div[style*="pre-wrap"]').first.inner_text()
+        shown.append(text)
+        page.locator('div[style*="pre-wrap"]').first.click()  # out of the file picker: keys go to the page
+        page.keyboard.press(key)
+        page.locator('[data-testid="stMetricValue"]').first.filter(has_text=str(len(shown))).wait_for(timeout=WAIT_MS)
+        wait_until_idle(page)
+    saved = (work_folder / "data" / "annotations" / "mine.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line) for line in saved]
+    assert [r["text"] for r in records] == shown and [r.get("label") for r in records] == ["negative", "positive", None]
+    assert all(text in LABEL_ME for text in shown) and len(set(shown)) == 3
+    page.reload()
+    pick_file()
+    assert page.locator('[data-testid="stMetricValue"]').first.inner_text() == "3"
+    next_text = page.locator('div[style*="pre-wrap"]').first.inner_text()
+    assert next_text in LABEL_ME and next_text not in shown
+    # Typed Markdown and HTML stay text wherever the texts come up.
+    assert page.locator("img[src='x']").count() == 0 and page.locator("strong", has_text="bold").count() == 0
+    assert page.dialogs == []
+    _shot(page, "annotate")
 
 
 def test_models_page_shows_each_bundles_metrics(page, app_url, sentiment_bundle):
