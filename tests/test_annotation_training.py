@@ -121,3 +121,23 @@ def test_annotations_export_to_csv_and_conll_that_the_apps_read_back(tmp_path):
     assert again.returncode == 2 and again.stderr.strip().splitlines() == [
         f"error: {tmp_path / 'n.conll'}: exists; choose another path for --out (nothing was replaced)"
     ]
+
+
+@pytest.mark.slow
+def test_retraining_from_the_annotate_page_writes_a_new_folder_and_scores_old_and_new(sentiment_bundle, tmp_path):
+    from app_pages.annotation import free_folder, retrain
+    from sentiment import SentimentClassifier
+
+    annotations = tmp_path / "mine.jsonl"
+    _reviews_as_annotations(annotations)
+    (tmp_path / "models" / "sentiment-annotated").mkdir(parents=True)
+    out = free_folder(tmp_path / "models" / "sentiment-annotated")
+    assert out.name == "sentiment-annotated-2"  # an existing folder is never reused
+    epochs = []
+    result = retrain("sentiment", sentiment_bundle, annotations, out, with_base=True, on_epoch=epochs.append)
+    metadata = json.loads((out / "metadata.json").read_text())
+    assert metadata["dataset"]["extra"][0]["name"] == "mine.jsonl" and epochs
+    assert metadata["training"]["train_examples"] == 27 + 30
+    old = SentimentClassifier.load(sentiment_bundle)
+    assert result["after"] == pytest.approx(metadata["metrics"]["dev"]["macro_f1"])
+    assert result["before"] == pytest.approx(old.metadata["metrics"]["dev"]["macro_f1"])  # the same dev split
