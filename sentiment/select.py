@@ -1,11 +1,6 @@
-"""Choose the texts of a file to label next, the ones the model is least sure of
-first; writes a new CSV queue (source, row, text, the model's guess as JSON,
-uncertainty, strategy, model) for the Annotate page or your own tool.
+"""Choose the texts of a file to label next, the ones the model is least sure of first.
 
-Rows already in an annotation file (--exclude) are left out, near-duplicates (the same
-words once case, digits, punctuation, mentions and links are set aside) are queued
-once, blank texts never. The model's probabilities are its calibrated ones when the
-bundle has a calibration. `random` is the control: a seeded shuffle.
+Uncertainty is entropy (or margin) of the classifier's calibrated probabilities.
 
 Example:
   python -m sentiment.select --model models/sentiment --input data/mine.csv --text-col text \\

@@ -15,6 +15,14 @@ from shared.verbs.evaluate import check_new_file, write_csv_atomic
 from shared.verbs.predict import positive_int
 
 COLUMNS = ["source", "row", "text", "guess", "uncertainty", "strategy", "model"]
+EXPLANATION = """
+The queue is a new CSV file (source, row, text, the model's guess as JSON,
+uncertainty, strategy, model) for the Annotate page or your own tool. Rows already in
+an annotation file (--exclude) are left out, near-duplicates (the same words once
+case, digits, punctuation, mentions and links are set aside) are queued once, blank
+texts never. The model's probabilities are its calibrated ones when the bundle has a
+calibration. `random` is the control: a seeded shuffle.
+"""
 
 
 def strategies(cli: AppCli) -> dict:
@@ -44,7 +52,7 @@ def command(cli: AppCli, doc: str | None):
 
         task = cli.task
         choices = strategies(cli)
-        parser = make_parser(f"python -m {task.name}.select", doc)
+        parser = make_parser(f"python -m {task.name}.select", f"{doc}{EXPLANATION}")
         add_model_argument(parser, task)
         parser.add_argument("--input", type=Path, required=True, help="a .csv, .jsonl, .parquet or plain text file")
         parser.add_argument("--text-col", default="text", help="text column or JSON key (default: text)")
