@@ -275,11 +275,28 @@ CLI_CASES = [
         damage=newer_format,
     ),
     Case(
-        "ner-evaluate-errors-file",
+        "sentiment-export-annotations-bad-label",
+        "sentiment.export_annotations",
+        ["--input", "{tmp}/a.jsonl", "--out", "{tmp}/a.csv"],
+        "a.jsonl: line 2: label 'so-so' is not one of negative, neutral, positive",
+        {
+            "a.jsonl": '{"source": "s", "row": 1, "text": "ok", "label": "positive"}\n'
+            '{"source": "s", "row": 2, "text": "meh", "label": "so-so"}\n'
+        },  # fmt: skip
+    ),
+    Case(
+        "ner-export-annotations-bad-line",
+        "ner.export_annotations",
+        ["--input", "{tmp}/a.jsonl", "--out", "{tmp}/a.conll"],
+        "a.jsonl: line 1 is not an annotation decision (a JSON object with a source and a row)",
+        {"a.jsonl": "Anna B-PER\n\n"},
+    ),
+    Case(
+        "ner-evaluate-errors-over-existing-file",
         "ner.evaluate",
         ["--model", "{ner}", "--file", "{tmp}/test.txt", "--output", "{tmp}/r.json", "--errors", "{tmp}/e.csv"],
-        "--errors: ner.evaluate writes no file of errors yet",
-        {"test.txt": GOOD_CONLL},
+        "e.csv: exists; choose another path for --errors (nothing was replaced)",
+        {"test.txt": GOOD_CONLL, "e.csv": "my notes\n"},
     ),
     Case(
         "ner-export-over-existing-file",
