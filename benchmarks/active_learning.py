@@ -34,6 +34,7 @@ from shared.training import train
 
 WORK = RESULTS.parent / "work" / "active"
 SETUP = {"sentiment": ("airline-tweets", "entropy", "macro_f1"), "ner": ("conll2003", "sentence", "f1")}
+ALSO = {"sentiment": ("accuracy",), "ner": ()}  # further test scores tabulated per round
 START, STEP, ROUNDS = 500, 250, 4
 
 
@@ -173,20 +174,27 @@ def main(argv: list[str]) -> int:
         splits = task.load_dataset(dataset, load_config(task.config_class, None, []))
         curves = {name: [curve(task, splits, name, seed) for seed in args.seeds] for name in ("uncertainty", "random")}
         mean = {name: mean_curve(runs, key) for name, runs in curves.items()}
+        also = {extra: {name: mean_curve(runs, extra) for name, runs in curves.items()} for extra in ALSO[task_name]}
         target = mean["random"][-1][key]
         needed = labels_to_reach(mean["uncertainty"], target, key)
         report["tasks"][task_name] = {
             "dataset": dataset, "strategy": strategy, "metric": key, "curves": curves, "mean": mean,
-            "random_final": target, "uncertainty_labels_to_reach_random_final": needed,
+            "random_final": target, "uncertainty_labels_to_reach_random_final": needed, "also": also,
         }  # fmt: skip
+        extra_header = "".join(f" | uncertainty {extra} | random {extra}" for extra in ALSO[task_name])
         lines += [
             f"## {task_name}: {dataset}, test {key} (uncertainty = `{strategy}`), mean (sd) over seeds {args.seeds}",
             "",
-            "| labels | uncertainty | random |",
-            "|---|---|---|",
+            f"| labels | uncertainty | random{extra_header} |",
+            "|---|---|---" + "|---|---" * len(ALSO[task_name]) + "|",
             *(
-                f"| {u['labels']} | {cell(u, key)} | {cell(r, key)} |"
-                for u, r in zip(mean["uncertainty"], mean["random"])
+                f"| {u['labels']} | {cell(u, key)} | {cell(r, key)}"
+                + "".join(
+                    f" | {cell(also[x]['uncertainty'][i], x)} | {cell(also[x]['random'][i], x)}"
+                    for x in ALSO[task_name]
+                )
+                + " |"
+                for i, (u, r) in enumerate(zip(mean["uncertainty"], mean["random"]))
             ),
             "",
             f"Random's score at {mean['random'][-1]['labels']:,} labels ({target * 100:.2f}) is reached by uncertainty "
