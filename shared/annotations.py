@@ -109,6 +109,14 @@ def open_annotations(path: str | Path) -> Opened:
     return Opened(records, message)
 
 
+def read_annotations(path: str | Path) -> Opened:
+    """The decisions of an annotation file, read without changing it (a torn last line
+    is left where it is and not counted)."""
+    records, torn_at = _parse(Path(path))
+    message = None if torn_at is None else f"{Path(path).name}: its last line was cut off; it is not counted"
+    return Opened(records, message)
+
+
 def append_decision(path: str | Path, record: dict) -> bool:
     """Append `record` (JSON-ready, with `source` and `row`) as one line, flushed and
     fsynced before returning True; False, writing nothing, when its row is already in

@@ -47,7 +47,7 @@ def command(cli: AppCli, doc: str | None):
     """The `main(argv)` of `python -m <task>.select`."""
 
     def main(argv: list[str]) -> int:
-        from shared.annotations import open_annotations
+        from shared.annotations import read_annotations
         from shared.inputs import read_rows
 
         task = cli.task
@@ -72,7 +72,7 @@ def command(cli: AppCli, doc: str | None):
         source = args.input.name
         if args.exclude and not args.exclude.is_file():
             raise DataError(f"{args.exclude}: file not found (--exclude names an annotation file)")
-        done = open_annotations(args.exclude).done() if args.exclude else set()
+        done = read_annotations(args.exclude).done() if args.exclude else set()
         _, rows = read_rows(args.input, args.text_col)
         rows = list(rows)
         if not rows:

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from shared.annotations import TORN_SUFFIX, append_decision, open_annotations
+from shared.annotations import TORN_SUFFIX, append_decision, open_annotations, read_annotations
 from shared.errors import DataError
 from tests.conftest import ROOT
 
@@ -32,6 +32,9 @@ def test_a_torn_last_line_is_set_aside_with_a_message_and_the_rest_kept(tmp_path
     append_decision(path, decision(1))
     with path.open("ab") as handle:
         handle.write(b'{"source": "reviews.csv", "row": 2, "te')
+    read = read_annotations(path)  # reading alone changes nothing
+    assert read.records == [decision(1)] and "cut off" in read.torn_message
+    assert not (tmp_path / f"x.jsonl{TORN_SUFFIX}").exists()
     opened = open_annotations(path)
     assert opened.records == [decision(1)]
     assert opened.torn_message == (
