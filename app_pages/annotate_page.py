@@ -5,7 +5,6 @@ be retrained with the annotations in the background."""
 
 import hashlib
 import html
-import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import streamlit as st
 
 from app_pages.annotation import annotation_path, decision, entities_from_table, free_folder, queue, retrain
 from app_pages.common import available_models, load_model, models_dir, training_jobs, training_progress
-from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv
+from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file
 from shared.annotations import append_decision, open_annotations
 from shared.errors import DataError, UserError
 from shared.tasks import get_task
@@ -36,13 +35,7 @@ def file_rows(name: str, data: bytes, text_col: str) -> list:
     """The rows (`shared.inputs.Row`) of a file's bytes, read as the predict verb reads files."""
     from shared.inputs import read_rows
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{download_stem(name)}{Path(name).suffix}"
-        path.write_bytes(data)
-        try:
-            return list(read_rows(path, text_col)[1])
-        except UserError as error:
-            raise type(error)(str(error).replace(str(path), name)) from None
+    return read_uploaded_file(name, data, lambda path: list(read_rows(path, text_col)[1]))
 
 
 def chosen_file() -> tuple[str, bytes]:

@@ -6,15 +6,13 @@ each wrong entity by kind, with the gold and predicted spans marked on its sente
 import hashlib
 import html
 import importlib
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from app_pages.common import available_models, default_trainings_banner, load_model
 from app_pages.reading_view import moved_words_html, steps_chart
-from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, safe_csv_bytes
+from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file, safe_csv_bytes
 from app_pages.tree_view import tree_dot
 from shared.errors import DataError, UserError
 from shared.tasks import get_task
@@ -41,18 +39,6 @@ def registered_split(task_name: str, dataset: str, split: str):
     return getattr(get_task(task_name).load_dataset(dataset), split)
 
 
-def read_upload(upload, reader):
-    """`reader(path)` over the uploaded bytes, saved for the moment under the upload's own
-    name (so that a message names the user's file, not a temporary folder)."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"{download_stem(upload.name)}{Path(upload.name).suffix}"
-        path.write_bytes(upload.getvalue())
-        try:
-            return reader(path)
-        except UserError as error:
-            raise type(error)(str(error).replace(str(path), upload.name)) from None
-
-
 def uploaded_data(task_name: str, api, upload):
     """(a key for the cache, the labelled data) of an uploaded file for `api`, a model of `task_name`."""
     digest = hashlib.sha256(upload.getvalue()).hexdigest()
@@ -64,7 +50,7 @@ def uploaded_data(task_name: str, api, upload):
             check_known_types(path, sentences, list(api.labels))
             return sentences
 
-        return digest, read_upload(upload, read)
+        return digest, read_uploaded_file(upload.name, upload.getvalue(), read)
     from sentiment.data import parse_label_map, read_labelled_csv
 
     columns = list(read_uploaded_csv(upload.getvalue(), upload.name).columns)
@@ -79,7 +65,9 @@ def uploaded_data(task_name: str, api, upload):
         "Label map (optional)", placeholder="1-2:negative,3:neutral,4-5:positive", key="errors-label-map"
     )
     label_map = parse_label_map(spec or None)
-    data = read_upload(upload, lambda path: read_labelled_csv(path, text_col, label_col, label_map))
+    data = read_uploaded_file(
+        upload.name, upload.getvalue(), lambda path: read_labelled_csv(path, text_col, label_col, label_map)
+    )
     return f"{digest}:{text_col}:{label_col}:{spec}", data
 
 

@@ -44,6 +44,23 @@ def read_uploaded_csv(data: bytes, name: str) -> pd.DataFrame:
     return _frame(header, [row + [""] * (len(header) - len(row)) for row in rows], name)
 
 
+def read_uploaded_file(name: str, data: bytes, reader: Callable):
+    """`reader(path)` over an upload's bytes, saved for the moment under the upload's own
+    name (so that a message names the user's file, not a temporary folder)."""
+    import tempfile
+    from pathlib import Path
+
+    from shared.errors import UserError
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{download_stem(name)}{Path(name).suffix}"
+        path.write_bytes(data)
+        try:
+            return reader(path)
+        except UserError as error:
+            raise type(error)(str(error).replace(str(path), name)) from None
+
+
 def download_stem(upload_name: str) -> str:
     """A harmless file name stem from a user's upload name: no folders, no odd characters."""
     stem = PurePath(upload_name.replace("\\", "/")).name.rsplit(".", 1)[0]
