@@ -68,7 +68,7 @@ def sentiment_comparison(dataset: str, seeds: list[int]) -> dict:
 
 def ner_comparison(seeds: list[int]) -> dict:
     from ner.baseline import fit_crf
-    from ner.metrics import entity_report
+    from ner.metrics import entity_agreement, entity_report
     from ner.tags import spans
 
     task = get_task("ner")
@@ -83,15 +83,10 @@ def ner_comparison(seeds: list[int]) -> dict:
             theirs = baseline.predict(splits.test)
             scores = entity_report(gold, theirs)
         ours = [tagged.tags for tagged in tagger.tag_tokens([sentence.tokens for sentence in splits.test])]
-        found = [
-            (entity in set(spans(our_tags)), entity in set(spans(their_tags)))
-            for tags, our_tags, their_tags in zip(gold, ours, theirs)
-            for entity in spans(tags)
-        ]
         runs.append({
             "seed": seed,
             "f1": entity_report(gold, ours)["conlleval"]["f1"],
-            "agreement": agreement([True] * len(found), [a for a, _ in found], [b for _, b in found]),
+            "agreement": entity_agreement(gold, ours, theirs),
         })  # fmt: skip
     return {
         "train_sentences": len(splits.train),

@@ -106,20 +106,14 @@ class NerCli(AppCli):
         """A CRF on hand features (`ner.baseline`) beside the tagger on `gold`; the
         agreement counts gold entities each finds exactly (span and type)."""
         from ner.baseline import fit_crf
-        from ner.metrics import entity_report
-        from ner.tags import spans
-        from shared.metrics import agreement, agreement_line
+        from ner.metrics import entity_agreement, entity_report
+        from shared.metrics import agreement_line
 
         baseline = fit_crf(training.train, training.dev)
         theirs = baseline.predict(gold)
         ours = [tagged.tags for tagged in api.tag_tokens([sentence.tokens for sentence in gold])]
         report = entity_report([sentence.tags for sentence in gold], theirs)
-        found = {"network": [], "baseline": []}
-        for sentence, our_tags, their_tags in zip(gold, ours, theirs):
-            for entity in spans(sentence.tags):
-                found["network"].append(entity in set(spans(our_tags)))
-                found["baseline"].append(entity in set(spans(their_tags)))
-        counts = agreement([True] * len(found["network"]), found["network"], found["baseline"])
+        counts = entity_agreement([sentence.tags for sentence in gold], ours, theirs)
         c1, c2 = baseline.strengths
         record = {
             "name": "crf",

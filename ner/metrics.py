@@ -83,6 +83,18 @@ def entity_outcomes(gold_tags: Sequence[str], predicted_tags: Sequence[str]) -> 
     return outcomes
 
 
+def entity_agreement(gold, network, baseline) -> dict:
+    """`shared.metrics.agreement` over gold entities: how many both tag sequences find
+    exactly (span and type), only `network`'s, only `baseline`'s, neither."""
+    from shared.metrics import agreement
+
+    found = []
+    for gold_tags, our_tags, their_tags in zip(gold, network, baseline):
+        ours, theirs = set(spans(our_tags)), set(spans(their_tags))
+        found += [(entity in ours, entity in theirs) for entity in spans(gold_tags)]
+    return agreement([True] * len(found), [a for a, _ in found], [b for _, b in found])
+
+
 def error_breakdown(gold, predicted) -> dict:
     """Counts of correct, wrong-type, wrong-boundary, missed and spurious entities, the
     (gold->predicted) same-span type confusions, and an entity confusion matrix.

@@ -36,3 +36,14 @@ def test_sentences_are_not_merged_across_boundaries():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match="differ in shape"):
         entity_report([["O"]], [["O", "O"]])
+
+
+def test_entity_agreement_counts_gold_entities_each_tagger_finds_exactly():
+    from ner.metrics import entity_agreement
+
+    gold = [["B-PER", "I-PER", "O", "B-LOC"], ["B-ORG", "O"]]
+    network = [["B-PER", "I-PER", "O", "B-ORG"], ["B-ORG", "O"]]
+    baseline = [["B-PER", "O", "O", "B-LOC"], ["O", "B-ORG"]]
+    assert entity_agreement(gold, network, baseline) == {
+        "both_right": 0, "network_only": 2, "baseline_only": 1, "both_wrong": 0,
+    }  # fmt: skip
