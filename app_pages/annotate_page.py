@@ -11,8 +11,24 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app_pages.annotation import annotation_path, decision, entities_from_table, free_folder, queue, retrain
-from app_pages.common import available_models, load_model, models_dir, training_jobs, training_progress
+from app_pages.annotation import (
+    annotation_path,
+    decision,
+    entities_from_table,
+    free_folder,
+    progress,
+    queue,
+    retrain,
+)
+from app_pages.common import (
+    available_models,
+    choose_bundle,
+    load_model,
+    models_dir,
+    plain,
+    training_jobs,
+    training_progress,
+)
 from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file
 from shared.annotations import append_decision, open_annotations
 from shared.errors import DataError, UserError
@@ -39,7 +55,9 @@ def file_rows(name: str, data: bytes, text_col: str) -> list:
 
 
 def chosen_file() -> tuple[str, bytes]:
-    """(name, bytes) of the file of texts to label; stops the page until there is one."""
+    """(name, bytes) of the file of texts to label; stops the page until there is one.
+    A file is known by its bytes (their SHA-256 is recorded with each decision), not
+    its name: two files called x.csv are two sources."""
     files = data_files()
     kinds = [UPLOAD, *(str(path) for path in files)]
     choice = st.selectbox("Texts to label", kinds, key="annotate-file", help="a file you upload, or one under data/")
@@ -59,28 +77,46 @@ def cached_queue(task_name: str, bundle: str, strategy: str, name: str, digest: 
     rows = file_rows(name, _data, text_col)
     if not rows:
         raise DataError(f"{name}: no rows to label")
-    return queue(load_model(task_name, bundle), task_name, strategy, rows, name)
+    return queue(load_model(task_name, bundle), task_name, strategy, rows)
+
+
+NOTICE = "annotate-notice"
 
 
 def save(path: Path, record: dict) -> None:
-    if not append_decision(path, record):
-        st.toast("Another tab labelled this row first; here is the next one.")
-    st.rerun()
+    """A button's callback: append the decision on the row the button was shown with
+    (a click in a tab that is behind never labels a row its user did not see)."""
+    try:
+        if not append_decision(path, record):
+            st.session_state[NOTICE] = f"Another tab labelled row {record['row']} first; here is the next one."
+    except UserError as error:
+        st.session_state[NOTICE] = str(error)
 
 
-def sentiment_item(classifier, item: dict, path: Path, source: str, model: str) -> None:
+def sentiment_item(classifier, item: dict, path: Path, source: dict, model: str) -> None:
     guess = item["guess"]["label"]
     st.caption(f"Row {item['row']} · the model says **{guess}** ({item['guess']['confidence']:.0%})")
     columns = st.columns(len(classifier.labels) + 1)
     for index, (column, label) in enumerate(zip(columns, classifier.labels), start=1):
         kind = "primary" if label == guess else "secondary"
-        if column.button(f"{label} ({index})", key=f"annotate-{label}", type=kind, shortcut=str(index)):
-            save(path, decision(item, source, model, label, task_name="sentiment"))
-    if columns[-1].button("Skip (s)", key="annotate-skip", shortcut="s"):
-        save(path, decision(item, source, model, None, skipped=True, task_name="sentiment"))
+        column.button(
+            f"{label} ({index})",
+            key=f"annotate-{label}",
+            type=kind,
+            shortcut=str(index),
+            on_click=save,
+            args=(path, decision(item, source, model, label, task_name="sentiment")),
+        )
+    columns[-1].button(
+        "Skip (s)",
+        key="annotate-skip",
+        shortcut="s",
+        on_click=save,
+        args=(path, decision(item, source, model, None, skipped=True, task_name="sentiment")),
+    )
 
 
-def entity_item(tagger, item: dict, path: Path, source: str, model: str) -> None:
+def entity_item(tagger, item: dict, path: Path, source: dict, model: str) -> None:
     from ner.render import highlight_html
     from ner.tagger import Entity
     from ner.tokenizer import tokenize
@@ -101,24 +137,34 @@ def entity_item(tagger, item: dict, path: Path, source: str, model: str) -> None
             "first": st.column_config.NumberColumn("first token", min_value=1, max_value=len(tokens), step=1),
             "last": st.column_config.NumberColumn("last token", min_value=1, max_value=len(tokens), step=1),
         },
-        key=f"annotate-spans-{source}-{item['row']}",
+        key=f"annotate-spans-{source['sha256'][:16]}-{item['row']}",
         hide_index=True,
     )
     try:
         entities = entities_from_table(text, tokens, table, tagger.labels)
     except DataError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         entities = None
     if entities is not None:
         shown = [Entity(e["label"], e["text"], e["start"], e["end"], 1.0) for e in entities]
         st.html(highlight_html(text, shown))
     left, right = st.columns(2)
-    if left.button(
-        "Save (Ctrl+Enter)", key="annotate-save", type="primary", shortcut="Ctrl+Enter", disabled=entities is None
-    ):
-        save(path, decision(item, source, model, entities, task_name="ner"))
-    if right.button("Skip (Ctrl+Shift+Enter)", key="annotate-skip", shortcut="Ctrl+Shift+Enter"):
-        save(path, decision(item, source, model, None, skipped=True, task_name="ner"))
+    left.button(
+        "Save (Ctrl+Enter)",
+        key="annotate-save",
+        type="primary",
+        shortcut="Ctrl+Enter",
+        disabled=entities is None,
+        on_click=save,
+        args=(path, decision(item, source, model, entities, task_name="ner")),
+    )
+    right.button(
+        "Skip (Ctrl+Shift+Enter)",
+        key="annotate-skip",
+        shortcut="Ctrl+Shift+Enter",
+        on_click=save,
+        args=(path, decision(item, source, model, None, skipped=True, task_name="ner")),
+    )
 
 
 def retrain_panel(task_name: str, bundle: Path, path: Path, labelled: int) -> None:
@@ -132,12 +178,22 @@ def retrain_panel(task_name: str, bundle: Path, path: Path, labelled: int) -> No
     finished = st.session_state.get("annotate-job")
     if finished is not None and (job := jobs.get(Path(finished))) is not None:
         if job.error:
-            st.error(f"The retraining failed: {job.error}")
+            st.error(plain(f"The retraining failed: {job.error}"))
         elif job.result:
             result = job.result
-            st.success(
-                f"Saved {result['out']}: {result['monitor']} {result['before']:.4f} (the old model) -> "
-                f"{result['after']:.4f} (the new one), on the new training's dev split."
+            better = result["after"] >= result["before"]
+            (st.success if better else st.warning)(
+                plain(
+                    f"Saved {result['out']}: {result['monitor']} {result['before']:.4f} (the old model) -> "
+                    f"{result['after']:.4f} (the new one), on the new training's dev split. "
+                    f"The pages keep using {Path(result['old']).name} until you choose the new one."
+                )
+            )
+            st.button(
+                f"Use {Path(result['out']).name} on every page",
+                key="annotate-use-new",
+                on_click=choose_bundle,
+                args=(task_name, Path(result["out"]).name),
             )
     with_base = st.radio(
         "Train on",
@@ -190,17 +246,17 @@ try:
     path = annotation_path(file_name)
     digest = hashlib.sha256(data).hexdigest()
     items = cached_queue(task_name, str(entry.path), strategy, name, digest, text_col, data)
-    opened = open_annotations(path)
+    opened = open_annotations(path, task_name)
 except UserError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
+if (notice := st.session_state.pop(NOTICE, None)) is not None:
+    st.toast(plain(notice))
 if opened.torn_message:
-    st.warning(opened.torn_message)
-mine = [record for record in opened.records if record["source"] == name]
-done = {record["row"] for record in mine}
-left_items = [item for item in items if item["row"] not in done]
+    st.warning(plain(opened.torn_message))
+mine, left_items = progress(items, opened.records)
 counts = Counter(
-    record.get("label") if task_name == "sentiment" else f"{len(record.get('entities', []))} entities"
+    record.get("label") if task_name == "sentiment" else f"{len(record.get('entities') or [])} entities"
     for record in mine
     if not record.get("skipped")
 )
@@ -209,17 +265,18 @@ columns[0].metric("Done", f"{len(mine):,}")
 columns[1].metric("Left", f"{len(left_items):,}")
 columns[2].metric("Labelled", f"{sum(counts.values()):,}")
 if counts:
-    st.caption(" · ".join(f"{label}: {count}" for label, count in sorted(counts.items())))
+    st.caption(plain(" · ".join(f"{label}: {count}" for label, count in sorted(counts.items()))))
 st.progress(len(mine) / max(len(mine) + len(left_items), 1))
+source = {"name": name, "sha256": digest}
 if left_items:
     item = left_items[0]
     st.html(
         f'<div style="font-size: 1.25em; white-space: pre-wrap; padding: 0.5em 0">{html.escape(item["text"])}</div>'
     )
     if task_name == "sentiment":
-        sentiment_item(api, item, path, name, entry.path.name)
+        sentiment_item(api, item, path, source, entry.path.name)
     else:
-        entity_item(api, item, path, name, entry.path.name)
+        entity_item(api, item, path, source, entry.path.name)
 else:
-    st.success(f"Every text of {name} is annotated in {path}.")
+    st.success(plain(f"Every text of {name} is annotated in {path}."))
 retrain_panel(task_name, entry.path, path, sum(counts.values()))

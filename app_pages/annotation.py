@@ -15,14 +15,18 @@ import pandas as pd
 from shared.errors import DataError
 
 ANNOTATIONS_DIR = Path("data") / "annotations"
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
+NAME_LIMIT = 81
+NAME = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._-]{{0,{NAME_LIMIT - 1}}}")
 
 
 def annotation_path(name: str, folder: Path = ANNOTATIONS_DIR) -> Path:
     """data/annotations/<name>.jsonl; DataError for a name that is not a plain file name."""
     name = name.removesuffix(".jsonl")
     if not NAME.fullmatch(name):
-        raise DataError(f"{name!r}: an annotation file name is letters, digits, '.', '_' and '-' (no folders)")
+        raise DataError(
+            f"{name!r}: an annotation file name is 1 to {NAME_LIMIT} letters, digits, '.', '_' and '-' "
+            "(no folders), starting with a letter or digit"
+        )
     return folder / f"{name}.jsonl"
 
 
@@ -30,13 +34,13 @@ def app_cli(task_name: str):
     return importlib.import_module(f"{task_name}.cli").CLI
 
 
-def queue(api, task_name: str, strategy: str, rows: list, source: str) -> list[dict]:
+def queue(api, task_name: str, strategy: str, rows: list) -> list[dict]:
     """Every non-blank row of `rows` (`shared.inputs.Row`) once (near-duplicates once), in
     the order `strategy` asks them, with the model's guess: dicts of row, text, guess, uncertainty."""
     from shared.selection import RANDOM, ranked
     from shared.verbs.select import candidates, strategies
 
-    found, _ = candidates(api, strategies(app_cli(task_name))[strategy], rows, source, set())
+    found, _ = candidates(api, strategies(app_cli(task_name))[strategy], rows, set())
     order = RANDOM if strategy == RANDOM else "uncertainty"
     return [
         {"row": c.row, "text": c.text, "guess": c.guess, "uncertainty": c.score}
@@ -44,14 +48,17 @@ def queue(api, task_name: str, strategy: str, rows: list, source: str) -> list[d
     ]
 
 
-def decision(item: dict, source: str, model: str, answer, *, skipped: bool = False, task_name: str) -> dict:
-    """The annotation file's record of one decision on a queue `item`: its text, the
-    answer (a label, or entities with character offsets), where it came from, the model
-    and its guess, whether it was accepted as guessed, and when."""
+def decision(item: dict, source: dict, model: str, answer, *, skipped: bool = False, task_name: str) -> dict:
+    """The annotation file's record of one decision on a queue `item`: its task and text,
+    the answer (a label, or entities with character offsets), where it came from
+    (`source`: the file's name and SHA-256, and the row), the model and its guess, whether
+    it was accepted as guessed, and when."""
     key = "entities" if task_name == "ner" else "label"
     guessed = item["guess"] if task_name == "ner" else item["guess"]["label"]
     record = {
-        "source": source,
+        "task": task_name,
+        "source": source["name"],
+        "source_sha256": source["sha256"],
         "row": item["row"],
         "text": item["text"],
         "model": model,
@@ -61,6 +68,18 @@ def decision(item: dict, source: str, model: str, answer, *, skipped: bool = Fal
     if skipped:
         return {**record, "skipped": True}
     return {**record, key: answer, "accepted": answer == guessed}
+
+
+def progress(items: list[dict], records: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(the decisions of `records` on texts of the queue `items`, the items not decided
+    yet, in order): a text is decided once, whichever file it was met in
+    (`shared.annotations.text_key`)."""
+    from shared.annotations import text_key
+
+    keys = {text_key(item["text"]) for item in items}
+    mine = [record for record in records if text_key(record["text"]) in keys]
+    done = {text_key(record["text"]) for record in mine}
+    return mine, [item for item in items if text_key(item["text"]) not in done]
 
 
 def entities_from_table(text: str, tokens, table: pd.DataFrame, labels) -> list[dict]:
@@ -94,20 +113,19 @@ def free_folder(base: Path) -> Path:
 def retrain(task_name: str, bundle: Path, annotations: Path, out: Path, *, with_base: bool, on_epoch: Callable) -> dict:
     """Train `bundle`'s config again on its training data plus `annotations` (or on the
     annotations alone) into `out`; the dev score of the old and the new model on the new
-    training's dev split."""
+    training's dev split. An earlier version of `annotations` the old model was trained
+    on is replaced by the file as it is now."""
     from shared.config import config_from_dict
-    from shared.tasks import DataSource, get_task
+    from shared.tasks import get_task
     from shared.training import train
-    from shared.verbs.evaluate import recorded_training_data
-    from shared.verbs.train import annotations_source, with_extra
+    from shared.training_data import annotations_source, recorded_training_source, trained_on_alone, with_extra
 
     task, cli = get_task(task_name), app_cli(task_name)
     old = task.load(bundle)
     config = config_from_dict(task.config_class, old.metadata["config"])
     seed = old.metadata.get("training", {}).get("seed", 42)
-    if with_base:
-        base = DataSource(old.metadata["dataset"], recorded_training_data(cli, old))
-        source = with_extra(cli, base, [annotations])
+    if with_base and not trained_on_alone(old, annotations):
+        source = with_extra(cli, recorded_training_source(cli, old, leave_out=annotations), [annotations])
     else:
         source = annotations_source(cli, annotations, seed)
     train(task, source, config, out, seed=seed, on_epoch=on_epoch)
@@ -117,4 +135,5 @@ def retrain(task_name: str, bundle: Path, annotations: Path, out: Path, *, with_
         "before": task.evaluate(old, source.splits.dev).monitor_value,
         "after": task.report_class(new.metadata["metrics"]["dev"]).monitor_value,
         "out": str(out),
+        "old": str(bundle),
     }

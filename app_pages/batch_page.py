@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app_pages.common import available_models, default_trainings_banner, load_model
+from app_pages.common import available_models, default_trainings_banner, load_model, plain
 from app_pages.scoring import (
     MAX_ROWS,
     MAX_UPLOAD_MB,
@@ -42,7 +42,7 @@ try:
         frame = pasted_lines(pasted)
         file_name = "pasted"
 except UserError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 
 columns = list(frame.columns)
@@ -67,7 +67,7 @@ if st.button("Score", type="primary", key="score"):
             on_progress=lambda done: bar.progress(done, text=f"Scoring {len(frame):,} rows... {done:.0%}"),
         )
     except UserError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
         st.stop()
     bar.progress(1.0, text=f"Scored {len(scored):,} rows")
     st.session_state["scored"] = (scored, file_name, blank_texts(frame, text_col))

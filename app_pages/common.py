@@ -21,6 +21,16 @@ from shared.bundle import BundleEntry, find_bundles
 from shared.errors import UserError
 from shared.tasks import Task, all_tasks, get_task
 
+_MARKDOWN_SPECIAL = str.maketrans({char: f"\\{char}" for char in "\\`*_{}[]()<>#+-.!|~:$&\"'="})
+
+
+def plain(text: object) -> str:
+    """`text` for a Streamlit message (`st.error`, `st.success`...), which reads Markdown:
+    every ASCII punctuation mark backslash-escaped (CommonMark lets each be), so a file
+    name, a cell of an upload or an error quoting one shows as typed, and never as an
+    image fetched from elsewhere, a live link or HTML. Line breaks stay line breaks."""
+    return "  \n".join(line.translate(_MARKDOWN_SPECIAL) for line in str(text).split("\n"))
+
 
 def keep_tensorflow_kernels() -> None:
     """Stop Streamlit from clearing the Keras session after every script run.
@@ -65,8 +75,24 @@ def pick_bundle(task: Task) -> BundleEntry | None:
     if len(entries) == 1:
         return entries[0]
     names = [entry.path.name for entry in entries]
-    chosen = st.sidebar.selectbox(f"{task.title} model", names, key=f"model-{task.name}")
+    key = f"model-{task.name}"
+    # The choice is kept by name: a bundle that lands later (a retraining) is listed
+    # first, and must not become the model of every page unasked.
+    remembered = st.session_state.get(f"{key}-chosen")
+    if remembered in names:
+        st.session_state[key] = remembered
+    elif st.session_state.get(key) not in names:
+        st.session_state.pop(key, None)
+    chosen = st.sidebar.selectbox(
+        f"{task.title} model", names, key=key, on_change=lambda: choose_bundle(task.name, st.session_state[key])
+    )
+    st.session_state[f"{key}-chosen"] = chosen
     return entries[names.index(chosen)]
+
+
+def choose_bundle(task_name: str, name: str) -> None:
+    """Make the bundle `name` the chosen model of `task_name` (from the next run on)."""
+    st.session_state[f"model-{task_name}-chosen"] = name
 
 
 def available_models() -> dict[str, BundleEntry]:
@@ -83,7 +109,7 @@ def model_or_stop(task_name: str):
         try:
             return load_model(task.name, str(entry.path))
         except UserError as error:
-            st.error(f"Cannot load {entry.path}: {error}")
+            st.error(plain(f"Cannot load {entry.path}: {error}"))
             st.stop()
     no_model_panel(task)
     st.stop()
@@ -178,14 +204,14 @@ def no_model_panel(task: Task) -> None:
         default_training_progress(task.name)
         return
     if state == "failed":
-        st.warning(f"`make start` could not train the default {task.title.lower()}: {status.failed[task.name]}")
+        st.warning(plain(f"make start could not train the default {task.title.lower()}: {status.failed[task.name]}"))
     target = (models_dir() / task.name).resolve()
     job = training_jobs().get(target)
     if job is not None and job.running:
         training_progress(job)
         return
     if job is not None and job.error:
-        st.error(f"The last quick training failed: {job.error}")
+        st.error(plain(f"The last quick training failed: {job.error}"))
     if training_running(target):
         st.info(f"A training of `{target}` is running in another process; reload this page when it has ended.")
         return

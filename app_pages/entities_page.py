@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import model_or_stop
+from app_pages.common import model_or_stop, plain
 from ner.render import highlight_html
 from shared.errors import UserError
 
@@ -21,7 +21,7 @@ if not text.strip():
 try:
     entities = tagger.predict(text)
 except UserError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 
 # st.html, not st.markdown: after a blank line in the user's text Markdown would read

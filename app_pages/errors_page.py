@@ -10,7 +10,7 @@ import importlib
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import available_models, default_trainings_banner, load_model
+from app_pages.common import available_models, default_trainings_banner, load_model, plain
 from app_pages.reading_view import moved_words_html, steps_chart
 from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file, safe_csv_bytes
 from app_pages.tree_view import tree_dot
@@ -195,7 +195,7 @@ def sentiment_errors(classifier, name: str, key: str, frame: pd.DataFrame) -> No
     try:
         reading(classifier, texts[row])
     except UserError as error:
-        st.error(str(error))
+        st.error(plain(str(error)))
 
 
 def reading(classifier, text: str) -> None:
@@ -279,7 +279,7 @@ try:
     baseline = baseline_predictions(task_name, str(entry.path), key, data) if compare else None
     frame = scored(task_name, str(entry.path), key + ("+baseline" if compare else ""), data, baseline)
 except UserError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 if task_name == "ner":
     entity_errors(api, name, data, frame)

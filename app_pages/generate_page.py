@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import model_or_stop
+from app_pages.common import model_or_stop, plain
 from shared.errors import UserError
 
 REFRESH_EVERY = 8  # tokens between updates of the growing text
@@ -55,7 +55,7 @@ if (
                 output.html(shaded(prime, steps))  # st.html: neither the prime nor the sample is read as Markdown
     except UserError as error:
         output.empty()
-        st.error(str(error))
+        st.error(plain(str(error)))
         st.stop()
     st.session_state["sample"] = {"settings": settings, "steps": steps}
     output.html(shaded(prime, steps))

@@ -5,7 +5,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app_pages.common import model_or_stop
+from app_pages.common import model_or_stop, plain
 from app_pages.reading_view import class_scale, moved_words_html, steps_chart
 from app_pages.tree_view import tree_dot
 from shared.errors import UserError
@@ -32,7 +32,7 @@ try:
     else:
         prediction, steps = classifier.predict_with_steps(text)
 except UserError as error:
-    st.error(str(error))
+    st.error(plain(str(error)))
     st.stop()
 
 labels = list(prediction.probabilities)

@@ -6,6 +6,7 @@ edge falls inside a token cannot be tagged and is an error naming the line."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from ner.data import Sentence
@@ -13,21 +14,34 @@ from ner.tokenizer import tokenize
 from shared.annotations import labelled_decisions
 from shared.errors import DataError
 
+TASK = "ner"
+TAG_PREFIXES = ("B-", "I-", "E-", "S-", "L-", "U-")
+
+
+def entity_type_problem(label) -> str | None:
+    """Why `label` cannot be an entity type (one word of printable characters, not a
+    tag such as B-PER or O), or None."""
+    if not isinstance(label, str) or not label:
+        return "an entity type is a non-empty string"
+    if any(char.isspace() or unicodedata.category(char).startswith("C") for char in label):
+        return f"the entity type {label!r} holds a space, a line break or a control character"
+    if label.upper().startswith(TAG_PREFIXES) or label == "O":
+        return f"{label!r} is a tag, not an entity type (write PER, not B-PER)"
+    return None
+
 
 def tagged_sentence(text: str, entities: list[dict], where: str) -> Sentence:
     """`text`'s tokens and the IOB2 tags of `entities` ({"label", "start", "end"} in characters)."""
     tokens = tokenize(text)
     tags = ["O"] * len(tokens)
-    for entity in sorted(entities, key=lambda e: e.get("start", 0)):
-        label, start, end = entity.get("label"), entity.get("start"), entity.get("end")
-        if (
-            not isinstance(label, str)
-            or not label
-            or " " in label
-            or not isinstance(start, int)
-            or not isinstance(end, int)
-        ):
-            raise DataError(f"{where}: an entity needs a label (one word) and integer start and end offsets")
+    for entity in entities:
+        if (problem := entity_type_problem(entity.get("label"))) is not None:
+            raise DataError(f"{where}: {problem}")
+        offsets = (entity.get("start"), entity.get("end"))
+        if not all(isinstance(value, int) and not isinstance(value, bool) for value in offsets):
+            raise DataError(f"{where}: an entity needs integer start and end offsets")
+    for entity in sorted(entities, key=lambda e: e["start"]):
+        label, start, end = entity["label"], entity["start"], entity["end"]
         inside = [i for i, token in enumerate(tokens) if token.start < end and start < token.end]
         if not inside or tokens[inside[0]].start != start or tokens[inside[-1]].end != end:
             cut = ", ".join(repr(tokens[i].text) for i in inside) or "no token"
@@ -43,17 +57,25 @@ def tagged_sentence(text: str, entities: list[dict], where: str) -> Sentence:
     return Sentence(tuple(token.text for token in tokens), tuple(tags))
 
 
-def annotated_sentences(path: str | Path) -> list[Sentence]:
-    """The labelled sentences of an annotation file, tokenized and tagged (IOB2)."""
+def annotated_sentences(path: str | Path, size: int | None = None) -> list[Sentence]:
+    """The labelled sentences of an annotation file (its first `size` bytes when
+    given), tokenized and tagged (IOB2)."""
     sentences = []
-    for number, record in labelled_decisions(path):
-        text, entities = record.get("text"), record.get("entities")
-        if not isinstance(text, str) or not text.strip():
-            raise DataError(f"{path}: line {number}: no text")
-        if not isinstance(entities, list):
+    for number, record in labelled_decisions(path, TASK, size):
+        if not isinstance(record.get("entities"), list):
             raise DataError(f"{path}: line {number}: no entities list (an empty list for none)")
-        sentences.append(tagged_sentence(text, entities, f"{path}: line {number}"))
+        sentences.append(tagged_sentence(record["text"], record["entities"], f"{path}: line {number}"))
     return sentences
+
+
+def new_types_line(sentences: list[Sentence], known: set[str], where: str) -> str | None:
+    """The warning that `sentences` (annotations) bring entity types `known` lacks, or None."""
+    from ner.tags import entity_types
+
+    new = sorted(set(entity_types([tag for sentence in sentences for tag in sentence.tags])) - known)
+    if not new:
+        return None
+    return f"warning: {where} adds the entity type(s) {', '.join(new)}, which the other training data lacks"
 
 
 def held_out(sentences: list[Sentence], seed: int, fraction: float = 0.1):

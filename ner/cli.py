@@ -67,14 +67,22 @@ class NerCli(AppCli):
 
     annotations = True
 
-    def annotated_examples(self, path):
+    def annotated_examples(self, path, size=None):
         from ner.annotations import annotated_sentences
 
-        return annotated_sentences(path)
+        return annotated_sentences(path, size)
 
     def with_examples(self, splits, extra: list):
-        from ner.data import NerSplits
+        import sys
 
+        from ner.annotations import new_types_line
+        from ner.data import NerSplits
+        from ner.tags import entity_types
+
+        known = set(entity_types([tag for sentence in splits.train for tag in sentence.tags]))
+        for number, part in enumerate(extra, start=1):
+            if (line := new_types_line(part, known, f"annotation file {number}")) is not None:
+                print(line, file=sys.stderr)
         return NerSplits([*splits.train, *(sentence for part in extra for sentence in part)], splits.dev, splits.test)
 
     def held_out(self, examples, seed: int):

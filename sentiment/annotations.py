@@ -8,20 +8,25 @@ from sentiment.data import LABELS, LabelledTexts
 from shared.annotations import labelled_decisions
 from shared.errors import DataError
 
+TASK = "sentiment"
 
-def annotated_texts(path: str | Path) -> LabelledTexts:
-    """The labelled texts of an annotation file; DataError naming the line of a decision
-    without a text or with a label outside LABELS."""
-    texts, labels = [], []
-    for number, record in labelled_decisions(path):
-        text, label = record.get("text"), record.get("label")
-        if not isinstance(text, str) or not text.strip():
-            raise DataError(f"{path}: line {number}: no text")
-        if label not in LABELS:
-            raise DataError(f"{path}: line {number}: label {label!r} is not one of {', '.join(LABELS)}")
-        texts.append(text)
-        labels.append(LABELS.index(label))
-    return LabelledTexts(tuple(texts), tuple(labels))
+
+def labelled_records(path: str | Path, size: int | None = None) -> list[dict]:
+    """The labelled decisions of a sentiment annotation file (its first `size` bytes
+    when given); DataError naming the line of one whose label is not in LABELS."""
+    found = labelled_decisions(path, TASK, size)
+    for number, record in found:
+        if record.get("label") not in LABELS:
+            raise DataError(f"{path}: line {number}: label {record.get('label')!r} is not one of {', '.join(LABELS)}")
+    return [record for _, record in found]
+
+
+def annotated_texts(path: str | Path, size: int | None = None) -> LabelledTexts:
+    """The labelled texts of an annotation file (its first `size` bytes when given)."""
+    records = labelled_records(path, size)
+    return LabelledTexts(
+        tuple(record["text"] for record in records), tuple(LABELS.index(record["label"]) for record in records)
+    )
 
 
 def joined(*parts: LabelledTexts) -> LabelledTexts:
@@ -34,18 +39,11 @@ def joined(*parts: LabelledTexts) -> LabelledTexts:
 def write_annotations_csv(path: str | Path, out: Path) -> int:
     """The labelled decisions of an annotation file as a CSV (text, label, source, row),
     written whole or not at all; how many rows."""
-    from shared.annotations import labelled_decisions
-    from shared.verbs.evaluate import write_csv_atomic
+    from shared.outputs import write_csv_atomic
 
-    annotated_texts(path)  # every decision checked before anything is written
     rows = [
-        {
-            "text": record["text"],
-            "label": record["label"],
-            "source": record.get("source", ""),
-            "row": record.get("row", ""),
-        }
-        for _, record in labelled_decisions(path)
+        {"text": record["text"], "label": record["label"], "source": record["source"], "row": record["row"]}
+        for record in labelled_records(path)  # every decision checked before anything is written
     ]
     write_csv_atomic(out, ["text", "label", "source", "row"], rows)
     return len(rows)

@@ -131,10 +131,10 @@ class SentimentCli(AppCli):
 
     annotations = True
 
-    def annotated_examples(self, path):
+    def annotated_examples(self, path, size=None):
         from sentiment.annotations import annotated_texts
 
-        return annotated_texts(path)
+        return annotated_texts(path, size)
 
     def with_examples(self, splits, extra: list):
         from sentiment.annotations import joined

@@ -63,8 +63,9 @@ class AppCli(abc.ABC):
 
     annotations: bool = False  # whether train reads annotation files (--annotations, --extra)
 
-    def annotated_examples(self, path) -> object:
-        """The training examples of an annotation file (`shared.annotations`)."""
+    def annotated_examples(self, path, size: int | None = None) -> object:
+        """The training examples of an annotation file (`shared.annotations`; its first
+        `size` bytes when given: the version a bundle recorded)."""
         raise UnsupportedError(f"{self.task_name}.train reads no annotation files")
 
     def with_examples(self, splits, extra: list):

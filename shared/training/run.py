@@ -52,6 +52,7 @@ def train(
     from shared.training.loop import LoopSettings, set_seed, train_loop, training_summary
     from shared.training.steps import step_strategy
     from shared.training.workdir import PREPARED_DIR, remove_work_dir, start_work_dir, training_lock
+    from shared.training_data import paths_relative_to
 
     started = time.time()
     out = Path(out)
@@ -98,7 +99,7 @@ def train(
             "config": recorded_config(config, fit.taken),
             **({"taken": fit.taken} if fit.taken else {}),
             **({"calibration": calibration} if calibration else {}),
-            "dataset": source.description,
+            "dataset": paths_relative_to(source.description, out),
             "metrics": metrics,
             "training": {
                 **training_summary(state, seed=seed, monitor=task.monitor_text, started=started, resumed=resume),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from shared.cli import AppCli, make_parser
 from shared.errors import DataError
-from shared.verbs.evaluate import check_new_file
+from shared.outputs import check_distinct, check_new_file
 
 
 def command(cli: AppCli, doc: str | None):
@@ -22,6 +22,7 @@ def command(cli: AppCli, doc: str | None):
         args = parser.parse_args(argv)
         if not args.input.is_file():
             raise DataError(f"{args.input}: file not found")
+        check_distinct({"--input": args.input, "--out": args.out})
         check_new_file(args.out, "--out")
         count = cli.write_annotations(args.input, args.out)
         print(f"Wrote {count} labelled {cli.task.noun} to {args.out}", file=sys.stderr)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from shared.cli import AppCli, make_parser
 from shared.errors import DataError
+from shared.outputs import check_distinct, check_new_file, write_csv_atomic
 from shared.selection import RANDOM, Candidate, ranked
 from shared.verbs import add_model_argument
-from shared.verbs.evaluate import check_new_file, write_csv_atomic
 from shared.verbs.predict import positive_int
 
 COLUMNS = ["source", "row", "text", "guess", "uncertainty", "strategy", "model"]
@@ -31,10 +31,13 @@ def strategies(cli: AppCli) -> dict:
     return {**own, RANDOM: next(iter(own.values()))}
 
 
-def candidates(api, strategy, rows, source: str, done: set) -> tuple[list[Candidate], int]:
-    """(the rows not yet labelled in `done` with their uncertainty and guess, how many were)."""
-    fresh = [(row, text) for row, _, text in rows if text.strip() and (source, row) not in done]
-    skipped = sum(1 for row, _, _ in rows if (source, row) in done)
+def candidates(api, strategy, rows, done: set[str]) -> tuple[list[Candidate], int]:
+    """(the rows whose text is not decided yet (`done`: `shared.annotations.text_key`s)
+    with their uncertainty and guess, how many were decided)."""
+    from shared.annotations import text_key
+
+    fresh = [(row, text) for row, _, text in rows if text.strip() and text_key(text) not in done]
+    skipped = sum(1 for _, _, text in rows if text.strip() and text_key(text) in done)
     if not fresh:
         return [], skipped
     scores, guesses = strategy(api, [text for _, text in fresh])
@@ -68,19 +71,23 @@ def command(cli: AppCli, doc: str | None):
         parser.add_argument("--seed", type=int, default=0, help="the random strategy's seed (default: 0)")
         args = parser.parse_args(argv)
 
+        check_distinct({"--input": args.input, "--out": args.out, "--exclude": args.exclude})
         check_new_file(args.out, "--out")
         source = args.input.name
         if args.exclude and not args.exclude.is_file():
             raise DataError(f"{args.exclude}: file not found (--exclude names an annotation file)")
-        done = read_annotations(args.exclude).done() if args.exclude else set()
+        excluded = read_annotations(args.exclude, task.name) if args.exclude else None
+        if excluded is not None and excluded.torn_message:
+            print(f"warning: {excluded.torn_message}", file=sys.stderr)
+        done = excluded.done() if excluded is not None else set()
         _, rows = read_rows(args.input, args.text_col)
         rows = list(rows)
         if not rows:
             raise DataError(f"{args.input}: no rows to choose from")
         api = task.load(args.model)
-        found, skipped = candidates(api, choices[args.strategy], rows, source, done)
+        found, skipped = candidates(api, choices[args.strategy], rows, done)
         if not found:
-            raise DataError(f"{args.input}: nothing left to ask ({skipped} rows already labelled, the rest blank)")
+            raise DataError(f"{args.input}: nothing left to ask ({skipped} rows already decided, the rest blank)")
         order = RANDOM if args.strategy == RANDOM else "uncertainty"
         picked = ranked(found, args.n, order=order, seed=args.seed)
         model = api.path.name if api.path else ""
@@ -95,7 +102,7 @@ def command(cli: AppCli, doc: str | None):
         )  # fmt: skip
         print(
             f"Wrote {len(picked)} {task.noun} to {args.out} ({args.strategy} order; {len(found)} candidates, "
-            f"{skipped} rows already labelled)",
+            f"{skipped} rows already decided)",
             file=sys.stderr,
         )
         return 0

@@ -30,27 +30,6 @@ def calibration_methods(config_class) -> tuple[str, ...]:
     return (found[0].default, *(choice for choice in choices if choice != found[0].default))
 
 
-def annotations_source(cli: AppCli, path: Path, seed: int):
-    """The DataSource of an annotation file alone (`--annotations`)."""
-    from shared.annotations import annotation_record
-    from shared.tasks import DataSource
-
-    examples = cli.annotated_examples(path)
-    description = {"name": path.name, "annotations": [annotation_record(path, len(examples))]}
-    return DataSource(description, cli.held_out(examples, seed))
-
-
-def with_extra(cli: AppCli, source, paths: list[Path]):
-    """`source` with the labelled decisions of each annotation file of `paths` added to
-    its training split, and recorded (name, checksum, count) under "extra"."""
-    from shared.annotations import annotation_record
-    from shared.tasks import DataSource
-
-    extra = [cli.annotated_examples(path) for path in paths]
-    records = [annotation_record(path, len(examples)) for path, examples in zip(paths, extra)]
-    return DataSource({**source.description, "extra": records}, cli.with_examples(source.splits, extra))
-
-
 def build_parser(cli: AppCli, doc: str | None):
     task = cli.task
     parser = make_parser(f"python -m {task.name}.train", doc)
@@ -147,6 +126,7 @@ def command(cli: AppCli, doc: str | None):
 
     def main(argv: list[str]) -> int:
         from shared.training import dataset_source, train
+        from shared.training_data import annotations_source, with_extra
 
         task = cli.task
         args, overrides = build_parser(cli, doc).parse_known_args(argv)
