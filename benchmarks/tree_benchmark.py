@@ -26,10 +26,12 @@ from shared.config import load_config
 from shared.tasks import get_task
 from shared.training import dataset_source
 
-TREE = ["--model.architecture=tree", "--model.units=128", "--training.batch_size=32"]
+# A tree model's defaults (`sentiment.config.TREE_DEFAULTS`: the Tree-LSTM, units 128,
+# batch 32) are what this benchmark chose on dev; the README's command trains the same.
+TREE = ["--model.architecture=tree"]
 VARIANTS = {
     "BiGRU (default)": [],
-    "Tree-LSTM": [*TREE, "--model.cell=lstm"],
+    "Tree-LSTM": TREE,
     "recursive net (simple_rnn)": [*TREE, "--model.cell=simple_rnn"],
 }
 SCORES = ("accuracy", "macro_f1", "binary_accuracy")

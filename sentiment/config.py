@@ -111,7 +111,19 @@ class TrainingConfig(TrainingSettings):
         require_positive(self, "parser_epochs")
 
 
+# Where the tree model's benchmark (benchmarks.tree_benchmark, chosen on dev) differs
+# from the sequence model's defaults: the Tree-LSTM, wider, on smaller batches.
+TREE_DEFAULTS = {"model": {"cell": "lstm", "units": 128}, "training": {"batch_size": 32}}
+
+
 @dataclass(frozen=True)
 class SentimentConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+
+    @staticmethod
+    def defaults_for(settings: dict) -> dict:
+        """The defaults that differ by architecture, for `settings` (the config file and
+        overrides, merged): a tree model's are TREE_DEFAULTS (`shared.config.load_config`)."""
+        model = settings.get("model")
+        return TREE_DEFAULTS if isinstance(model, dict) and model.get("architecture") == "tree" else {}

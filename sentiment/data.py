@@ -89,10 +89,7 @@ def read_sst_trees(path: str | Path) -> list:
     if not roots:
         raise DataError(f"{path}: no trees")
 
-    def leaves(node):
-        return [node.tokens[0]] if not node.children else [t for child in node.children for t in leaves(child)]
-
-    pieces = standardized_pieces([token for _, root in roots for token in leaves(root)])
+    pieces = standardized_pieces([token for _, root in roots for token in root.tokens])  # a node's tokens: its leaves
     trees = []
     for number, root in roots:
         try:
@@ -101,6 +98,8 @@ def read_sst_trees(path: str | Path) -> list:
             raise DataError(f"{path}: line {number}: {error}") from None
         if tree is not None:
             trees.append(tree)
+    if not trees:
+        raise DataError(f"{path}: no tree has a word the model reads (every leaf is punctuation the tokenizer drops)")
     return trees
 
 

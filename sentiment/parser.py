@@ -101,17 +101,18 @@ def split_logits(scores, spans):
 
 def gold_splits(tree) -> list[tuple[int, int, int]]:
     """(i, j, k) of every composed node of a `sentiment.trees.Tree`: its span and where it splits."""
-    found = []
+    from shared.treebank import post_order
 
-    def walk(node, start: int) -> int:
-        end = start + len(node.tokens)
+    found, start = [], {id(tree): 0}  # where each node's span starts, set from its parent's
+    for node in reversed(post_order(tree)):  # parents before children: their starts are known
         if node.children:
-            middle = walk(node.children[0], start)
-            walk(node.children[1], middle)
-            found.append((start, end, middle))
-        return end
-
-    walk(tree, 0)
+            left, right = node.children
+            start[id(left)] = start[id(node)]
+            start[id(right)] = start[id(node)] + len(left.tokens)
+    for node in post_order(tree):  # children first, as the recursive walk found them
+        if node.children:
+            i = start[id(node)]
+            found.append((i, i + len(node.tokens), i + len(node.children[0].tokens)))
     return found
 
 

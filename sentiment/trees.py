@@ -58,15 +58,21 @@ class TreeBatch:
 
 def _walk(tree: Tree, leaves: list, composed: list) -> tuple[int, int]:
     """Number `tree`'s nodes (leaves left to right, composed nodes in post-order);
-    returns (its id, its height). Ids: ("leaf", i) or ("node", k)."""
-    if not tree.children:
-        leaves.append(tree.label)
-        return ("leaf", len(leaves) - 1), 0
-    left, left_height = _walk(tree.children[0], leaves, composed)
-    right, right_height = _walk(tree.children[1], leaves, composed)
-    height = 1 + max(left_height, right_height)
-    composed.append((left, right, height, tree.label))
-    return ("node", len(composed) - 1), height
+    returns (its id, its height). Ids: ("leaf", i) or ("node", k). Iterative: a tree of
+    any depth."""
+    from shared.treebank import post_order
+
+    found = {}  # id(node) -> (its id, its height)
+    for node in post_order(tree):
+        if not node.children:
+            leaves.append(node.label)
+            found[id(node)] = ("leaf", len(leaves) - 1), 0
+            continue
+        (left, left_height), (right, right_height) = (found.pop(id(child)) for child in node.children)
+        height = 1 + max(left_height, right_height)
+        composed.append((left, right, height, node.label))
+        found[id(node)] = ("node", len(composed) - 1), height
+    return found[id(tree)]
 
 
 def encode_trees(trees: list[Tree]) -> TreeBatch:
@@ -124,34 +130,37 @@ def standardized_pieces(tokens: list[str]) -> dict[str, tuple[str, ...]]:
     return {token: tuple(text.decode("utf-8").split()) for token, text in zip(distinct, standardized)}
 
 
-def from_treebank(node, label_of, pieces: dict[str, tuple[str, ...]]) -> Tree | None:
+def from_treebank(root, label_of, pieces: dict[str, tuple[str, ...]]) -> Tree | None:
     """A treebank node (`shared.treebank.TreeNode`) as a Tree over standardized tokens.
 
     A leaf that standardizes into several pieces becomes a right-branching chain of them,
     each node of the chain with the leaf's label; one that standardizes into nothing is
     dropped (its parent becomes its sibling). A unary node is one span: it keeps its own
     label over its child's structure. A node with more than two children is a ValueError.
-    `label_of` maps a treebank label to a class.
+    `label_of` maps a treebank label to a class. Built bottom-up without recursion.
     """
-    if len(node.children) > 2:
-        words = " ".join(node.tokens)
-        raise ValueError(f"a node with {len(node.children)} children over {words!r}: trees must be binary")
-    label = label_of(node.label)
-    if len(node.children) == 1:  # a unary chain: one span, the outer label
-        inner = from_treebank(node.children[0], label_of, pieces)
-        return None if inner is None else Tree(label, inner.tokens, inner.children)
-    if not node.children:
-        words = pieces[node.tokens[0]]
-        if not words:
-            return None
-        tree = Tree(label, (words[-1],))
-        for word in reversed(words[:-1]):
-            tree = Tree(label, (word, *tree.tokens), (Tree(label, (word,)), tree))
-        return tree
-    kept = [child for child in (from_treebank(child, label_of, pieces) for child in node.children) if child]
-    if len(kept) == 2:
-        return Tree(label, kept[0].tokens + kept[1].tokens, tuple(kept))
-    return kept[0] if kept else None
+    from shared.treebank import post_order
+
+    built: dict[int, Tree | None] = {}
+    for node in post_order(root):
+        if len(node.children) > 2:
+            words = " ".join(node.tokens)
+            raise ValueError(f"a node with {len(node.children)} children over {words!r}: trees must be binary")
+        label = label_of(node.label)
+        kept = [tree for tree in (built.pop(id(child)) for child in node.children) if tree is not None]
+        if len(node.children) == 1:  # a unary chain: one span, the outer label
+            tree = Tree(label, kept[0].tokens, kept[0].children) if kept else None
+        elif not node.children:
+            words = pieces[node.tokens[0]]
+            tree = Tree(label, (words[-1],)) if words else None
+            for word in reversed(words[:-1]):
+                tree = Tree(label, (word, *tree.tokens), (Tree(label, (word,)), tree))
+        elif len(kept) == 2:
+            tree = Tree(label, kept[0].tokens + kept[1].tokens, tuple(kept))
+        else:
+            tree = kept[0] if kept else None
+        built[id(node)] = tree
+    return built[id(root)]
 
 
 def encode_splits(splits: list[list[tuple[int, int, int]]], lengths: list[int]):

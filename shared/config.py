@@ -61,26 +61,31 @@ def config_to_dict(config) -> dict:
     return dataclasses.asdict(config)
 
 
-def config_from_dict(cls, data: dict, *, where: str = "config"):
-    """Build dataclass `cls` from nested dicts, coercing values and rejecting unknown keys."""
+def config_from_dict(cls, data: dict, *, where: str = "config", origin=None, _key: str = ""):
+    """Build dataclass `cls` from nested dicts, coercing values and rejecting unknown keys.
+
+    `origin(dotted_key)` names where a value or section came from for messages (the
+    config file or a command-line override; default: `where` and the key)."""
+    origin = origin or (lambda key: f"{where}.{key}" if key else where)
     if not isinstance(data, dict):
-        raise ConfigError(f"{where}: expected an object, got {type(data).__name__}")
+        raise ConfigError(f"{origin(_key)}: expected an object, got {type(data).__name__}")
     hints = typing.get_type_hints(cls)
     fields = {field.name for field in dataclasses.fields(cls)}
     unknown = sorted(set(data) - fields)
     if unknown:
-        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known keys: {', '.join(sorted(fields))}")
+        where_unknown = origin(f"{_key}.{unknown[0]}" if _key else unknown[0])
+        raise ConfigError(f"{where_unknown}: unknown key {unknown[0]!r}; known keys: {', '.join(sorted(fields))}")
     values = {}
     for name, value in data.items():
-        kind = hints[name]
+        kind, key = hints[name], f"{_key}.{name}" if _key else name
         if dataclasses.is_dataclass(kind):
-            values[name] = config_from_dict(kind, value, where=f"{where}.{name}")
+            values[name] = config_from_dict(kind, value, origin=origin, _key=key)
         else:
-            values[name] = _coerce(value, kind, f"{where}.{name}")
+            values[name] = _coerce(value, kind, origin(key))
     try:
         config = cls(**{**_defaults(cls), **values})
     except (TypeError, ValueError) as error:
-        raise ConfigError(f"{where}: {error}") from None
+        raise ConfigError(f"{origin(_key)}: {error}") from None
     return config
 
 
@@ -145,8 +150,42 @@ def _merge(base: dict, extra: dict) -> dict:
     return merged
 
 
+def _get(data: dict, key: str):
+    for part in key.split(".") if key else []:
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def _leaf_keys(data, prefix: str) -> list[str]:
+    if not isinstance(data, dict):
+        return [prefix]
+    return [leaf for name, value in data.items() for leaf in _leaf_keys(value, f"{prefix}.{name}" if prefix else name)]
+
+
+def origin_of(path: Path | None, file_data: dict, overrides: dict):
+    """`origin(dotted_key)` for `config_from_dict`: a value set on the command line is
+    named as its option (`--training.calibration`), one from the file as the file and
+    key (`tiny.json.training.calibration`); a section as every source of its values."""
+    stem = str(path) if path is not None else "config"
+
+    def origin(key: str) -> str:
+        given = _get(overrides, key)
+        if given is not None and not isinstance(given, dict):
+            return f"--{key}"
+        in_file = _get(file_data, key) is not None if key else bool(file_data)
+        sources = ([f"{stem}.{key}" if key else stem] if in_file else []) + [
+            f"--{leaf}" for leaf in _leaf_keys(given, key)
+        ] * (given is not None)
+        return " and ".join(sources) or (f"{stem}.{key}" if key else stem)
+
+    return origin
+
+
 def load_config(cls, path: str | Path | None = None, overrides: list[str] | None = None):
-    """Defaults, then the JSON file at `path`, then dotted `overrides`."""
+    """Defaults (a config class's `defaults_for(settings)` first, where it has one: the
+    defaults of an architecture), then the JSON file at `path`, then dotted `overrides`."""
     data: dict = {}
     if path is not None:
         path = Path(path)
@@ -156,8 +195,12 @@ def load_config(cls, path: str | Path | None = None, overrides: list[str] | None
             raise ConfigError(f"{path}: config file not found") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ConfigError(f"{path}: not a readable JSON config ({error})") from None
-    data = _merge(data, parse_overrides(overrides or []))
-    return config_from_dict(cls, data, where=str(path) if path else "config")
+    given = parse_overrides(overrides or [])
+    merged = _merge(data, given)
+    defaults_for = getattr(cls, "defaults_for", None)
+    if defaults_for is not None and isinstance(merged, dict):
+        merged = _merge(defaults_for(merged), merged)
+    return config_from_dict(cls, merged, origin=origin_of(path, data if isinstance(data, dict) else {}, given))
 
 
 def with_epochs(config, epochs: int):

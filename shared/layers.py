@@ -22,7 +22,11 @@ class Characters(layers.Layer):
 
     def call(self, tokens):
         chars = tf.strings.unicode_split(tokens, "UTF-8", errors="replace")[:, :, : self.max_chars]
-        return chars.to_tensor(default_value="")
+        chars = chars.to_tensor(default_value="")
+        # At least one (padding) character: a batch whose every token is padding (a text
+        # of only characters the tokenizer drops, such as U+200B) still has a width to
+        # convolve and pool over, as it does beside a longer text.
+        return tf.pad(chars, [[0, 0], [0, 0], [0, tf.maximum(1 - tf.shape(chars)[2], 0)]], constant_values="")
 
     def get_config(self):
         return {**super().get_config(), "max_chars": self.max_chars}

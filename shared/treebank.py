@@ -41,27 +41,39 @@ def _skip_space(text: str, pos: int) -> int:
     return pos
 
 
+_LABEL = re.compile(r"\(([0-4]) ")
+
+
 def _parse_node(text: str, pos: int) -> tuple[TreeNode, int]:
-    if pos >= len(text) or text[pos] != "(":
-        raise ValueError(f"expected '(' at character {pos}")
-    match = re.compile(r"\(([0-4]) ").match(text, pos)
-    if not match:
-        raise ValueError(f"expected a label 0-4 at character {pos + 1}")
-    label, pos = int(match.group(1)), match.end()
-    if pos < len(text) and text[pos] == "(":
-        children = []
-        while pos < len(text) and text[pos] == "(":
-            child, pos = _parse_node(text, pos)
-            children.append(child)
+    """The tree that starts at `pos` and where it ends. Iterative, with a stack of the
+    open nodes, so no depth of nesting (SST sets none) reaches Python's recursion limit."""
+    open_nodes: list[tuple[int, list[TreeNode]]] = []  # (label, children so far)
+    while True:
+        if pos >= len(text) or text[pos] != "(":
+            raise ValueError(f"expected '(' at character {pos}")
+        match = _LABEL.match(text, pos)
+        if not match:
+            raise ValueError(f"expected a label 0-4 at character {pos + 1}")
+        label, pos = int(match.group(1)), match.end()
+        if pos < len(text) and text[pos] == "(":
+            open_nodes.append((label, []))
+            continue
+        close = text.find(")", pos)
+        if close < 0 or not text[pos:close].strip():
+            raise ValueError(f"empty or unterminated leaf at character {pos}")
+        node, pos = TreeNode(label, (_unescape(text[pos:close]),), ()), close + 1
+        while True:  # close every node this one completes
+            if not open_nodes:
+                return node, pos
+            open_nodes[-1][1].append(node)
             pos = _skip_space(text, pos)
-        if pos >= len(text) or text[pos] != ")":
-            raise ValueError(f"expected ')' at character {pos}")
-        tokens = tuple(token for child in children for token in child.tokens)
-        return TreeNode(label, tokens, tuple(children)), pos + 1
-    close = text.find(")", pos)
-    if close <= pos:
-        raise ValueError(f"empty or unterminated leaf at character {pos}")
-    return TreeNode(label, (_unescape(text[pos:close]),), ()), close + 1
+            if pos < len(text) and text[pos] == "(":
+                break  # the open node's next child
+            if pos >= len(text) or text[pos] != ")":
+                raise ValueError(f"expected ')' at character {pos}")
+            label, children = open_nodes.pop()
+            tokens = tuple(token for child in children for token in child.tokens)
+            node, pos = TreeNode(label, tokens, tuple(children)), pos + 1
 
 
 def _unescape(word: str) -> str:
@@ -70,10 +82,23 @@ def _unescape(word: str) -> str:
 
 
 def iter_phrases(node: TreeNode):
-    """Yield every labelled subtree of `node`, root first."""
-    yield node
-    for child in node.children:
-        yield from iter_phrases(child)
+    """Yield every labelled subtree of `node`, root first (pre-order, left first)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current.children))
+
+
+def post_order(root) -> list:
+    """Every node under `root` (anything with `children`), children before their parent,
+    left first: the order to build a tree bottom-up without recursion."""
+    order, stack = [], [root]
+    while stack:
+        node = stack.pop()
+        order.append(node)
+        stack.extend(node.children)
+    return order[::-1]
 
 
 def read_trees(path: str | Path) -> Iterator[TreeNode]:

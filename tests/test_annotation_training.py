@@ -22,6 +22,12 @@ def _reviews_as_annotations(path):
     append_decision(path, {"source": "reviews.csv", "row": 99, "text": "no idea", "skipped": True})
 
 
+def _more_decisions(path, count: int):
+    for number, word in enumerate(["lovely", "dreadful", "splendid", "awful", "okay"][:count], start=200):
+        label = "positive" if word in ("lovely", "splendid") else "neutral" if word == "okay" else "negative"
+        append_decision(path, {"source": "more.csv", "row": number, "text": f"a {word} thing", "label": label})
+
+
 def test_entities_become_iob2_tags_of_the_apps_tokens():
     sentence = tagged_sentence(
         "Anna Kowalski met Acme Corp. in New York.",
@@ -90,7 +96,7 @@ def test_ner_adds_annotated_sentences_and_refuses_a_span_that_cuts_a_token(tmp_p
     assert metadata["dataset"]["extra"][0]["decisions"] == 1
     append_decision(
         annotations,
-        {"source": "news.txt", "row": 2, "text": text, "entities": [{"label": "LOC", "start": 20, "end": 24}]},
+        {"source": "news.txt", "row": 2, "text": f"{text} .", "entities": [{"label": "LOC", "start": 20, "end": 24}]},
     )
     bad = run_module("ner.train", *NER_ARGS, "--extra", str(annotations), "--out", str(tmp_path / "b"), *common)
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
@@ -141,3 +147,86 @@ def test_retraining_from_the_annotate_page_writes_a_new_folder_and_scores_old_an
     old = SentimentClassifier.load(sentiment_bundle)
     assert result["after"] == pytest.approx(metadata["metrics"]["dev"]["macro_f1"])
     assert result["before"] == pytest.approx(old.metadata["metrics"]["dev"]["macro_f1"])  # the same dev split
+
+
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ("PER\nO", "the entity type 'PER\\nO' holds a space, a line break or a control character"),
+        ("B-PER", "'B-PER' is a tag, not an entity type (write PER, not B-PER)"),
+        ("I-LOC", "'I-LOC' is a tag, not an entity type"),
+        ("NEW TYPE", "holds a space"),
+        ("O", "'O' is a tag, not an entity type"),
+    ],
+)
+def test_an_entity_type_that_is_a_tag_or_holds_whitespace_is_refused(tmp_path, label, message):
+    path = tmp_path / "news.jsonl"
+    append_decision(path, {"source": "n.txt", "row": 1, "text": "Maria won .", "entities": [
+        {"label": label, "start": 0, "end": 5}
+    ]})  # fmt: skip
+    result = run_module("ner.export_annotations", "--input", str(path), "--out", str(tmp_path / "n.conll"))
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [f"error: {path}: line 1: {message}"]
+    assert not (tmp_path / "n.conll").exists()
+
+
+@pytest.mark.slow
+def test_an_entity_type_the_training_data_lacks_is_said_in_one_line(tmp_path, tiny_ner_config_file):
+    annotations = tmp_path / "news.jsonl"
+    entities = [{"label": "FOO", "start": 0, "end": 11}]
+    append_decision(annotations, {"source": "n.txt", "row": 1, "text": "Maria Lopez won .", "entities": entities})
+    common = ["--config", str(tiny_ner_config_file), "--seed", "1", "--training.epochs", "1"]
+    done = run_module("ner.train", *NER_ARGS, "--extra", str(annotations), "--out", str(tmp_path / "a"), *common)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "warning: annotation file 1 adds the entity type(s) FOO, which the other training data lacks"
+        in done.stderr.splitlines()
+    )
+
+
+@pytest.mark.slow
+def test_a_model_trained_with_extra_is_compared_and_retrained_again_from_any_folder(tmp_path, tiny_config_file):
+    """The bundle records its files relative to itself (no path of this machine), so
+    `evaluate --baseline` from another folder finds them; the annotation file has grown
+    since (decisions are appended), and the version trained on is read again."""
+    import shutil
+
+    from app_pages.annotation import retrain
+
+    project = tmp_path / "project"
+    (project / "data").mkdir(parents=True)
+    shutil.copy(FIXTURES / "reviews.csv", project / "data" / "reviews.csv")
+    annotations = project / "data" / "mine.jsonl"
+    _reviews_as_annotations(annotations)
+    args = [
+        "--csv",
+        "data/reviews.csv",
+        "--text-col",
+        "review",
+        "--label-col",
+        "stars",
+        "--label-map",
+        "1-2:negative,3:neutral,4-5:positive",
+    ]
+    trained = run_module(
+        "sentiment.train", *args, "--extra", "data/mine.jsonl", "--out", "models/a",
+        "--config", str(tiny_config_file), "--seed", "1", cwd=project,
+    )  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    metadata_text = (project / "models" / "a" / "metadata.json").read_text()
+    assert str(tmp_path) not in metadata_text
+    _more_decisions(annotations, 2)  # the file grows after the training
+    compared = run_module(
+        "sentiment.evaluate", "--model", str(project / "models" / "a"), "--csv", str(FIXTURES / "reviews.csv"),
+        "--text-col", "review", "--label-col", "stars", "--label-map", "1-2:negative,3:neutral,4-5:positive",
+        "--baseline", "tfidf", "--output", str(tmp_path / "e.json"), cwd=tmp_path,
+    )  # fmt: skip
+    assert compared.returncode == 0, compared.stderr
+    assert "trained on the bundle's 57 training examples" in compared.stdout
+    first = retrain("sentiment", project / "models" / "a", annotations, tmp_path / "b", with_base=True, on_epoch=print)
+    assert json.loads((tmp_path / "b" / "metadata.json").read_text())["training"]["train_examples"] == 27 + 32
+    _more_decisions(annotations, 5)  # three more
+    retrain("sentiment", tmp_path / "b", annotations, tmp_path / "c", with_base=True, on_epoch=print)
+    metadata = json.loads((tmp_path / "c" / "metadata.json").read_text())
+    assert metadata["training"]["train_examples"] == 27 + 35  # the annotations once each, not twice
+    assert [entry["decisions"] for entry in metadata["dataset"]["extra"]] == [35]
+    assert first["old"] == str(project / "models" / "a")

@@ -29,15 +29,21 @@ def test_the_queue_holds_the_most_uncertain_texts_first_and_skips_labelled_rows(
     from shared.selection import entropy
 
     source = FIXTURES / "reviews.csv"
+    with source.open(newline="", encoding="utf-8") as handle:
+        texts = {number: row["review"] for number, row in enumerate(csv.DictReader(handle), start=2)}
     labelled = tmp_path / "done.jsonl"
-    append_decision(labelled, {"source": "reviews.csv", "row": 2, "label": "positive"})
+    append_decision(
+        labelled, {"task": "sentiment", "source": "reviews.csv", "row": 2, "text": texts[2], "label": "positive"}
+    )
+    # Row 3 of another file called reviews.csv (another text) leaves this file's row 3 to ask.
+    append_decision(
+        labelled, {"task": "sentiment", "source": "reviews.csv", "row": 3, "text": "zz other", "label": "negative"}
+    )
     queue = tmp_path / "queue.csv"
     args = ["--model", str(sentiment_bundle), "--input", str(source), "--text-col", "review", "--n", "5"]
     result = run_module("sentiment.select", *args, "--out", str(queue), "--exclude", str(labelled))
     assert result.returncode == 0, result.stderr
     rows = _rows(queue)
-    with source.open(newline="", encoding="utf-8") as handle:
-        texts = {number: row["review"] for number, row in enumerate(csv.DictReader(handle), start=2)}
     uncertainty = dict(zip(texts, entropy(sentiment_classifier.predict_proba(list(texts.values())))))
     expected = sorted((row for row in texts if row != 2), key=lambda row: -uncertainty[row])[:5]
     assert [int(row["row"]) for row in rows] == expected
@@ -92,3 +98,19 @@ def test_a_bundle_of_another_task_is_refused(ner_bundle, tmp_path):
     source.write_text("text\nfine\n")
     args = ["--model", str(ner_bundle), "--input", str(source), "--n", "3", "--out", str(tmp_path / "q.csv")]
     assert "ner" in _one_line_error(run_module("sentiment.select", *args))
+
+
+def test_an_annotation_file_of_the_other_task_is_refused_as_exclude(sentiment_bundle, tmp_path):
+    from shared.annotations import append_decision
+
+    labelled = tmp_path / "entities.jsonl"
+    append_decision(labelled, {"task": "ner", "source": "x.txt", "row": 1, "text": "Anna won .", "entities": []})
+    args = ["--model", str(sentiment_bundle), "--input", str(FIXTURES / "reviews.csv"), "--text-col", "review"]
+    result = run_module(
+        "sentiment.select", *args, "--n", "2", "--out", str(tmp_path / "q.csv"), "--exclude", str(labelled)
+    )
+    assert _one_line_error(result) == (
+        f"error: {labelled}: line 1 is a ner decision, not sentiment: an annotation file holds one task's decisions; "
+        "choose another file for this task"
+    )
+    assert not (tmp_path / "q.csv").exists()

@@ -121,6 +121,13 @@ def train_on_local_workers(task, args, argv: list[str]) -> None:
     run_local_workers(f"{task.name}.train", without_workers(argv), args.workers, hint)
 
 
+def training_config(cli: AppCli, args, overrides: list[str]):
+    """The config the train verb trains with: the app's defaults (an architecture's own
+    where it has them), the --config file, then the options and dotted overrides."""
+    calibration = [f"--training.calibration={args.calibration}"] if getattr(args, "calibration", None) else []
+    return load_config(cli.task.config_class, args.config, [*cli.config_overrides(args), *calibration, *overrides])
+
+
 def command(cli: AppCli, doc: str | None):
     """The `main(argv)` of `python -m <task>.train`."""
 
@@ -132,10 +139,7 @@ def command(cli: AppCli, doc: str | None):
         args, overrides = build_parser(cli, doc).parse_known_args(argv)
 
         def config_and_data():
-            calibration = [f"--training.calibration={args.calibration}"] if getattr(args, "calibration", None) else []
-            config = load_config(
-                task.config_class, args.config, [*cli.config_overrides(args), *calibration, *overrides]
-            )
+            config = training_config(cli, args, overrides)
             if args.dataset:
                 source = dataset_source(task, args.dataset, config)
             elif getattr(args, "annotations", None):

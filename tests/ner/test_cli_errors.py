@@ -41,7 +41,7 @@ def test_train_bad_dev_file(tmp_path, content, expected):
 def test_train_bad_override(tmp_path):
     dev, out = str(NER_FIXTURES / "dev.txt"), str(tmp_path / "m")
     result = run_module("ner.train", "--train", TRAIN, "--dev", dev, "--model.output", "hmm", "--out", out)
-    _assert_one_line_error(result, "config.model.output: 'hmm' is not one of crf, softmax")
+    _assert_one_line_error(result, "--model.output: 'hmm' is not one of crf, softmax")
 
 
 def test_predict_bad_jsonl_leaves_no_output(ner_bundle, tmp_path):

@@ -43,7 +43,7 @@ def test_train_bad_csv(tmp_path, content, expected):
 
 def test_train_bad_override(tmp_path):
     result = run_module("sentiment.train", *REVIEWS_ARGS, "--model.cell", "cnn", "--out", str(tmp_path / "m"))
-    _assert_one_line_error(result, "config.model.cell: 'cnn' is not one of lstm, gru, simple_rnn")
+    _assert_one_line_error(result, "--model.cell: 'cnn' is not one of lstm, gru, simple_rnn")
 
 
 def test_predict_strict_stops_at_an_empty_text_and_leaves_no_output(sentiment_bundle, tmp_path):

@@ -54,6 +54,27 @@ def test_the_exported_tree_model_parses_and_composes_in_the_graph(tree_bundle, t
     ]
 
 
+def test_a_text_of_only_characters_the_tokenizer_drops_gets_a_prediction_on_every_path(tree_bundle, tmp_path):
+    """U+200B is not whitespace to Python, but the tokenizer drops it: alone in a batch,
+    the parser's character CNN once had no width to pool over."""
+    import tensorflow as tf
+
+    from sentiment import SentimentClassifier
+    from shared.export import export_model
+
+    classifier = SentimentClassifier.load(tree_bundle)
+    alone = classifier.predict_proba(["\u200b"])
+    beside = classifier.predict_proba(["\u200b", TEXTS[0]])
+    np.testing.assert_allclose(alone[0], beside[0], atol=1e-5)
+    assert classifier.predict("\u200b\u200b").label in classifier.labels
+    assert classifier.predict_tree("\u200b").nodes == []
+    export_model(classifier, tmp_path / "saved")
+    serve = tf.saved_model.load(str(tmp_path / "saved")).signatures["serving_default"]
+    np.testing.assert_allclose(serve(text=tf.constant(["\u200b"]))["probabilities"].numpy(), alone, atol=1e-5)
+    printed = run_module("sentiment.predict", "--model", str(tree_bundle), "\u200b")
+    assert printed.returncode == 0 and "Traceback" not in printed.stderr, printed.stderr
+
+
 @pytest.mark.parametrize(
     ("content", "extra", "message"),
     [
@@ -63,12 +84,24 @@ def test_the_exported_tree_model_parses_and_composes_in_the_graph(tree_bundle, t
         ("(3 (a) (2 b))\n", TINY_TREE_MODEL, "{path}: line 1: malformed tree (expected a label 0-4 at character 4)"),
         ("(3 (2 a) (2 b) (2 c))\n", TINY_TREE_MODEL, "{path}: line 1: a node with 3 children over 'a b c': {binary}"),
         ("\n\n", TINY_TREE_MODEL, "{path}: no trees"),
+        ("(2  )\n", TINY_TREE_MODEL, "{path}: line 1: malformed tree (empty or unterminated leaf at character 3)"),
+        (
+            "(2 \u200b)\n",
+            TINY_TREE_MODEL,
+            "{path}: no tree has a word the model reads (every leaf is punctuation the tokenizer drops)",
+        ),
     ],
-    ids=["not-a-tree-model", "unbalanced", "label-outside-the-set", "no-label", "three-children", "empty"],
-)
+    ids=[
+        "not-a-tree-model", "unbalanced", "label-outside-the-set", "no-label", "three-children", "empty",
+        "blank-leaf", "no-word",
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("split", ["--trees", "--dev-trees", "--test-trees"])
 def test_a_bad_tree_file_is_one_error_line_and_nothing_written(
-    tmp_path, capsys, tiny_config_file, content, extra, message
+    tmp_path, capsys, tiny_config_file, content, extra, message, split
 ):
+    """Every split is read and checked before the training starts, so a bad dev or
+    test file ends the run at once and leaves no work folder."""
     from sentiment.train import main
     from shared.cli import run_cli
 
@@ -76,13 +109,34 @@ def test_a_bad_tree_file_is_one_error_line_and_nothing_written(
     args = list(TREE_ARGS)
     if content is not None:
         path.write_text(content, encoding="utf-8")
-        args[1] = str(path)
+        args[args.index(split) + 1] = str(path)
     code = run_cli(main, [*args, "--config", str(tiny_config_file), *extra, "--out", str(tmp_path / "m")])
     assert code == 2
     assert capsys.readouterr().err.splitlines() == [
         "error: " + message.format(path=path, binary="trees must be binary")
     ]
     assert not (tmp_path / "m").exists() and not (tmp_path / "m.training").exists()
+
+
+@pytest.mark.parametrize("branching", ["left", "right"])
+def test_a_tree_of_1500_words_reads_without_recursion(tmp_path, branching):
+    """SST sets no limit on depth: a left- or right-branching tree of 1,500 words is
+    parsed, converted and encoded without reaching Python's recursion limit."""
+    from sentiment.data import read_sst_trees
+    from sentiment.parser import gold_splits
+    from sentiment.trees import encode_trees
+
+    words = [f"w{i}" for i in range(1500)]
+    line = f"(2 {words[0]})" if branching == "left" else f"(2 {words[-1]})"
+    for word in words[1:] if branching == "left" else reversed(words[:-1]):
+        line = f"(3 {line} (2 {word}))" if branching == "left" else f"(3 (2 {word}) {line})"
+    path = tmp_path / "deep.txt"
+    path.write_text(line + "\n", encoding="utf-8")
+    (tree,) = read_sst_trees(path)
+    assert tree.tokens == tuple(words)
+    splits = gold_splits(tree)
+    assert len(splits) == 1499 and (0, 1500, 1499 if branching == "left" else 1) in splits
+    assert encode_trees([tree]).left.shape == (1, 1499, 1)
 
 
 def test_trees_need_dev_trees(tmp_path, tiny_config_file):

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 
@@ -58,3 +59,41 @@ def test_unreadable_config_file_is_a_config_error(tmp_path):
 
 def test_parse_overrides_builds_nested_dicts():
     assert parse_overrides(["--a.b", "1", "--a.c=2"]) == {"a": {"b": "1", "c": "2"}}
+
+
+def test_the_readmes_tree_command_trains_the_config_of_the_readmes_tree_results():
+    """The README's tree row comes from benchmarks.tree_benchmark; its command must build
+    the same config (a tree model's defaults are the ones that benchmark chose)."""
+    import re
+    import shlex
+
+    from benchmarks.tree_benchmark import VARIANTS
+    from sentiment.cli import CLI
+    from shared.verbs.train import build_parser, training_config
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    command = re.search(
+        r"python -m sentiment\.train (--dataset sst --model\.architecture tree[^\n]*\\\n[^\n]*)", readme
+    )
+    argv = shlex.split(command.group(1).replace("\\\n", " "))
+    args, overrides = build_parser(CLI, "").parse_known_args(argv)
+    built = training_config(CLI, args, overrides)
+    assert built == load_config(SentimentConfig, None, VARIANTS["Tree-LSTM"])
+    assert (built.model.cell, built.model.units, built.training.batch_size) == ("lstm", 128, 32)
+    assert load_config(SentimentConfig, None, []).model.units == 64  # the sequence model keeps its own
+
+
+def test_a_bad_value_names_the_option_or_the_file_it_came_from(tmp_path):
+    import json
+
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps({"model": {"units": 8}, "training": {"epochs": "two"}}))
+    with pytest.raises(ConfigError, match=r"^--training\.calibration: 'isotonic' is not one of temperature, none$"):
+        load_config(SentimentConfig, path, ["--training.calibration", "isotonic", "--training.epochs", "2"])
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(path))}\.training\.epochs: expected int, got 'two'$"):
+        load_config(SentimentConfig, path, [])
+    with pytest.raises(ConfigError, match=r"^--model\.parser: parser \(a tree bundle's parser\) is for a tree model"):
+        load_config(SentimentConfig, None, ["--model.parser", "models/trees"])
+    with pytest.raises(ConfigError, match=rf"^{re.escape(str(path))}\.model and --model\.parser: parser"):
+        load_config(SentimentConfig, path, ["--model.parser", "models/trees", "--training.epochs", "2"])
