@@ -9,6 +9,7 @@ shared, read-only, by all sessions; the APIs are thread-safe.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -21,15 +22,20 @@ from shared.bundle import BundleEntry, find_bundles
 from shared.errors import UserError
 from shared.tasks import Task, all_tasks, get_task
 
-_MARKDOWN_SPECIAL = str.maketrans({char: f"\\{char}" for char in "\\`*_{}[]()<>#+-.!|~:$&\"'="})
+# What Markdown (and Streamlit's own `:emoji:` and `:color[...]` syntax) reads as markup in
+# a message: each is backslash-escaped, as CommonMark lets any ASCII punctuation be. A
+# link or image needs its brackets, emphasis its stars or underscores, HTML its angle
+# brackets; an autolink needs "://" or "www." whole, and an emoji or colour a colon
+# right before a word.
+_MARKUP = re.compile(r"[\\`*_\[\]<>!|~$#{}@]|:(?=\S)|(?<=www)\.", re.IGNORECASE)
 
 
 def plain(text: object) -> str:
     """`text` for a Streamlit message (`st.error`, `st.success`...), which reads Markdown:
-    every ASCII punctuation mark backslash-escaped (CommonMark lets each be), so a file
-    name, a cell of an upload or an error quoting one shows as typed, and never as an
-    image fetched from elsewhere, a live link or HTML. Line breaks stay line breaks."""
-    return "  \n".join(line.translate(_MARKDOWN_SPECIAL) for line in str(text).split("\n"))
+    every character that Markdown would read as markup escaped, so a file name, a cell
+    of an upload or an error quoting one shows as typed, and never as an image fetched
+    from elsewhere, a live link or HTML. Line breaks stay line breaks."""
+    return "  \n".join(_MARKUP.sub(lambda match: "\\" + match.group(0), line) for line in str(text).split("\n"))
 
 
 def keep_tensorflow_kernels() -> None:
@@ -73,6 +79,7 @@ def pick_bundle(task: Task) -> BundleEntry | None:
     if not entries:
         return None
     if len(entries) == 1:
+        st.session_state[f"model-{task.name}-chosen"] = entries[0].path.name
         return entries[0]
     names = [entry.path.name for entry in entries]
     key = f"model-{task.name}"

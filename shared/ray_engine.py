@@ -33,6 +33,7 @@ from shared.part_files import (
     write_manifest,
     write_part,
 )
+from shared.reaper import reaped_cluster
 from shared.results import blank_note
 
 ROWS_PER_PART = 8192
@@ -312,10 +313,11 @@ def ray_cluster(address: str | None, workers: int, *, connect_timeout: float = C
     if address:
         deadline = time.monotonic() + connect_timeout  # one bound for the probe and Ray's own connect
         check_reachable(address, connect_timeout)
-    with ray_messages_held(verbose):
+    with ray_messages_held(verbose), contextlib.ExitStack() as stack:
         if address:
             init_within(deadline, connect_timeout, address=address, **options)
         else:
+            stack.enter_context(reaped_cluster())  # its processes end with this command, however it ends
             ray.init(num_cpus=workers + 1, include_dashboard=False, _node_ip_address=LOOPBACK, **options)
         try:
             yield

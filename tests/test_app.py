@@ -1,5 +1,6 @@
 """The Streamlit app, page by page, with Streamlit's AppTest (no browser)."""
 
+import hashlib
 import html
 import io
 import json
@@ -679,7 +680,7 @@ def test_annotate_shows_typed_markdown_and_html_as_text_and_reports_a_torn_line(
     folder.mkdir(parents=True)
     (folder / "mine.jsonl").write_bytes(b'{"source": "mine.csv", "row": 2, "label": "posi')
     at = _annotate_page(monkeypatch, tmp_path)
-    assert "its last line was cut off" in at.warning[0].value
+    assert "its last line was not a whole decision" in at.warning[0].value
     for _ in range(5):
         body = _shown_text(at)
         if "bold" in body:
@@ -687,6 +688,75 @@ def test_annotate_shows_typed_markdown_and_html_as_text_and_reports_a_torn_line(
             return
         at.button(key="annotate-skip").click().run()
     raise AssertionError("the text with Markdown and HTML never came up")
+
+
+def _records(tmp_path) -> list[dict]:
+    path = tmp_path / "data" / "annotations" / "mine.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_click_in_a_tab_that_is_behind_never_labels_a_row_its_user_did_not_see(models, monkeypatch, tmp_path):
+    first = _annotate_page(monkeypatch, tmp_path)
+    second = _page("annotate")  # another tab, showing the same row
+    second.selectbox(key="annotate-file").set_value("data/mine.csv").run()
+    shown = _shown_text(second)
+    assert shown == _shown_text(first)
+    first.button(key="annotate-negative").click().run()
+    second.button(key="annotate-positive").click().run()  # on the row it shows, which is taken
+    assert not second.exception
+    records = _records(tmp_path)
+    assert [(r["text"], r["label"]) for r in records] == [(html.unescape(shown[shown.index(">") + 1 : -6]), "negative")]
+    assert [t.value for t in second.toast] == ["Another tab labelled row {} first; here is the next one.".format(
+        records[0]["row"]
+    )]  # fmt: skip
+    assert _shown_text(second) != shown
+
+
+def test_two_files_of_one_name_are_two_sources_and_a_file_holds_one_tasks_decisions(models, monkeypatch, tmp_path):
+    """Rows of data/a/x.csv labelled: data/b/x.csv (other texts) has none done; the
+    Entities task on the same annotation file is one message, and the file stays whole."""
+    monkeypatch.chdir(tmp_path)
+    for folder, texts in (("a", ["Great value", "Broke at once"]), ("b", ["Blue case", "Works well"])):
+        (tmp_path / "data" / folder).mkdir(parents=True)
+        (tmp_path / "data" / folder / "x.csv").write_text("text\n" + "\n".join(texts) + "\n", encoding="utf-8")
+    at = _page("annotate")
+    at.selectbox(key="annotate-file").set_value("data/a/x.csv").run()
+    at.button(key="annotate-positive").click().run()
+    at.button(key="annotate-negative").click().run()
+    assert [m.value for m in at.metric][:2] == ["2", "0"]
+    at.selectbox(key="annotate-file").set_value("data/b/x.csv").run()
+    assert not at.exception and [m.value for m in at.metric][:2] == ["0", "2"]
+    at.radio(key="annotate-task").set_value("ner").run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "data/annotations/x.jsonl: line 1 is a sentiment decision, not ner: an annotation file holds one task's "
+        "decisions; choose another file for this task"
+    ]
+    at.radio(key="annotate-task").set_value("sentiment").run()
+    assert not at.exception and not at.error
+    path = tmp_path / "data" / "annotations" / "x.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert [r["task"] for r in records] == ["sentiment", "sentiment"]
+    assert {r["source_sha256"] for r in records} == {
+        hashlib.sha256((tmp_path / "data/a/x.csv").read_bytes()).hexdigest()
+    }
+
+
+def test_a_new_model_from_a_retraining_does_not_replace_the_users_choice(models, monkeypatch, tmp_path):
+    import shutil
+
+    at = _page("sentiment")
+    newer = models / "sentiment-annotated"
+    shutil.copytree(models / "sentiment", newer)
+    metadata = json.loads((newer / "metadata.json").read_text())
+    (newer / "metadata.json").write_text(json.dumps({**metadata, "created": "9999-01-01T00:00:00Z"}))
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="model-sentiment").value == "sentiment"  # what the page showed before
+    assert at.selectbox(key="model-sentiment").options == ["sentiment-annotated", "sentiment"]
+    at.selectbox(key="model-sentiment").set_value("sentiment-annotated").run()
+    at.run()
+    assert at.selectbox(key="model-sentiment").value == "sentiment-annotated"
 
 
 def test_entities_from_the_table_become_character_offsets():

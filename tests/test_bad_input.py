@@ -288,7 +288,7 @@ CLI_CASES = [
         "ner-export-annotations-bad-line",
         "ner.export_annotations",
         ["--input", "{tmp}/a.jsonl", "--out", "{tmp}/a.conll"],
-        "a.jsonl: line 1 is not an annotation decision (a JSON object with a source and a row)",
+        "a.jsonl: line 1 is not an annotation decision: not valid JSON",
         {"a.jsonl": "Anna B-PER\n\n"},
     ),
     Case(
@@ -402,6 +402,78 @@ CLI_CASES = [
         [*NER_TRAIN[:-1], "{tmp}/notes.txt"],
         "notes.txt: exists and is not a model bundle",
         {"train.txt": GOOD_CONLL, "notes.txt": "mine\n"},
+    ),
+    # two outputs of one command, or an output that cannot be written: nothing written at all
+    Case(
+        "evaluate-output-and-errors-the-same-file",
+        "sentiment.evaluate",
+        ["--model", "{sentiment}", "--csv", "{tmp}/test.csv", "--output", "{tmp}/e.json", "--errors", "{tmp}/./e.json"],
+        "e.json: --output and --errors name the same file; give each its own path (nothing was written)",
+        {"test.csv": "text,label\ngood,positive\nbad,negative\n"},
+    ),
+    Case(
+        "evaluate-errors-under-proc",
+        "sentiment.evaluate",
+        ["--model", "{sentiment}", "--csv", "{tmp}/test.csv", "--output", "{tmp}/e.json", "--errors", "/proc/x.csv"],
+        "/proc/x.csv: cannot be written (No such file or directory); choose another path for --errors",
+        {"test.csv": "text,label\ngood,positive\nbad,negative\n"},
+    ),
+    Case(
+        "evaluate-errors-under-a-file",
+        "ner.evaluate",
+        [
+            "--model",
+            "{ner}",
+            "--file",
+            "{tmp}/test.txt",
+            "--output",
+            "{tmp}/r.json",
+            "--errors",
+            "{tmp}/notes.txt/e.csv",
+        ],
+        "notes.txt is a file, not a folder; choose another path for --errors",
+        {"test.txt": GOOD_CONLL, "notes.txt": "mine\n"},
+    ),
+    Case(
+        "evaluate-output-under-a-file",
+        "sentiment.evaluate",
+        ["--model", "{sentiment}", "--csv", "{tmp}/test.csv", "--output", "{tmp}/test.csv/r.json"],
+        "test.csv is a file, not a folder; choose another path for --output",
+        {"test.csv": "text,label\ngood,positive\nbad,negative\n"},
+    ),
+    Case(
+        "export-annotations-out-under-a-file",
+        "sentiment.export_annotations",
+        ["--input", "{tmp}/a.jsonl", "--out", "{tmp}/a.jsonl/a.csv"],
+        "a.jsonl is a file, not a folder; choose another path for --out",
+        {"a.jsonl": '{"source": "s", "row": 1, "text": "ok", "label": "positive"}\n'},
+    ),
+    Case(
+        "export-annotations-latin-1",
+        "sentiment.export_annotations",
+        ["--input", "{tmp}/a.jsonl", "--out", "{tmp}/a.csv"],
+        "a.jsonl: line 2: not UTF-8 text (an annotation file is UTF-8 JSON Lines); save it as UTF-8",
+        {
+            "a.jsonl": b'{"source": "s", "row": 1, "text": "ok", "label": "positive"}\n'
+            b'{"source": "s", "row": 2, "text": "caf\xe9", "label": "positive"}\n'
+        },  # fmt: skip
+    ),
+    Case(
+        "ner-export-annotations-start-null",
+        "ner.export_annotations",
+        ["--input", "{tmp}/a.jsonl", "--out", "{tmp}/a.conll"],
+        "a.jsonl: line 1 is not an annotation decision: the entity 'PER' needs integer start and end offsets",
+        {
+            "a.jsonl": '{"source": "s", "row": 1, "text": "Anna won", '
+            '"entities": [{"label": "PER", "start": null, "end": 4}]}\n'
+        },
+    ),
+    Case(
+        "ner-export-annotations-another-tasks-file",
+        "ner.export_annotations",
+        ["--input", "{tmp}/a.jsonl", "--out", "{tmp}/a.conll"],
+        "a.jsonl: line 1 is a sentiment decision, not ner",
+        {"a.jsonl": '{"task": "sentiment", "source": "s", "row": 1, "text": "ok", "label": "positive"}\n'},
     ),
     Case(
         "predict-output-is-a-folder",

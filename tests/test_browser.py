@@ -128,6 +128,26 @@ def test_entities_page_keeps_typed_links_and_images_as_text(page, app_url):
     assert not [url for url in requests if "example.com" in url]
 
 
+def test_an_uploaded_cell_quoted_in_a_message_stays_text(page, app_url, tmp_path):
+    """The Errors page's message about a bad label quotes the cell: typed as an image and
+    a link, it is shown as typed, and nothing is fetched from elsewhere."""
+    bait = "![img](http://example.com/x.png) [click](http://example.com) www.example.com"
+    source = tmp_path / "bait.csv"
+    source.write_text(f"text,label\ngood film,positive\nbad film,{bait}\n", encoding="utf-8")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(f"{app_url}/errors")
+    page.locator('input[type="file"]').set_input_files(str(source))
+    alert = page.locator('[data-testid="stAlertContentError"]')
+    alert.wait_for(timeout=WAIT_MS)
+    wait_until_idle(page)
+    assert f"unknown label '{bait}'" in alert.inner_text()
+    assert page.locator('a[href*="example.com"]').count() == 0
+    assert page.locator('img[src*="example.com"]').count() == 0
+    assert not [url for url in requests if "example.com" in url]
+    _shot(page, "errors-bad-upload")
+
+
 def test_errors_page_lists_the_clicked_cells_examples_and_keeps_typed_html_as_text(
     page, app_url, sentiment_bundle, tmp_path
 ):

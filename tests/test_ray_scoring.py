@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -182,6 +183,19 @@ def test_inputs_are_a_file_a_folder_or_a_glob(tmp_path):
         input_files(str(tmp_path / "missing.csv"))
 
 
+def tagged_processes(tag: str) -> list[str]:
+    """The command lines of the live processes whose environment holds RNNTEXT_TEST_RUN_TAG=tag."""
+    wanted = f"RNNTEXT_TEST_RUN_TAG={tag}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and wanted in (entry / "environ").read_bytes().split(b"\0"):
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
 def cli(*args: str, env: dict | None = None) -> subprocess.Popen:
     """`python -m sentiment.predict ARGS` in its own process group (so a test can kill
     the run with the Ray cluster it started)."""
@@ -202,14 +216,20 @@ def test_a_killed_run_leaves_no_success_and_a_rerun_writes_every_row_once(tmp_pa
     argv = ["--model", str(sentiment_bundle), "--engine", "ray", "--input", str(tmp_path / "in"), "--output", str(out)]
     argv += ["--workers", "2", "--rows-per-part", "20"]
 
-    run = cli(*argv)
+    tag = f"run-{uuid.uuid4().hex}"  # every process the run starts inherits it
+    run = cli(*argv, env={"RNNTEXT_TEST_RUN_TAG": tag})
     deadline = time.monotonic() + 240
     while not list(out.glob("part-*")) and run.poll() is None and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert tagged_processes(tag), "the run's Ray processes were not found"
     os.killpg(run.pid, signal.SIGKILL)
     run.wait(timeout=60)
     assert list(out.glob("part-*")), "the run ended before any part was written"
     assert not (out / "_SUCCESS").exists()
+    deadline = time.monotonic() + 60  # the watcher sees the command gone within a second, then kills the rest
+    while tagged_processes(tag) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert tagged_processes(tag) == [], "a process of the killed run survived it"
 
     rerun = cli(*argv)
     _, stderr = rerun.communicate(timeout=300)
