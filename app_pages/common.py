@@ -23,19 +23,31 @@ from shared.errors import UserError
 from shared.tasks import Task, all_tasks, get_task
 
 # What Markdown (and Streamlit's own `:emoji:` and `:color[...]` syntax) reads as markup in
-# a message: each is backslash-escaped, as CommonMark lets any ASCII punctuation be. A
-# link or image needs its brackets, emphasis its stars or underscores, HTML its angle
-# brackets; an autolink needs "://" or "www." whole, and an emoji or colour a colon
-# right before a word.
-_MARKUP = re.compile(r"[\\`*_\[\]<>!|~$#{}@]|:(?=\S)|(?<=www)\.", re.IGNORECASE)
+# a message: each is backslash-escaped, as CommonMark lets any ASCII punctuation be.
+_MARKUP = re.compile(r"[\\`*_\[\]<>!|~$#{}@]|:(?=\S)")
+# A web or e-mail address is made a live link after escapes are undone (GFM's autolink
+# literals), and an `:emoji:` shortcode an emoji, so a word holding one is shown as code
+# instead, which nothing rewrites.
+_LINK_LIKE = re.compile(r"://|www\.|@|:[\w+-]+:", re.IGNORECASE)
+
+
+def _inert(word: str) -> str:
+    if not _LINK_LIKE.search(word):
+        return _MARKUP.sub(lambda match: "\\" + match.group(0), word)
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", word)), default=0) + 1)
+    padded = f" {word} " if word.startswith("`") or word.endswith("`") else word
+    return f"{fence}{padded}{fence}"
 
 
 def plain(text: object) -> str:
     """`text` for a Streamlit message (`st.error`, `st.success`...), which reads Markdown:
-    every character that Markdown would read as markup escaped, so a file name, a cell
-    of an upload or an error quoting one shows as typed, and never as an image fetched
-    from elsewhere, a live link or HTML. Line breaks stay line breaks."""
-    return "  \n".join(_MARKUP.sub(lambda match: "\\" + match.group(0), line) for line in str(text).split("\n"))
+    markup escaped and web addresses shown as code, so a file name, a cell of an upload
+    or an error quoting one shows as typed, and never as an image fetched from elsewhere,
+    a live link or HTML. Line breaks stay line breaks."""
+    return "  \n".join(
+        "".join(_inert(part) if part and not part.isspace() else part for part in re.split(r"(\s+)", line))
+        for line in str(text).split("\n")
+    )
 
 
 def keep_tensorflow_kernels() -> None:
@@ -211,7 +223,7 @@ def no_model_panel(task: Task) -> None:
         default_training_progress(task.name)
         return
     if state == "failed":
-        st.warning(plain(f"make start could not train the default {task.title.lower()}: {status.failed[task.name]}"))
+        st.warning(f"`make start` could not train the default {task.title.lower()}: {plain(status.failed[task.name])}")
     target = (models_dir() / task.name).resolve()
     job = training_jobs().get(target)
     if job is not None and job.running:

@@ -91,10 +91,10 @@ def labelled_data(task, entry, api):
 def baseline_predictions(task_name: str, bundle: str, key: str, _data) -> list:
     """The app's baseline (`evaluate --baseline`), trained on the bundle's training data,
     on each example of the data `key` names."""
-    from shared.verbs.evaluate import recorded_training_data
+    from shared.training_data import recorded_training_source
 
     api, cli = load_model(task_name, bundle), importlib.import_module(f"{task_name}.cli").CLI
-    return cli.baseline_comparison(cli.baselines[0], api, recorded_training_data(cli, api), _data)[2]
+    return cli.baseline_comparison(cli.baselines[0], api, recorded_training_source(cli, api).splits, _data)[2]
 
 
 @st.cache_data(show_spinner="Scoring the labelled data...", max_entries=8)

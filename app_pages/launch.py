@@ -29,13 +29,19 @@ def missing_defaults(models: Path) -> list[str]:
     return [task.name for task in all_tasks() if not (models / task.name / METADATA_FILE).is_file()]
 
 
+# The app as served, not a development server: no watching of the source tree (and of
+# the models being written, which overflowed inotify's queue while defaults trained) and
+# no "Deploy" button. A plain `streamlit run streamlit_app.py` keeps Streamlit's defaults.
+SERVED = ["--server.fileWatcherType=none", "--server.runOnSave=false", "--client.toolbarMode=viewer"]
+
+
 def start_ui(address: str, port: int, status_file: Path) -> subprocess.Popen:
     """The Streamlit server, told where the default trainings' status is."""
     from app_pages.defaults import STATUS_VARIABLE
 
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
                f"--server.address={address}", f"--server.port={port}",
-               "--server.headless=true", "--browser.gatherUsageStats=false"]  # fmt: skip
+               "--server.headless=true", "--browser.gatherUsageStats=false", *SERVED]  # fmt: skip
     return subprocess.Popen(command, cwd=ROOT, env={**os.environ, STATUS_VARIABLE: str(status_file)})
 
 

@@ -81,7 +81,8 @@ def evaluate_sentences(tagger, sentences: list[Sentence]) -> dict:
     if correct:
         report["calibration"] = {**event_scores(scored, correct), "entities": len(correct)}
         if tagger.calibration:
-            report["calibration"] |= {"method": "isotonic", "before": event_scores(raw, correct)}
+            method = tagger.metadata["calibration"]["method"]  # the bundle's record, as its curve is
+            report["calibration"] |= {"method": method, "before": event_scores(raw, correct)}
         report["reliability"] = confidence_bins(scored, correct)
     return report
 

@@ -96,7 +96,12 @@ def test_ner_adds_annotated_sentences_and_refuses_a_span_that_cuts_a_token(tmp_p
     assert metadata["dataset"]["extra"][0]["decisions"] == 1
     append_decision(
         annotations,
-        {"source": "news.txt", "row": 2, "text": f"{text} .", "entities": [{"label": "LOC", "start": 20, "end": 24}]},
+        {
+            "source": "news.txt",
+            "row": 2,
+            "text": f"{text} Twice",
+            "entities": [{"label": "LOC", "start": 20, "end": 24}],
+        },
     )
     bad = run_module("ner.train", *NER_ARGS, "--extra", str(annotations), "--out", str(tmp_path / "b"), *common)
     assert bad.returncode == 2 and bad.stderr.strip().splitlines() == [
@@ -165,7 +170,8 @@ def test_an_entity_type_that_is_a_tag_or_holds_whitespace_is_refused(tmp_path, l
         {"label": label, "start": 0, "end": 5}
     ]})  # fmt: skip
     result = run_module("ner.export_annotations", "--input", str(path), "--out", str(tmp_path / "n.conll"))
-    assert result.returncode == 2 and result.stderr.strip().splitlines() == [f"error: {path}: line 1: {message}"]
+    (line,) = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and line.startswith(f"error: {path}: line 1: ") and message in line
     assert not (tmp_path / "n.conll").exists()
 
 

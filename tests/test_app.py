@@ -419,6 +419,7 @@ def test_make_start_serves_the_ui_at_once_on_loopback_and_says_what_it_cannot_tr
                 assert time.monotonic() - started < 60, "the UI did not answer within 60 s"
                 time.sleep(0.5)
         listening = listening_addresses(process_tree(launcher.pid))
+        watching = inotify_instances(process_tree(launcher.pid))
         while not any(line.startswith("- Language model: not trained") for line in lines):
             assert launcher.poll() is None and time.monotonic() - started < 180, "".join(lines)
             time.sleep(0.5)
@@ -428,11 +429,30 @@ def test_make_start_serves_the_ui_at_once_on_loopback_and_says_what_it_cannot_tr
         reader.join(timeout=30)
     output = "".join(lines)
     assert port in {bound for _, bound in listening} and {address for address, _ in listening} <= LOOPBACK, listening
+    assert watching == 0  # the served app watches no files (the models being written overflowed inotify)
     assert output.startswith(f"Starting the UI on http://127.0.0.1:{port}\n")
     assert "Training the missing default models behind it, one at a time: ner, lm." in output
     assert "- Entity tagger: not trained (dataset 'conll2003' not found" in output
     assert "request RCV1 from NIST" in output
     assert "Sentiment classifier: not trained" not in output  # its bundle was there
+
+
+def inotify_instances(pids: set[int]) -> int:
+    """How many inotify instances (file watchers) the processes `pids` hold open."""
+    import os
+
+    count = 0
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                count += os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:inotify"
+            except OSError:
+                continue
+    return count
 
 
 def test_streamlit_run_alone_listens_on_loopback_only(tmp_path):
@@ -464,10 +484,12 @@ def test_streamlit_run_alone_listens_on_loopback_only(tmp_path):
                 assert server.poll() is None and time.monotonic() < deadline, "streamlit did not start"
                 time.sleep(0.3)
         listening = listening_addresses(process_tree(server.pid))
+        watching = inotify_instances(process_tree(server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert listening == {("127.0.0.1", port)}
+    assert watching > 0  # a plain `streamlit run` is a development server: it reloads on save
 
 
 def test_make_start_on_a_port_in_use_says_so_in_one_line():
@@ -757,6 +779,32 @@ def test_a_new_model_from_a_retraining_does_not_replace_the_users_choice(models,
     at.selectbox(key="model-sentiment").set_value("sentiment-annotated").run()
     at.run()
     assert at.selectbox(key="model-sentiment").value == "sentiment-annotated"
+
+
+@pytest.mark.parametrize("name", ["x" * 82, "../x", "a/b", "", ".hidden"])
+def test_an_annotation_file_name_says_what_a_name_may_be_and_how_long(name):
+    from app_pages.annotation import annotation_path
+    from shared.errors import DataError
+
+    with pytest.raises(DataError) as caught:
+        annotation_path(name)
+    assert str(caught.value) == (
+        f"{name!r}: an annotation file name is 1 to 81 letters, digits, '.', '_' and '-' (no folders), "
+        "starting with a letter or digit"
+    )
+    assert annotation_path("x" * 81).name == "x" * 81 + ".jsonl"
+
+
+def test_a_message_shows_user_text_as_typed_and_never_as_markup():
+    from app_pages.common import plain
+
+    assert plain("labels.csv: row 3, column 'label'") == "labels.csv: row 3, column 'label'"
+    assert plain("**b** <i>x</i> a_b [c] :red[x] #") == "\\*\\*b\\*\\* \\<i\\>x\\</i\\> a\\_b \\[c\\] \\:red\\[x\\] \\#"
+    assert plain("see ![i](http://e.com/x.png) www.e.com a@b.c :smile:") == (
+        "see `![i](http://e.com/x.png)` `www.e.com` `a@b.c` `:smile:`"
+    )
+    assert plain("`x`://y") == "`` `x`://y ``"
+    assert plain("one\ntwo") == "one  \ntwo"
 
 
 def test_entities_from_the_table_become_character_offsets():

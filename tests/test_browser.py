@@ -76,6 +76,7 @@ def _type(page, label: str, text: str) -> None:
 def test_sentiment_page_labels_a_typed_review(page, app_url):
     page.goto(app_url)
     page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT_MS)
+    assert page.get_by_role("button", name="Deploy").count() == 0  # served as make start serves it
     _type(page, "Review", "Broke after two days, awful")
     moved = page.locator("p", has_text="Words that moved")
     moved.filter(has_text="awful").wait_for(timeout=WAIT_MS)
