@@ -90,12 +90,17 @@ def variant_runs(task, source, config, overrides: list[str], seeds: list[int], s
     return result
 
 
+def percent(result: dict | None) -> str:
+    return "-" if result is None else f"{result['mean'] * 100:.2f} ({result['sd'] * 100:.2f})"
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--task", choices=list(APPS), required=True)
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--variant", action="append", default=[], help="NAME:section.key=value,...")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--name", help="a name for this study's results (seeds-<task>-<dataset>-<name>)")
     args = parser.parse_args(argv)
     task = get_task(args.task)
     variants = [("default", []), *map(parse_variant, args.variant)]
@@ -109,8 +114,8 @@ def main(argv: list[str]) -> int:
         )
     lines = [
         *header(f"Seed study: {task.name} on {args.dataset} (score: {task.monitor_text})", report),
-        "| variant | overrides | seeds | dev mean (sd) | test mean (sd) | per-seed test |",
-        "|---|---|---|---|---|---|",
+        "| variant | overrides | seeds | dev mean (sd) | test mean (sd) | test accuracy mean (sd) | per-seed test |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, result in report["variants"].items():
         dev, test = result["dev"], result["test"]
@@ -118,9 +123,10 @@ def main(argv: list[str]) -> int:
         lines.append(
             f"| {name} | {' '.join(result['overrides']) or '(defaults)'} | {len(result['runs'])} "
             f"| {dev['mean'] * 100:.2f} ({dev['sd'] * 100:.2f}) | {test['mean'] * 100:.2f} ({test['sd'] * 100:.2f}) "
-            f"| {per_seed} |"
+            f"| {percent(result.get('test_accuracy'))} | {per_seed} |"
         )
-    write_results(f"seeds-{task.name}-{args.dataset}", report, "\n".join(lines) + "\n")
+    suffix = f"-{args.name}" if args.name else ""
+    write_results(f"seeds-{task.name}-{args.dataset}{suffix}", report, "\n".join(lines) + "\n")
     return 0
 
 

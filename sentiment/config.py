@@ -22,6 +22,13 @@ class ModelConfig:
     without trees, `parser` names a tree bundle whose parser (frozen) gives them theirs. `bidirectional`,
     `layers` and `pooling` are the sequence model's.
 
+    `vectors` names a set of pretrained word vectors (`shared.vectors`, e.g. glove-6b-50d;
+    "none" for none): each word of the vocabulary the set knows starts from its vector
+    (the embedding size is the set's), the `vectors_vocabulary` most frequent words of the
+    set join the training words in the vocabulary (so a word never seen in training still
+    gets its vector when predicting), and `freeze_vectors` keeps the embedding as it
+    starts. The rows are copied into the model: a bundle needs no vectors package.
+
     `encoder` names a word language-model bundle (lm.train --level word): each word
     both know starts from the LM's embedding of it (the embedding size is the LM's),
     and `encoder_layers` of its recurrent layers, with their trained weights, run
@@ -50,8 +57,12 @@ class ModelConfig:
     parser_dropout: float = 0.3
     parser_word_dropout: float = 0.1
     parser: str = ""
+    vectors: str = "none"
+    vectors_vocabulary: int = 0
+    freeze_vectors: bool = False
 
     def __post_init__(self):
+        check_vectors(self)
         if self.architecture == "tree" and self.encoder:
             raise ValueError("a tree model takes no encoder (the word LM feeds the sequence model)")
         if self.parser and self.architecture != "tree":
@@ -111,6 +122,32 @@ class TrainingConfig(TrainingSettings):
         require_positive(self, "parser_epochs")
 
 
+def check_vectors(config) -> None:
+    """ValueError for vectors this model cannot take: an unknown set, an embedding size
+    that is not the set's (vectors are used as they are, never projected), an encoder
+    beside them, or a tree model (which takes none yet)."""
+    from shared.vectors import NONE, VECTOR_SETS
+
+    if config.vectors == NONE:
+        if config.freeze_vectors or config.vectors_vocabulary:
+            raise ValueError("freeze_vectors and vectors_vocabulary need vectors (--model.vectors glove-6b-50d)")
+        return
+    if config.vectors not in VECTOR_SETS:
+        raise ValueError(f"vectors {config.vectors!r} is not one of {', '.join([*sorted(VECTOR_SETS), NONE])}")
+    dim = VECTOR_SETS[config.vectors].dim
+    if config.embedding_dim != dim:
+        raise ValueError(
+            f"embedding_dim is {config.embedding_dim} but the {config.vectors} vectors have {dim} dimensions "
+            f"(they are used as they are): leave embedding_dim out, it follows the vectors, or set it to {dim}"
+        )
+    if config.encoder:
+        raise ValueError("vectors and an encoder would both start the embedding: choose one")
+    if config.architecture == "tree":
+        raise ValueError("a tree model takes no vectors yet: train a sequence model with them")
+    if config.vectors_vocabulary < 0:
+        raise ValueError("vectors_vocabulary must be 0 or more")
+
+
 # Where the tree model's benchmark (benchmarks.tree_benchmark, chosen on dev) differs
 # from the sequence model's defaults: the Tree-LSTM, wider, on smaller batches.
 TREE_DEFAULTS = {"model": {"cell": "lstm", "units": 128}, "training": {"batch_size": 32}}
@@ -124,6 +161,13 @@ class SentimentConfig:
     @staticmethod
     def defaults_for(settings: dict) -> dict:
         """The defaults that differ by architecture, for `settings` (the config file and
-        overrides, merged): a tree model's are TREE_DEFAULTS (`shared.config.load_config`)."""
-        model = settings.get("model")
-        return TREE_DEFAULTS if isinstance(model, dict) and model.get("architecture") == "tree" else {}
+        overrides, merged): a tree model's are TREE_DEFAULTS, and a model with vectors
+        has their size as its embedding size (`shared.config.load_config`)."""
+        from shared.config import merged
+        from shared.vectors import VECTOR_SETS
+
+        model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
+        defaults = TREE_DEFAULTS if model.get("architecture") == "tree" else {}
+        if model.get("vectors") in VECTOR_SETS:  # the embedding is the vectors' size
+            defaults = merged(defaults, {"model": {"embedding_dim": VECTOR_SETS[model["vectors"]].dim}})
+        return defaults

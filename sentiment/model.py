@@ -93,6 +93,15 @@ def prepared_vectorizer(config: ModelConfig, texts, prepared_dir, *, resume: boo
     if resume:
         return vectorizer_from_vocabulary(config, json.loads(vocabulary_file.read_text(encoding="utf-8")))
     vectorizer = build_vectorizer(config, texts)
+    if config.vectors_vocabulary:
+        from shared.vectors import load_vectors
+
+        vocabulary = vectorizer.get_vocabulary()
+        known = set(vocabulary)
+        extra = [
+            word for word in load_vectors(config.vectors).most_frequent(config.vectors_vocabulary) if word not in known
+        ]
+        vectorizer = vectorizer_from_vocabulary(config, [*vocabulary, *extra])
     write_json_atomic(vocabulary_file, vectorizer.get_vocabulary())
     return vectorizer
 
@@ -100,7 +109,7 @@ def prepared_vectorizer(config: ModelConfig, texts, prepared_dir, *, resume: boo
 def vectorizer_from_vocabulary(config: ModelConfig, vocabulary: list[str]) -> layers.TextVectorization:
     """A TextVectorization layer with a known vocabulary (as returned by get_vocabulary)."""
     return layers.TextVectorization(
-        max_tokens=config.vocabulary_size,
+        max_tokens=max(config.vocabulary_size, len(vocabulary)),  # more: words of the vectors added
         standardize=standardize_text,
         split="whitespace",
         output_mode="int",
@@ -117,7 +126,10 @@ def build_classifier(config: ModelConfig, vocabulary_size: int, encoder=None) ->
     embedded words.
     """
     ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
-    x = layers.Embedding(vocabulary_size, config.embedding_dim, mask_zero=True, name="embedding")(ids)
+    frozen = config.vectors != "none" and config.freeze_vectors
+    x = layers.Embedding(vocabulary_size, config.embedding_dim, mask_zero=True, trainable=not frozen, name="embedding")(
+        ids
+    )
     x = layers.Dropout(config.embedding_dropout, noise_shape=(None, 1, config.embedding_dim))(x)
     for index in range(config.encoder_layers):
         cell = RNN_CELLS[encoder.cell]
@@ -150,6 +162,18 @@ def initialize_from_encoder(classifier: keras.Model, vocabulary: list[str], enco
     for index in range(encoder_layers):
         classifier.get_layer(f"encoder_rnn_{index}").set_weights(encoder.recurrent_weights[index])
     return known
+
+
+def initialize_from_vectors(classifier: keras.Model, vocabulary: list[str], vectors) -> int:
+    """Start each word of `vocabulary` that `vectors` (`shared.vectors.Vectors`) know
+    from its vector (the others, padding and the unknown word keep their random start);
+    returns how many it knew."""
+    layer = classifier.get_layer("embedding")
+    weights = layer.get_weights()[0]
+    rows, found = vectors.rows(vocabulary[2:])  # 0 is padding, 1 the unknown word
+    weights[2:][found] = rows[found]
+    layer.set_weights([weights])
+    return int(found.sum())
 
 
 def build_end_to_end(config: ModelConfig, vectorizer, classifier: keras.Model) -> keras.Model:

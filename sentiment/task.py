@@ -191,6 +191,13 @@ class SentimentTask(Task):
                 f"Encoder {config.model.encoder}: {known} of {vectorizer.vocabulary_size()} words "
                 f"start from its embedding; {config.model.encoder_layers} of its recurrent layers taken"
             )
+        if config.model.vectors != "none" and not resume:
+            from shared.vectors import load_vectors
+
+            known = model_lib.initialize_from_vectors(
+                classifier, vectorizer.get_vocabulary(), load_vectors(config.model.vectors)
+            )
+            print(f"Vectors {config.model.vectors}: {known} of {vectorizer.vocabulary_size()} words start from theirs")
         classifier.compile(
             optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm),
             loss=keras.losses.SparseCategoricalCrossentropy(),

