@@ -20,7 +20,10 @@ class ModelConfig:
     Ghahramani) instead of a fresh mask per token. `char_lm_forward` and
     `char_lm_backward` name character language-model bundles whose states at word
     boundaries are added to the token features (contextual string embeddings, frozen,
-    copied into the tagger).
+    copied into the tagger). `vectors` names pretrained word vectors (`shared.vectors`)
+    that start the word embedding (its size is theirs), looked up by the case-folded
+    word as the embedding is, beside the casing feature; `vectors_vocabulary` adds the
+    set's most frequent words to the vocabulary, `freeze_vectors` keeps them as they are.
     """
 
     vocabulary_size: int = 30000
@@ -39,8 +42,18 @@ class ModelConfig:
     output: Literal["crf", "softmax"] = "crf"
     char_lm_forward: str = ""
     char_lm_backward: str = ""
+    vectors: str = "none"
+    vectors_vocabulary: int = 0
+    freeze_vectors: bool = False
 
     def __post_init__(self):
+        from shared.vectors import settings_problem
+
+        problem = settings_problem(
+            self.vectors, self.word_dim, "word_dim", freeze=self.freeze_vectors, vocabulary=self.vectors_vocabulary
+        )
+        if problem is not None:
+            raise ValueError(problem)
         if not 1 <= self.layers <= 2:
             raise ValueError("layers must be 1 or 2")
         require_positive(
@@ -82,3 +95,10 @@ class TrainingConfig(TrainingSettings):
 class NerConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+
+    @staticmethod
+    def defaults_for(settings: dict) -> dict:
+        """With vectors, the word embedding is their size (`shared.config.load_config`)."""
+        from shared.vectors import size_defaults
+
+        return size_defaults(settings, "word_dim")

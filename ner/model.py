@@ -139,7 +139,10 @@ def build_tagger(config: ModelConfig, words: list[str], characters: list[str], t
     word_keys = WordKeys(name="word_keys")(tokens)
     word_ids = layers.StringLookup(vocabulary=list(words), mask_token="", name="words")(word_keys)
     word_ids = WordDropout(config.word_dropout, seed=seed, name="word_dropout")(word_ids)
-    word_vectors = layers.Embedding(len(words) + 2, config.word_dim, mask_zero=True, name="word_embedding")(word_ids)
+    frozen = config.vectors != "none" and config.freeze_vectors
+    word_vectors = layers.Embedding(
+        len(words) + 2, config.word_dim, mask_zero=True, trainable=not frozen, name="word_embedding"
+    )(word_ids)
     casing_ids = Casing(name="casing")(tokens)
     casing = layers.Embedding(len(CASINGS), config.casing_dim, mask_zero=True, name="casing_embedding")(casing_ids)
     char_ids = layers.StringLookup(vocabulary=list(characters), mask_token="", name="characters")(
@@ -166,6 +169,18 @@ def build_tagger(config: ModelConfig, words: list[str], characters: list[str], t
     scores = layers.Dense(len(tags), name="tag_scores")(x)
     scores = ChainCRF(tags, learn_transitions=config.output == "crf", name="crf")(scores)
     return keras.Model(tokens, scores, name=TAGGER)
+
+
+def initialize_from_vectors(tagger: keras.Model, words: list[str], vectors) -> int:
+    """Start each of `words` (the embedding's keys, rows 2 on) that `vectors` know from
+    its vector (padding, the unknown word and the others keep their random start);
+    returns how many it knew."""
+    layer = tagger.get_layer("word_embedding")
+    weights = layer.get_weights()[0]
+    rows, found = vectors.rows(words)
+    weights[2:][found] = rows[found]
+    layer.set_weights([weights])
+    return int(found.sum())
 
 
 @keras.saving.register_keras_serializable(package=PACKAGE)

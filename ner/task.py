@@ -30,6 +30,22 @@ def build_vocabularies(sentences: list[Sentence], size: int) -> tuple[list[str],
     return words, characters
 
 
+def with_vector_words(words: list[str], vectors, count: int) -> list[str]:
+    """`words` and then the `count` most frequent words of `vectors` they lack, as the
+    embedding keys them (case-folded, digits 0): words never seen in training that
+    still get their vector when predicting."""
+    import tensorflow as tf
+
+    from ner.model import normalize_words
+
+    frequent = vectors.most_frequent(count)
+    if not frequent:
+        return words
+    keys = [key.decode("utf-8") for key in normalize_words(tf.constant(frequent)).numpy()]
+    known = set(words)
+    return [*words, *dict.fromkeys(key for key in keys if key not in known and key)]
+
+
 def ragged(sentences: list[Sentence], tags: list[str]):
     """(tokens, tag ids) as RaggedTensors."""
     import tensorflow as tf
@@ -150,12 +166,21 @@ class NerTask(Task):
 
         tags = tag_set(entity_types([tag for s in splits.train for tag in s.tags]))
         words, characters = build_vocabularies(splits.train, config.model.vocabulary_size)
+        vectors = None
+        if config.model.vectors != "none":
+            from shared.vectors import load_vectors
+
+            vectors = load_vectors(config.model.vectors)
+            words = with_vector_words(words, vectors, config.model.vectors_vocabulary)
         print(
             f"Vocabulary: {len(words)} words, {len(characters)} characters, tags {' '.join(tags)}; "
             f"train {len(splits.train)} sentences, dev {len(splits.dev)}",
             flush=True,
         )
         tagger = model_lib.build_tagger(config.model, words, characters, tags, seed=seed)
+        if vectors is not None and not resume:
+            known = model_lib.initialize_from_vectors(tagger, words, vectors)
+            print(f"Vectors {config.model.vectors}: {known} of {len(words)} words start from theirs", flush=True)
         trainer = model_lib.TaggerTrainer(tagger)
         train_tokens, train_tags = ragged(splits.train, tags)
         steps = config.training.epochs * bucketed_batch_count(

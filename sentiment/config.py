@@ -123,29 +123,23 @@ class TrainingConfig(TrainingSettings):
 
 
 def check_vectors(config) -> None:
-    """ValueError for vectors this model cannot take: an unknown set, an embedding size
-    that is not the set's (vectors are used as they are, never projected), an encoder
-    beside them, or a tree model (which takes none yet)."""
-    from shared.vectors import NONE, VECTOR_SETS
+    """ValueError for vectors this model cannot take (`shared.vectors.settings_problem`),
+    an encoder beside them, or a tree model (which takes none yet)."""
+    from shared.vectors import NONE, settings_problem
 
-    if config.vectors == NONE:
-        if config.freeze_vectors or config.vectors_vocabulary:
-            raise ValueError("freeze_vectors and vectors_vocabulary need vectors (--model.vectors glove-6b-50d)")
-        return
-    if config.vectors not in VECTOR_SETS:
-        raise ValueError(f"vectors {config.vectors!r} is not one of {', '.join([*sorted(VECTOR_SETS), NONE])}")
-    dim = VECTOR_SETS[config.vectors].dim
-    if config.embedding_dim != dim:
-        raise ValueError(
-            f"embedding_dim is {config.embedding_dim} but the {config.vectors} vectors have {dim} dimensions "
-            f"(they are used as they are): leave embedding_dim out, it follows the vectors, or set it to {dim}"
-        )
-    if config.encoder:
+    problem = settings_problem(
+        config.vectors,
+        config.embedding_dim,
+        "embedding_dim",
+        freeze=config.freeze_vectors,
+        vocabulary=config.vectors_vocabulary,
+    )
+    if problem is not None:
+        raise ValueError(problem)
+    if config.vectors != NONE and config.encoder:
         raise ValueError("vectors and an encoder would both start the embedding: choose one")
-    if config.architecture == "tree":
+    if config.vectors != NONE and config.architecture == "tree":
         raise ValueError("a tree model takes no vectors yet: train a sequence model with them")
-    if config.vectors_vocabulary < 0:
-        raise ValueError("vectors_vocabulary must be 0 or more")
 
 
 # Where the tree model's benchmark (benchmarks.tree_benchmark, chosen on dev) differs
@@ -164,10 +158,8 @@ class SentimentConfig:
         overrides, merged): a tree model's are TREE_DEFAULTS, and a model with vectors
         has their size as its embedding size (`shared.config.load_config`)."""
         from shared.config import merged
-        from shared.vectors import VECTOR_SETS
+        from shared.vectors import size_defaults
 
         model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
         defaults = TREE_DEFAULTS if model.get("architecture") == "tree" else {}
-        if model.get("vectors") in VECTOR_SETS:  # the embedding is the vectors' size
-            defaults = merged(defaults, {"model": {"embedding_dim": VECTOR_SETS[model["vectors"]].dim}})
-        return defaults
+        return merged(defaults, size_defaults(settings, "embedding_dim"))

@@ -68,6 +68,35 @@ def vector_set(name: str, registry: dict[str, VectorSet] = VECTOR_SETS) -> Vecto
     return registry[name]
 
 
+def settings_problem(vectors: str, dim: int, dim_field: str, *, freeze: bool, vocabulary: int) -> str | None:
+    """Why a model config's vector settings do not go together, or None: `vectors` (a
+    set's name or "none"), the size of the embedding they start (`dim`, the config field
+    `dim_field`: vectors are used as they are, never projected), `freeze` and the
+    `vocabulary` of the set's most frequent words added."""
+    if vectors == NONE:
+        return "freeze_vectors and vectors_vocabulary need vectors" if freeze or vocabulary else None
+    if vectors not in VECTOR_SETS:
+        return f"vectors {vectors!r} is not one of {', '.join([*sorted(VECTOR_SETS), NONE])}"
+    if vocabulary < 0:
+        return "vectors_vocabulary must be 0 or more"
+    size = VECTOR_SETS[vectors].dim
+    if dim != size:
+        return (
+            f"{dim_field} is {dim} but the {vectors} vectors have {size} dimensions (they are used as they are): "
+            f"leave {dim_field} out, it follows the vectors, or set it to {size}"
+        )
+    return None
+
+
+def size_defaults(settings: dict, dim_field: str) -> dict:
+    """The `model.<dim_field>` default that follows the vectors `settings` (a config file
+    and overrides, merged) name: their size (`shared.config.load_config`'s `defaults_for`)."""
+    model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
+    if model.get("vectors") in VECTOR_SETS:
+        return {"model": {dim_field: VECTOR_SETS[model["vectors"]].dim}}
+    return {}
+
+
 @dataclass(frozen=True)
 class Vectors:
     """A loaded set: its words (most frequent first) and their vectors, row for row."""

@@ -116,3 +116,31 @@ def test_a_model_with_frozen_vectors_keeps_them_knows_words_past_its_data_and_ne
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     np.testing.assert_allclose(json.loads(done.stdout.strip().splitlines()[-1]), probabilities, atol=1e-6)
+
+
+@pytest.mark.slow
+def test_the_tagger_starts_its_case_folded_words_from_the_vectors(tmp_path, tiny_ner_config_file):
+    from ner import EntityTagger
+    from ner.train import main
+    from tests.conftest import NER_ARGS
+
+    out = tmp_path / "m"
+    args = [
+        *NER_ARGS,
+        "--config",
+        str(tiny_ner_config_file),
+        "--model.vectors",
+        "glove-6b-50d",
+        "--model.word_dim",
+        "50",
+    ]
+    args += ["--model.freeze_vectors", "true", "--model.vectors_vocabulary", "1000", "--training.epochs", "1"]
+    assert main([*args, "--out", str(out), "--seed", "1"]) == 0
+    tagger = EntityTagger.load(out)
+    words = tagger.model.get_layer("words").get_vocabulary()[1:]  # after the mask token ""
+    assert "government" in words  # from the set, not the training sentences
+    embedding = tagger.model.get_layer("word_embedding").get_weights()[0]
+    rows, found = load_vectors("glove-6b-50d").rows(words[1:])  # row 1 is the unknown word
+    assert found.mean() > 0.9
+    np.testing.assert_array_equal(embedding[2:][found], rows[found])
+    assert tagger.predict("Angela Merkel visited Washington .") is not None
