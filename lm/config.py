@@ -17,7 +17,9 @@ class ModelConfig:
     the sentiment app's standardization (lowercased, punctuation split off). The rest
     read as the unknown token. A backward model reads the text from its end and
     predicts each token from those after it (the other half of contextual string
-    embeddings).
+    embeddings). A word model's `vectors` (`shared.vectors`) start its embedding (its size
+    is theirs; `freeze_vectors` keeps them), and through it the sentiment model it is
+    taken into (`--encoder`).
     """
 
     level: Literal["char", "word"] = "char"
@@ -29,10 +31,21 @@ class ModelConfig:
     layers: int = 1
     units: int = 512
     dropout: float = 0.2
+    vectors: str = "none"
+    freeze_vectors: bool = False
 
     def __post_init__(self):
+        from shared.vectors import NONE, settings_problem
+
         if not 1 <= self.layers <= 3:
             raise ValueError("layers must be 1, 2 or 3")
+        if self.vectors != NONE and self.level != "word":
+            raise ValueError("vectors are for a word model (--model.level word); a character model has no words")
+        problem = settings_problem(
+            self.vectors, self.embedding_dim, "embedding_dim", freeze=self.freeze_vectors, vocabulary=0
+        )
+        if problem is not None:
+            raise ValueError(problem)
         require_positive(self, "vocabulary_size", "min_count", "embedding_dim", "units")
         require_fraction(self, "dropout")
 
@@ -66,3 +79,10 @@ class TrainingConfig(TrainingSettings):
 class LMConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
+
+    @staticmethod
+    def defaults_for(settings: dict) -> dict:
+        """With vectors, the embedding is their size (`shared.config.load_config`)."""
+        from shared.vectors import size_defaults
+
+        return size_defaults(settings, "embedding_dim")

@@ -112,7 +112,8 @@ def build_network(config: ModelConfig, vocabulary_size: int, *, batch_size: int 
     """
     stateful = batch_size is not None
     ids = keras.Input(batch_shape=(batch_size, None), dtype="int32", name="token_ids")
-    x = layers.Embedding(vocabulary_size, config.embedding_dim, name="embedding")(ids)
+    frozen = config.vectors != "none" and config.freeze_vectors
+    x = layers.Embedding(vocabulary_size, config.embedding_dim, trainable=not frozen, name="embedding")(ids)
     for index in range(config.layers):
         rnn = CELLS[config.cell](
             config.units, return_sequences=True, return_state=True, stateful=stateful, name=f"rnn_{index}"

@@ -124,6 +124,12 @@ class LanguageModelTask(Task):
         )
 
         network = model_lib.build_network(config.model, size, batch_size=training.batch_size)
+        if config.model.vectors != "none" and not resume:
+            from shared.vectors import load_vectors, start_embedding
+
+            vectors = load_vectors(config.model.vectors)
+            known = start_embedding(network.get_layer("embedding"), vocabulary, vectors, model_lib.FIRST_TOKEN_ID)
+            print(f"Vectors {config.model.vectors}: {known} of {len(vocabulary)} words start from theirs")
         rate = training.learning_rate
         if training.learning_rate_decay < 1:
             steps = (len(train_ids) - training.bptt) // training.batch_size // training.bptt

@@ -171,18 +171,6 @@ def build_tagger(config: ModelConfig, words: list[str], characters: list[str], t
     return keras.Model(tokens, scores, name=TAGGER)
 
 
-def initialize_from_vectors(tagger: keras.Model, words: list[str], vectors) -> int:
-    """Start each of `words` (the embedding's keys, rows 2 on) that `vectors` know from
-    its vector (padding, the unknown word and the others keep their random start);
-    returns how many it knew."""
-    layer = tagger.get_layer("word_embedding")
-    weights = layer.get_weights()[0]
-    rows, found = vectors.rows(words)
-    weights[2:][found] = rows[found]
-    layer.set_weights([weights])
-    return int(found.sum())
-
-
 @keras.saving.register_keras_serializable(package=PACKAGE)
 class TaggerTrainer(keras.Model):
     """Wraps a tagger for `fit`: inputs are padded tokens, targets tag ids; the loss is the

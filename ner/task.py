@@ -179,7 +179,10 @@ class NerTask(Task):
         )
         tagger = model_lib.build_tagger(config.model, words, characters, tags, seed=seed)
         if vectors is not None and not resume:
-            known = model_lib.initialize_from_vectors(tagger, words, vectors)
+            from shared.vectors import start_embedding
+
+            # The lookup's ids: 0 padding, 1 the unknown word, then `words`.
+            known = start_embedding(tagger.get_layer("word_embedding"), words, vectors, first_row=2)
             print(f"Vectors {config.model.vectors}: {known} of {len(words)} words start from theirs", flush=True)
         trainer = model_lib.TaggerTrainer(tagger)
         train_tokens, train_tags = ragged(splits.train, tags)

@@ -24,7 +24,8 @@ class ModelConfig:
 
     `vectors` names a set of pretrained word vectors (`shared.vectors`, e.g. glove-6b-50d;
     "none" for none): each word of the vocabulary the set knows starts from its vector
-    (the embedding size is the set's), the `vectors_vocabulary` most frequent words of the
+    (the embedding size is the set's; a tree model's leaves and its parser's words both),
+    the `vectors_vocabulary` most frequent words of the
     set join the training words in the vocabulary (so a word never seen in training still
     gets its vector when predicting), and `freeze_vectors` keeps the embedding as it
     starts. The rows are copied into the model: a bundle needs no vectors package.
@@ -123,8 +124,8 @@ class TrainingConfig(TrainingSettings):
 
 
 def check_vectors(config) -> None:
-    """ValueError for vectors this model cannot take (`shared.vectors.settings_problem`),
-    an encoder beside them, or a tree model (which takes none yet)."""
+    """ValueError for vectors this model cannot take (`shared.vectors.settings_problem`):
+    the embedding, and a tree model's own parser's, are the vectors' size; no encoder beside them."""
     from shared.vectors import NONE, settings_problem
 
     problem = settings_problem(
@@ -138,8 +139,10 @@ def check_vectors(config) -> None:
         raise ValueError(problem)
     if config.vectors != NONE and config.encoder:
         raise ValueError("vectors and an encoder would both start the embedding: choose one")
-    if config.vectors != NONE and config.architecture == "tree":
-        raise ValueError("a tree model takes no vectors yet: train a sequence model with them")
+    if config.vectors != NONE and config.architecture == "tree" and not config.parser:
+        problem = settings_problem(config.vectors, config.parser_dim, "parser_dim", freeze=False, vocabulary=0)
+        if problem is not None:  # the parser's words start from the vectors too
+            raise ValueError(problem)
 
 
 # Where the tree model's benchmark (benchmarks.tree_benchmark, chosen on dev) differs
@@ -161,5 +164,8 @@ class SentimentConfig:
         from shared.vectors import size_defaults
 
         model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
-        defaults = TREE_DEFAULTS if model.get("architecture") == "tree" else {}
-        return merged(defaults, size_defaults(settings, "embedding_dim"))
+        if model.get("architecture") != "tree":
+            return size_defaults(settings, "embedding_dim")
+        return merged(
+            TREE_DEFAULTS, merged(size_defaults(settings, "embedding_dim"), size_defaults(settings, "parser_dim"))
+        )

@@ -164,16 +164,13 @@ def initialize_from_encoder(classifier: keras.Model, vocabulary: list[str], enco
     return known
 
 
-def initialize_from_vectors(classifier: keras.Model, vocabulary: list[str], vectors) -> int:
-    """Start each word of `vocabulary` that `vectors` (`shared.vectors.Vectors`) know
-    from its vector (the others, padding and the unknown word keep their random start);
-    returns how many it knew."""
-    layer = classifier.get_layer("embedding")
-    weights = layer.get_weights()[0]
-    rows, found = vectors.rows(vocabulary[2:])  # 0 is padding, 1 the unknown word
-    weights[2:][found] = rows[found]
-    layer.set_weights([weights])
-    return int(found.sum())
+def initialize_from_vectors(model: keras.Model, vocabulary: list[str], vectors, layer: str = "embedding") -> int:
+    """Start each word of `vocabulary` (the vectorizer's: 0 padding, 1 the unknown word)
+    that `vectors` (`shared.vectors.Vectors`) know from its vector, in `model`'s
+    embedding `layer`; returns how many it knew."""
+    from shared.vectors import start_embedding
+
+    return start_embedding(model.get_layer(layer), vocabulary[2:], vectors, first_row=2)
 
 
 def build_end_to_end(config: ModelConfig, vectorizer, classifier: keras.Model) -> keras.Model:

@@ -110,7 +110,8 @@ def build_tree_classifier(config, vocabulary_size: int, classes: int) -> keras.M
     node slot [B, 2T, classes]: a softmax at every node of the tree."""
     ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
     schedule = [keras.Input(shape=(None, None), dtype="int32", name=name) for name in TREE_INPUTS[1:]]
-    x = layers.Embedding(vocabulary_size, config.embedding_dim, name="embedding")(ids)
+    frozen = config.vectors != "none" and config.freeze_vectors
+    x = layers.Embedding(vocabulary_size, config.embedding_dim, trainable=not frozen, name="embedding")(ids)
     x = layers.Dropout(config.embedding_dropout, noise_shape=(None, 1, config.embedding_dim))(x)
     states = TreeComposer(config.units, config.cell, name="composer")([x, *schedule])
     states = layers.Dropout(config.dropout)(states)
@@ -164,7 +165,10 @@ def build_parser(config, vocabulary: list[str], characters: list[str], seed: int
     tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
     ids = layers.StringLookup(vocabulary=list(vocabulary[2:]), mask_token="", name="parser_words")(tokens)
     kept = WordDropout(config.parser_word_dropout, seed=seed, name="parser_word_dropout")(ids)
-    vectors = layers.Embedding(len(vocabulary), config.parser_dim, mask_zero=True, name="parser_embedding")(kept)
+    frozen = config.vectors != "none" and config.freeze_vectors
+    vectors = layers.Embedding(
+        len(vocabulary), config.parser_dim, mask_zero=True, trainable=not frozen, name="parser_embedding"
+    )(kept)
     if config.parser_char_filters:
         char_ids = layers.StringLookup(vocabulary=list(characters), mask_token="", name="parser_characters")(
             Characters(PARSER_MAX_CHARS, name="parser_split_characters")(tokens)

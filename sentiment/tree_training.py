@@ -132,6 +132,12 @@ def prepared_parser(splits: Splits, config, vocabulary: list[str], prepared_dir:
     if resume and path.is_file() and curve_file.is_file():
         return keras.saving.load_model(path, safe_mode=True), json.loads(curve_file.read_text(encoding="utf-8"))
     parser = build_parser(config.model, vocabulary, parser_characters(vocabulary), seed)
+    if config.model.vectors != "none":
+        from sentiment.model import initialize_from_vectors
+        from shared.vectors import load_vectors
+
+        known = initialize_from_vectors(parser, vocabulary, load_vectors(config.model.vectors), "parser_embedding")
+        print(f"Vectors {config.model.vectors}: the parser's {known} of {len(vocabulary)} words start from theirs")
     epochs = config.training.parser_epochs
     curve = train_parser(parser, splits.train.trees, splits.dev.trees, config.training, seed, epochs)
     print(f"Parser: dev bracketing F1 {max(curve) * 100:.2f} (epoch {curve.index(max(curve)) + 1})", flush=True)
@@ -204,6 +210,11 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     lookup = {token: index for index, token in enumerate(vocabulary)}
     batches = tree_batches(trees, lookup, config.training.batch_size)
     classifier = build_tree_classifier(config.model, len(vocabulary), len(LABELS))
+    if config.model.vectors != "none" and not resume:
+        from shared.vectors import load_vectors
+
+        known = model_lib.initialize_from_vectors(classifier, vocabulary, load_vectors(config.model.vectors))
+        print(f"Vectors {config.model.vectors}: {known} of {len(vocabulary)} leaf words start from theirs", flush=True)
     classifier.compile(
         optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm),
         loss=keras.losses.SparseCategoricalCrossentropy(),

@@ -164,3 +164,14 @@ def load_vectors(name: str, registry: dict[str, VectorSet] = VECTOR_SETS) -> Vec
     if matrix.shape != (len(words), spec.dim):
         raise DataError(f"{matrix_resource}: {matrix.shape} rows and columns, not {len(words)} x {spec.dim}")
     return Vectors(spec, words, matrix)
+
+
+def start_embedding(layer, words: list[str], vectors: Vectors, first_row: int) -> int:
+    """Set the rows of the Keras Embedding `layer` from `first_row` on, one per word of
+    `words`, to the vectors of those `vectors` know (the other rows keep their random
+    start: padding, the unknown word, words the set lacks); how many it knew."""
+    weights = layer.get_weights()[0]
+    rows, found = vectors.rows(words)
+    weights[first_row : first_row + len(words)][found] = rows[found]
+    layer.set_weights([weights])
+    return int(found.sum())

@@ -66,7 +66,10 @@ def test_an_unknown_set_or_a_missing_package_is_one_clear_error():
             "embedding_dim is 128 but the glove-6b-50d vectors have 50 dimensions (they are used as they are)",
         ),
         (["--model.freeze_vectors", "true"], "freeze_vectors and vectors_vocabulary need vectors"),
-        (["--model.vectors", "glove-6b-50d", "--model.architecture", "tree"], "a tree model takes no vectors yet"),
+        (
+            ["--model.vectors", "glove-6b-50d", "--model.architecture", "tree", "--model.parser_dim", "100"],
+            "parser_dim is 100 but the glove-6b-50d vectors have 50 dimensions",
+        ),
     ],
 )
 def test_vectors_a_model_cannot_take_are_refused_in_one_line(overrides, message):
@@ -144,3 +147,46 @@ def test_the_tagger_starts_its_case_folded_words_from_the_vectors(tmp_path, tiny
     assert found.mean() > 0.9
     np.testing.assert_array_equal(embedding[2:][found], rows[found])
     assert tagger.predict("Angela Merkel visited Washington .") is not None
+
+
+@pytest.mark.slow
+def test_a_tree_models_leaves_and_its_parser_start_from_the_vectors(tmp_path, tiny_config_file):
+    from sentiment import SentimentClassifier
+    from sentiment.train import main
+    from tests.conftest import TINY_TREE_MODEL, TREE_ARGS
+
+    out = tmp_path / "m"
+    args = [*TREE_ARGS, "--config", str(tiny_config_file), *TINY_TREE_MODEL, "--model.vectors", "glove-6b-50d"]
+    args += ["--model.embedding_dim", "50", "--model.parser_dim", "50", "--model.freeze_vectors", "true"]
+    assert main([*args, "--training.epochs", "1", "--training.parser_epochs", "1", "--out", str(out)]) == 0
+    model = SentimentClassifier.load(out).model
+    vocabulary = model.get_layer("vectorizer").get_vocabulary()
+    rows, found = load_vectors("glove-6b-50d").rows(vocabulary[2:])
+    assert found.mean() > 0.8
+    for embedding in (
+        model.get_layer("tree_classifier").get_layer("embedding"),
+        model.get_layer("parser").get_layer("parser_embedding"),
+    ):
+        np.testing.assert_array_equal(embedding.get_weights()[0][2:][found], rows[found])
+
+
+@pytest.mark.slow
+def test_a_word_language_model_starts_from_the_vectors_and_a_character_model_takes_none(
+    tmp_path, lm_text, tiny_lm_config_file
+):
+    from lm import LanguageModel
+    from lm.train import main
+    from shared.cli import run_cli
+
+    args = ["--text", str(lm_text / "train.txt"), "--dev-text", str(lm_text / "dev.txt"), "--config"]
+    args += [str(tiny_lm_config_file), "--model.level", "word", "--model.vectors", "glove-6b-50d"]
+    args += ["--model.embedding_dim", "50", "--model.freeze_vectors", "true", "--training.epochs", "1"]
+    assert main([*args, "--out", str(tmp_path / "m"), "--seed", "1"]) == 0
+    model = LanguageModel.load(tmp_path / "m")
+    vocabulary = model.metadata["vocabulary"]
+    rows, found = load_vectors("glove-6b-50d").rows(vocabulary)
+    assert found.sum() >= 10  # the template sentences' words: names, places, verbs
+    weights = model.model.get_layer("network").get_layer("embedding").get_weights()[0]
+    np.testing.assert_array_equal(weights[2 : 2 + len(vocabulary)][found], rows[found])
+    char = ["--text", str(lm_text / "train.txt"), "--model.vectors", "glove-6b-50d", "--out", str(tmp_path / "c")]
+    assert run_cli(main, char) == 2 and not (tmp_path / "c").exists()
