@@ -403,6 +403,21 @@ CLI_CASES = [
         "notes.txt: exists and is not a model bundle",
         {"train.txt": GOOD_CONLL, "notes.txt": "mine\n"},
     ),
+    # pretrained vectors that cannot be used
+    Case(
+        "train-unknown-vectors",
+        "sentiment.train",
+        [*TRAIN_CSV, "--model.vectors", "glove-7b"],
+        "--model.vectors: vectors 'glove-7b' is not one of glove-6b-50d, none",
+        {"data.csv": "text,label\ngood,positive\nbad,negative\n"},
+    ),
+    Case(
+        "ner-train-vectors-of-another-size",
+        "ner.train",
+        [*NER_TRAIN, "--model.vectors", "glove-6b-50d", "--model.word_dim", "100"],
+        "word_dim is 100 but the glove-6b-50d vectors have 50 dimensions (they are used as they are)",
+        {"train.txt": GOOD_CONLL},
+    ),
     # two outputs of one command, or an output that cannot be written: nothing written at all
     Case(
         "evaluate-output-and-errors-the-same-file",

