@@ -24,17 +24,18 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(models_dir: Path, startup_seconds: float = 120, cwd: Path = ROOT):
+def running_app(models_dir: Path, startup_seconds: float = 120, cwd: Path = ROOT, *, served: bool = True):
     """`streamlit run streamlit_app.py` on a free localhost port, as `make start` serves it
-    (`app_pages.launch.SERVED`), in the working folder `cwd` (where the Annotate page
-    finds data/); yields its URL once healthy."""
+    (`app_pages.launch.SERVED`; `served=False`: Streamlit's development defaults), in
+    the working folder `cwd` (where the Annotate page finds data/); yields its URL once
+    healthy."""
     from app_pages.launch import SERVED
 
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RNNTEXT_MODELS_DIR": str(models_dir)}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"), "--server.headless=true",
                "--server.address=127.0.0.1", f"--server.port={port}", "--browser.gatherUsageStats=false",
-               *SERVED]  # fmt: skip
+               *(SERVED if served else [])]  # fmt: skip
     server = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

@@ -235,3 +235,19 @@ def listening_addresses(pids: set[int]) -> set[tuple[str, int]]:
 
 
 LOOPBACK = {"127.0.0.1", "::1"}
+
+
+def inotify_instances(pids: set[int]) -> int:
+    """How many inotify instances (file watchers) the processes `pids` hold open."""
+    count = 0
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                count += os.readlink(f"/proc/{pid}/fd/{fd}") == "anon_inode:inotify"
+            except OSError:
+                continue
+    return count

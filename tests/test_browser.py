@@ -4,11 +4,12 @@ Debian Chromium through Playwright. Screenshots of each page go to test-artifact
 import csv
 import io
 import re
+from pathlib import Path
 
 import pytest
 
 from benchmarks.app_server import CHROMIUM, CHROMIUM_ARGS, running_app, wait_until_idle
-from tests.conftest import ROOT
+from tests.conftest import ROOT, inotify_instances, process_tree
 
 pytestmark = pytest.mark.slow
 
@@ -71,6 +72,37 @@ def _type(page, label: str, text: str) -> None:
     box = page.locator(f'textarea[aria-label="{label}"]')
     box.fill(text)
     box.press("Control+Enter")
+
+
+def streamlit_servers() -> set[int]:
+    """The Streamlit servers this test process started."""
+    import os
+
+    found = set()
+    for pid in process_tree(os.getpid()):
+        try:
+            if b"streamlit" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                found.add(pid)
+        except OSError:  # ended meanwhile
+            continue
+    return found
+
+
+def test_the_app_as_make_start_serves_it_watches_no_files_where_a_development_server_does(
+    page, app_url, tmp_path_factory
+):
+    """A session of the served app sets up no file watcher (Streamlit's reload-on-save
+    watched the source tree and the models being written, and overflowed inotify's queue
+    in make start's terminal); a plain `streamlit run` does, for the same page."""
+    page.goto(app_url)
+    page.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=WAIT_MS)
+    served = streamlit_servers()
+    assert served and inotify_instances(served) == 0
+    with running_app(tmp_path_factory.mktemp("no-models"), served=False) as url:
+        page.goto(url)
+        page.get_by_text("Sentiment").first.wait_for(timeout=WAIT_MS)
+        wait_until_idle(page)
+        assert inotify_instances(streamlit_servers() - served) > 0
 
 
 def test_sentiment_page_labels_a_typed_review(page, app_url):
