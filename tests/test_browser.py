@@ -268,7 +268,8 @@ def test_models_page_shows_each_bundles_metrics(page, app_url, sentiment_bundle)
     page.goto(f"{app_url}/models")
     page.get_by_text("Training curves").wait_for(timeout=WAIT_MS)
     numbers = page.locator('[data-testid="stMetric"]')
-    numbers.first.wait_for(timeout=WAIT_MS)
+    numbers.nth(3).wait_for(timeout=WAIT_MS)  # all four drawn (on a busy machine they come one by one)
+    wait_until_idle(page)
     shown = dict(zip(page.locator('[data-testid="stMetricLabel"]').all_inner_texts(),
                      page.locator('[data-testid="stMetricValue"]').all_inner_texts()))  # fmt: skip
     assert shown == {
