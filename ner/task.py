@@ -163,14 +163,12 @@ class NerTask(Task):
         from ner import model as model_lib
         from ner.tagger import EntityTagger
         from shared.sequences import bucketed_batch_count, bucketed_dataset
+        from shared.vectors import start_embedding, vectors_of
 
         tags = tag_set(entity_types([tag for s in splits.train for tag in s.tags]))
         words, characters = build_vocabularies(splits.train, config.model.vocabulary_size)
-        vectors = None
-        if config.model.vectors != "none":
-            from shared.vectors import load_vectors
-
-            vectors = load_vectors(config.model.vectors)
+        vectors = vectors_of(config.model)
+        if vectors is not None:
             words = with_vector_words(words, vectors, config.model.vectors_vocabulary)
         print(
             f"Vocabulary: {len(words)} words, {len(characters)} characters, tags {' '.join(tags)}; "
@@ -179,8 +177,6 @@ class NerTask(Task):
         )
         tagger = model_lib.build_tagger(config.model, words, characters, tags, seed=seed)
         if vectors is not None and not resume:
-            from shared.vectors import start_embedding
-
             # The lookup's ids: 0 padding, 1 the unknown word, then `words`.
             known = start_embedding(tagger.get_layer("word_embedding"), words, vectors, first_row=2)
             print(f"Vectors {config.model.vectors}: {known} of {len(words)} words start from theirs", flush=True)

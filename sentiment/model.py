@@ -82,9 +82,12 @@ def build_vectorizer(config: ModelConfig, texts) -> layers.TextVectorization:
     return vectorizer
 
 
-def prepared_vectorizer(config: ModelConfig, texts, prepared_dir, *, resume: bool) -> layers.TextVectorization:
-    """The run's vectorizer: adapted on `texts` and its vocabulary written to
-    `prepared_dir`, or, on `resume`, read back from there."""
+def prepared_vectorizer(
+    config: ModelConfig, texts, prepared_dir, *, resume: bool, vectors=None
+) -> layers.TextVectorization:
+    """The run's vectorizer: adapted on `texts`, with the `config.vectors_vocabulary` most
+    frequent words of `vectors` added, and its vocabulary written to `prepared_dir`, or,
+    on `resume`, read back from there."""
     import json
 
     from shared.files import write_json_atomic
@@ -94,13 +97,9 @@ def prepared_vectorizer(config: ModelConfig, texts, prepared_dir, *, resume: boo
         return vectorizer_from_vocabulary(config, json.loads(vocabulary_file.read_text(encoding="utf-8")))
     vectorizer = build_vectorizer(config, texts)
     if config.vectors_vocabulary:
-        from shared.vectors import load_vectors
-
         vocabulary = vectorizer.get_vocabulary()
         known = set(vocabulary)
-        extra = [
-            word for word in load_vectors(config.vectors).most_frequent(config.vectors_vocabulary) if word not in known
-        ]
+        extra = [word for word in vectors.most_frequent(config.vectors_vocabulary) if word not in known]
         vectorizer = vectorizer_from_vocabulary(config, [*vocabulary, *extra])
     write_json_atomic(vocabulary_file, vectorizer.get_vocabulary())
     return vectorizer

