@@ -164,12 +164,6 @@ def _set_aside(path: Path, offset: int) -> str:
     )
 
 
-def file_task(records: list[dict]) -> str | None:
-    """The task the decisions of a file are for (None for a file of none yet, or of
-    decisions written before files recorded their task)."""
-    return next((record["task"] for record in records if "task" in record), None)
-
-
 def _check_task(path: Path, records: list[dict], task: str | None) -> None:
     """DataError unless every decision of `records` that names its task names `task`."""
     if task is None:

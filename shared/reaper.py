@@ -28,9 +28,9 @@ MARK = "RNNTEXT_RAY_RUN"  # the environment variable that marks a run's Ray proc
 POLL_SECONDS = 0.5
 
 
-def marked_processes(run_id: str) -> list[int]:
-    """The ids of the live processes (but this one) whose environment holds MARK=run_id."""
-    wanted = f"{MARK}={run_id}".encode()
+def processes_with(variable: str, value: str) -> list[int]:
+    """The ids of the live processes (but this one) whose environment holds variable=value."""
+    wanted = f"{variable}={value}".encode()
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -44,14 +44,11 @@ def marked_processes(run_id: str) -> list[int]:
     return found
 
 
-def sweep(run_id: str) -> int:
-    """SIGKILL every process marked with `run_id`; how many there were."""
-    killed = 0
-    for pid in marked_processes(run_id):
+def sweep(run_id: str) -> None:
+    """SIGKILL every process marked with `run_id`."""
+    for pid in processes_with(MARK, run_id):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
-            killed += 1
-    return killed
 
 
 def _alive(pid: int, started: str) -> bool:

@@ -48,7 +48,6 @@ def test_entities_become_iob2_tags_of_the_apps_tokens():
             "x: the entity 'Ann' [0:3] does not start and end at token edges (tokens 'Anna')",
         ),
         ([{"label": "PER", "start": 0, "end": 4}, {"label": "ORG", "start": 0, "end": 13}], "overlaps another"),
-        ([{"label": "PER", "start": "0", "end": 4}], "integer start and end offsets"),
     ],
 )
 def test_an_entity_that_cuts_a_token_or_overlaps_is_a_data_error(entities, message):

@@ -183,17 +183,11 @@ def test_inputs_are_a_file_a_folder_or_a_glob(tmp_path):
         input_files(str(tmp_path / "missing.csv"))
 
 
-def tagged_processes(tag: str) -> list[str]:
-    """The command lines of the live processes whose environment holds RNNTEXT_TEST_RUN_TAG=tag."""
-    wanted = f"RNNTEXT_TEST_RUN_TAG={tag}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and wanted in (entry / "environ").read_bytes().split(b"\0"):
-                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:
-            continue
-    return found
+def tagged_processes(tag: str) -> list[int]:
+    """The live processes whose environment holds RNNTEXT_TEST_RUN_TAG=tag (every process the run started)."""
+    from shared.reaper import processes_with
+
+    return processes_with("RNNTEXT_TEST_RUN_TAG", tag)
 
 
 def cli(*args: str, env: dict | None = None) -> subprocess.Popen:

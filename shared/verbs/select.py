@@ -36,8 +36,9 @@ def candidates(api, strategy, rows, done: set[str]) -> tuple[list[Candidate], in
     with their uncertainty and guess, how many were decided)."""
     from shared.annotations import text_key
 
-    fresh = [(row, text) for row, _, text in rows if text.strip() and text_key(text) not in done]
-    skipped = sum(1 for _, _, text in rows if text.strip() and text_key(text) in done)
+    asked = [(row, text) for row, _, text in rows if text.strip()]
+    fresh = [(row, text) for row, text in asked if text_key(text) not in done]
+    skipped = len(asked) - len(fresh)
     if not fresh:
         return [], skipped
     scores, guesses = strategy(api, [text for _, text in fresh])
