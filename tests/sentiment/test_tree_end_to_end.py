@@ -78,7 +78,6 @@ def test_a_text_of_only_characters_the_tokenizer_drops_gets_a_prediction_on_ever
 @pytest.mark.parametrize(
     ("content", "extra", "message"),
     [
-        (None, [], "--trees trains a tree model: add --model.architecture tree"),
         ("(3 (2 a) (2 b)\n", TINY_TREE_MODEL, "{path}: line 1: malformed tree (expected ')' at character 14)"),
         ("(3 (2 a) (7 b))\n", TINY_TREE_MODEL, "{path}: line 1: malformed tree (expected a label 0-4 at character 10)"),
         ("(3 (a) (2 b))\n", TINY_TREE_MODEL, "{path}: line 1: malformed tree (expected a label 0-4 at character 4)"),
@@ -92,7 +91,7 @@ def test_a_text_of_only_characters_the_tokenizer_drops_gets_a_prediction_on_ever
         ),
     ],
     ids=[
-        "not-a-tree-model", "unbalanced", "label-outside-the-set", "no-label", "three-children", "empty",
+        "unbalanced", "label-outside-the-set", "no-label", "three-children", "empty",
         "blank-leaf", "no-word",
     ],
 )  # fmt: skip
@@ -106,10 +105,9 @@ def test_a_bad_tree_file_is_one_error_line_and_nothing_written(
     from shared.cli import run_cli
 
     path = tmp_path / "train.txt"
+    path.write_text(content, encoding="utf-8")
     args = list(TREE_ARGS)
-    if content is not None:
-        path.write_text(content, encoding="utf-8")
-        args[args.index(split) + 1] = str(path)
+    args[args.index(split) + 1] = str(path)
     code = run_cli(main, [*args, "--config", str(tiny_config_file), *extra, "--out", str(tmp_path / "m")])
     assert code == 2
     assert capsys.readouterr().err.splitlines() == [
@@ -137,6 +135,15 @@ def test_a_tree_of_1500_words_reads_without_recursion(tmp_path, branching):
     splits = gold_splits(tree)
     assert len(splits) == 1499 and (0, 1500, 1499 if branching == "left" else 1) in splits
     assert encode_trees([tree]).left.shape == (1, 1499, 1)
+
+
+def test_trees_train_only_a_tree_model(tmp_path, capsys, tiny_config_file):
+    from sentiment.train import main
+    from shared.cli import run_cli
+
+    assert run_cli(main, [*TREE_ARGS, "--config", str(tiny_config_file), "--out", str(tmp_path / "m")]) == 2
+    assert capsys.readouterr().err.splitlines() == ["error: --trees trains a tree model: add --model.architecture tree"]
+    assert not (tmp_path / "m").exists() and not (tmp_path / "m.training").exists()
 
 
 def test_trees_need_dev_trees(tmp_path, tiny_config_file):
