@@ -64,6 +64,11 @@ def summary(values: list[float]) -> dict:
     }
 
 
+# Test scores reported beside the task's own where its report has them: accuracy, and
+# binary (non-neutral, SST-2 style) accuracy for sentiment.
+TEST_EXTRAS = ("accuracy", "binary_accuracy")
+
+
 def variant_runs(task, source, config, overrides: list[str], seeds: list[int], slug: str) -> dict:
     """Train (or reuse) one bundle per seed under WORK/<slug>-<seed>; each run's dev and
     test score (and test accuracy where the task has one), and their mean and sd."""
@@ -77,7 +82,7 @@ def variant_runs(task, source, config, overrides: list[str], seeds: list[int], s
             "dev": round(task.report_class(metrics["dev"]).monitor_value, 4),
             "test": round(task.report_class(test).monitor_value, 4) if test else None,
             "minutes": round(metadata["training"]["seconds"] / 60, 1),
-            **({"test_accuracy": test["accuracy"]} if test and "accuracy" in test else {}),
+            **{f"test_{key}": test[key] for key in TEST_EXTRAS if test and key in test},
         })  # fmt: skip
     result = {
         "overrides": overrides,
@@ -85,8 +90,9 @@ def variant_runs(task, source, config, overrides: list[str], seeds: list[int], s
         "dev": summary([run["dev"] for run in runs]),
         "test": summary([run["test"] for run in runs if run["test"] is not None]),
     }
-    if all("test_accuracy" in run for run in runs):
-        result["test_accuracy"] = summary([run["test_accuracy"] for run in runs])
+    for key in TEST_EXTRAS:
+        if all(f"test_{key}" in run for run in runs):
+            result[f"test_{key}"] = summary([run[f"test_{key}"] for run in runs])
     return result
 
 
@@ -114,8 +120,9 @@ def main(argv: list[str]) -> int:
         )
     lines = [
         *header(f"Seed study: {task.name} on {args.dataset} (score: {task.monitor_text})", report),
-        "| variant | overrides | seeds | dev mean (sd) | test mean (sd) | test accuracy mean (sd) | per-seed test |",
-        "|---|---|---|---|---|---|---|",
+        "| variant | overrides | seeds | dev mean (sd) | test mean (sd) | test accuracy mean (sd) "
+        "| test binary (non-neutral) accuracy mean (sd) | per-seed test |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, result in report["variants"].items():
         dev, test = result["dev"], result["test"]
@@ -123,7 +130,7 @@ def main(argv: list[str]) -> int:
         lines.append(
             f"| {name} | {' '.join(result['overrides']) or '(defaults)'} | {len(result['runs'])} "
             f"| {dev['mean'] * 100:.2f} ({dev['sd'] * 100:.2f}) | {test['mean'] * 100:.2f} ({test['sd'] * 100:.2f}) "
-            f"| {percent(result.get('test_accuracy'))} | {per_seed} |"
+            f"| {percent(result.get('test_accuracy'))} | {percent(result.get('test_binary_accuracy'))} | {per_seed} |"
         )
     suffix = f"-{args.name}" if args.name else ""
     write_results(f"seeds-{task.name}-{args.dataset}{suffix}", report, "\n".join(lines) + "\n")
