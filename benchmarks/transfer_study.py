@@ -1,10 +1,12 @@
-"""Transfer study: does a language model trained on unlabelled text help the apps?
+"""Transfer study: do pretrained vectors and a language model trained on unlabelled text help the apps?
 
 NER (`--task ner`): the tagger trained on CoNLL-2003 train (dev = valid, test = test),
-with and without contextual string embeddings from a forward and a backward character
-LM trained on the whole train text (its labels unused). Sentiment (`--task
-sentiment`): the classifier trained on SST (or airline tweets), with and without its
-embedding started from a word LM trained on SST train plus airline-tweets train text.
+with and without GloVe vectors (`--model.vectors`), contextual string embeddings from
+a forward and a backward character LM trained on the whole train text (its labels
+unused), and both. Sentiment (`--task sentiment`): the classifier trained on SST (or
+airline tweets), with and without GloVe vectors, its embedding started from a word LM
+trained on SST train plus airline-tweets train text, and both (the word LM's own
+embedding started from GloVe).
 `--sentences N` keeps N training sentences (NER: the first N; SST: a fixed random
 sample of sentences, no phrases); `--sentences 0` keeps them all with the default
 config, and adds tagging or classification speed of each variant (seed 1's bundle,
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 import sys
 
 import numpy as np
@@ -43,6 +46,7 @@ WORD_LM = [
     "--training.epochs=6",
 ]  # fmt: skip
 WORD_LM_DATASETS = ("sst", "airline-tweets")
+GLOVE = ["--model.vectors=glove-6b-50d"]  # the embedding is their size (50)
 
 
 def language_model(name: str, source: DataSource, overrides: list[str]) -> dict:
@@ -63,8 +67,9 @@ def char_lms(overrides: list[str]) -> dict[str, dict]:
     }
 
 
-def word_lm(overrides: list[str]) -> dict:
-    """A word LM of SST train plus airline-tweets train text (dev: both dev texts)."""
+def word_lm(overrides: list[str], *, vectors: bool = False) -> dict:
+    """A word LM of SST train plus airline-tweets train text (dev: both dev texts), its
+    embedding started from GloVe when `vectors`."""
     from lm.data import TextCorpus, TextSplits
 
     lm = get_task("lm")
@@ -75,7 +80,11 @@ def word_lm(overrides: list[str]) -> dict:
                 texts[split].extend(corpus.texts)
     splits = TextSplits(*(TextCorpus(f"sst+airline {s}", texts=tuple(texts[s])) for s in ("train", "dev")), None)
     description = {"name": "sst+airline-tweets", "datasets": list(WORD_LM_DATASETS), "splits": ["train", "dev"]}
-    return language_model("lm-sst-airline-word", DataSource(description, splits), [*WORD_LM, *overrides])
+    settings = (
+        [item for item in WORD_LM if not item.startswith("--model.embedding_dim")] + GLOVE if vectors else WORD_LM
+    )
+    name = "lm-sst-airline-word" + ("-glove" if vectors else "")
+    return language_model(name, DataSource(description, splits), [*settings, *overrides])
 
 
 def training_source(task, dataset: str, sentences: int, config) -> DataSource:
@@ -148,14 +157,18 @@ def main(argv: list[str]) -> int:
     if args.task == "ner":
         lms = char_lms(lm_overrides)
         base_overrides = []
-        lifted = {"with char LMs": [f"--model.char_lm_{d}={lms[d]['path']}" for d in ("forward", "backward")]}
+        chars = [f"--model.char_lm_{d}={lms[d]['path']}" for d in ("forward", "backward")]
+        lifted = {"with vectors": GLOVE, "with char LMs": chars, "with vectors and char LMs": [*GLOVE, *chars]}
     else:
-        lms = {"word": word_lm(lm_overrides)}
+        lms = {"word": word_lm(lm_overrides), "word, from GloVe": word_lm(lm_overrides, vectors=True)}
         base_overrides = ["--training.phrases=false"] if args.sentences and dataset == "sst" else []
         encoder = [*base_overrides, f"--model.encoder={lms['word']['path']}"]
-        lifted = {"with word LM encoder": encoder}
+        lifted = {"with vectors": [*base_overrides, *GLOVE], "with word LM encoder": encoder}
         if args.sentences:  # ULMFiT's step further, measured where labels are few
             lifted["with word LM encoder and its LSTM"] = [*encoder, "--model.encoder_layers=1"]
+        lifted["with vectors and word LM (the LM from GloVe)"] = [
+            *base_overrides, f"--model.encoder={lms['word, from GloVe']['path']}", "--model.embedding_dim=50",
+        ]  # fmt: skip
     report["language_models"] = {
         name: {
             "path": meta["path"],
@@ -171,7 +184,8 @@ def main(argv: list[str]) -> int:
     report["variants"] = {}
     for name, overrides in {"without LM": base_overrides, **lifted}.items():
         config = load_config(task.config_class, None, overrides)
-        slug = f"{task.name}-{f'low{args.sentences}' if args.sentences else dataset}-{name.replace(' ', '-')}"
+        words = re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")
+        slug = f"{task.name}-{f'low{args.sentences}' if args.sentences else dataset}-{words}"
         report["variants"][name] = variant_runs(task, source, config, overrides, args.seeds, slug)
         if not args.sentences:
             texts = (
@@ -194,7 +208,7 @@ def to_markdown(report: dict, task) -> str:
     amount = "all training sentences" if sentences == "all" else f"{sentences} training sentences"
     full = sentences == "all"
     lines = [
-        *header(f"{task.title} on {report['dataset']}, {amount}: with and without a language model", report),
+        *header(f"{task.title} on {report['dataset']}, {amount}: pretrained vectors and language models", report),
         "Language models (labels unused): "
         + "; ".join(
             f"{name}: {meta['path'].rsplit('/', 1)[-1]}, {meta['train_tokens']:,} train tokens, "

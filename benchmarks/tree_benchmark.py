@@ -11,8 +11,11 @@ single-text p50 latency through the API (seed 1's bundle) complete the table.
 
 Run from the project root:
   .venv/bin/python -m benchmarks.tree_benchmark --seeds 1 2 3
-Bundles are trained into benchmarks/work/seeds/ (or reused with the same config and seed).
-Writes benchmarks/results/tree-sst.json and .md.
+  .venv/bin/python -m benchmarks.tree_benchmark --name vectors \
+      --variant bigru --variant bigru-glove --variant tree-lstm --variant tree-lstm-glove
+Bundles are trained into benchmarks/work/seeds/ (or reused with the same config and seed;
+the BiGRU's are the seed study's SST bundles). Writes benchmarks/results/tree-sst.json and
+.md (tree-sst-<name> with --name).
 """
 
 from __future__ import annotations
@@ -29,11 +32,18 @@ from shared.training import dataset_source
 # A tree model's defaults (`sentiment.config.TREE_DEFAULTS`: the Tree-LSTM, units 128,
 # batch 32) are what this benchmark chose on dev; the README's command trains the same.
 TREE = ["--model.architecture=tree"]
+GLOVE = ["--model.vectors=glove-6b-50d"]
+# slug (the bundles' folder name before the seed) -> (the table's name, overrides)
 VARIANTS = {
-    "BiGRU (default)": [],
-    "Tree-LSTM": TREE,
-    "recursive net (simple_rnn)": [*TREE, "--model.cell=simple_rnn"],
+    "bigru": ("BiGRU (default)", []),
+    "bigru-glove": ("BiGRU + GloVe 50d", GLOVE),
+    "tree-lstm": ("Tree-LSTM", TREE),
+    "tree-lstm-glove": ("Tree-LSTM + GloVe 50d", [*TREE, *GLOVE]),
+    "recursive": ("recursive net (simple_rnn)", [*TREE, "--model.cell=simple_rnn"]),
 }
+DEFAULT_VARIANTS = ("bigru", "tree-lstm", "recursive")
+# The BiGRU's bundles are the seed study's (`benchmarks.seed_study --dataset sst`).
+BUNDLE_NAMES = {"bigru": "sentiment-sst-default", "bigru-glove": "sentiment-sst-glove"}
 SCORES = ("accuracy", "macro_f1", "binary_accuracy")
 
 
@@ -56,14 +66,19 @@ def speed(bundle, texts: list[str]) -> dict:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument(
+        "--variant", action="append", choices=list(VARIANTS), help="default: " + " ".join(DEFAULT_VARIANTS)
+    )
+    parser.add_argument("--name", help="a name for this study's results (tree-sst-<name>)")
     args = parser.parse_args(argv)
     task = get_task("sentiment")
     report = {**run_record("benchmarks.tree_benchmark", argv), "variants": {}}
-    for name, overrides in VARIANTS.items():
+    for key in args.variant or DEFAULT_VARIANTS:
+        name, overrides = VARIANTS[key]
         config = load_config(task.config_class, None, overrides)
         source = dataset_source(task, "sst", config)
         test = task.load_dataset("sst").test  # sentences with their gold trees
-        slug = "tree-sst-" + name.split(" ")[0].lower().replace("(", "")
+        slug = BUNDLE_NAMES.get(key, f"tree-sst-{key}")
         runs = []
         for seed in args.seeds:
             out = WORK / f"{slug}-{seed}"
@@ -82,7 +97,7 @@ def main(argv: list[str]) -> int:
             **{key: summary([run[key] for run in runs]) for key in keys},
             "speed": speed(WORK / f"{slug}-{args.seeds[0]}", list(test.texts)),
         }
-    write_results("tree-sst", report, to_markdown(report))
+    write_results("tree-sst" + (f"-{args.name}" if args.name else ""), report, to_markdown(report))
     return 0
 
 
