@@ -115,14 +115,14 @@ def retrain(task_name: str, bundle: Path, annotations: Path, out: Path, *, with_
     annotations alone) into `out`; the dev score of the old and the new model on the new
     training's dev split. An earlier version of `annotations` the old model was trained
     on is replaced by the file as it is now."""
-    from shared.config import config_from_dict
+    from shared.config import config_of_record
     from shared.tasks import get_task
     from shared.training import train
     from shared.training_data import annotations_source, recorded_training_source, trained_on_alone, with_extra
 
     task, cli = get_task(task_name), app_cli(task_name)
     old = task.load(bundle)
-    config = config_from_dict(task.config_class, old.metadata["config"])
+    config = config_of_record(task.config_class, old.metadata["config"])
     seed = old.metadata.get("training", {}).get("seed", 42)
     if with_base and not trained_on_alone(old, annotations):
         source = with_extra(cli, recorded_training_source(cli, old, leave_out=annotations), [annotations])

@@ -32,13 +32,15 @@ VARIANTS = {
 def train_variant(overrides: dict, seed: int, splits, epochs: int) -> dict:
     import keras
 
-    from sentiment.config import ModelConfig, TrainingConfig
+    from sentiment.config import SentimentConfig, TrainingConfig
     from sentiment.model import build_vectorizer
     from sentiment.tree_model import build_parser, parser_characters
     from sentiment.tree_training import parser_batches, parser_bracketing, train_parser
+    from shared.config import load_config
 
     keras.utils.set_random_seed(seed)
-    config = ModelConfig(architecture="tree", **overrides)
+    settings = [f"--model.{key}={value}" for key, value in overrides.items()]
+    config = load_config(SentimentConfig, None, ["--model.architecture=tree", *settings]).model
     vocabulary = build_vectorizer(config, splits.train.texts).get_vocabulary()
     parser = build_parser(config, vocabulary, parser_characters(vocabulary), seed)
     started = time.perf_counter()

@@ -21,7 +21,7 @@ import sys
 
 from benchmarks.common import RESULTS, header, run_record, write_results
 from lm.transfer import describe
-from shared.config import config_from_dict, load_config
+from shared.config import config_from_dict, config_of_record, load_config
 from shared.tasks import APPS, get_task
 from shared.training import dataset_source, train
 from shared.training.run import recorded_config
@@ -50,7 +50,7 @@ def trained(task, source, config, out, seed: int) -> dict:
         # Read through the config class, so that a field added since (at its default) still matches;
         # a language model it took is recorded by reference (name and checksum), not by path.
         recorded = recorded_config(config, {name: describe(path).record() for name, path in lm_paths(config)})
-        same_config = config_from_dict(type(config), metadata["config"]) == config_from_dict(type(config), recorded)
+        same_config = config_of_record(type(config), metadata["config"]) == config_from_dict(type(config), recorded)
         if same_data and same_config and metadata["training"]["seed"] == seed:
             return metadata
     train(task, source, config, out, seed=seed)

@@ -82,7 +82,7 @@ class LMConfig:
 
     @staticmethod
     def defaults_for(settings: dict) -> dict:
-        """With vectors, the embedding is their size (`shared.config.load_config`)."""
-        from shared.vectors import size_defaults
+        """With vectors (none by default), the embedding is their size (`shared.config.load_config`)."""
+        from shared.vectors import NONE, vector_defaults
 
-        return size_defaults(settings, "embedding_dim")
+        return vector_defaults(settings, default=NONE, learned={"embedding_dim": ModelConfig.embedding_dim})

@@ -68,10 +68,10 @@ def settings(path: str | Path):
 
     from lm.config import LMConfig
     from shared.bundle import read_metadata
-    from shared.config import config_from_dict
+    from shared.config import config_of_record
 
     metadata = read_metadata(path, task="lm")
-    model = config_from_dict(LMConfig, metadata["config"]).model
+    model = config_of_record(LMConfig, metadata["config"]).model
     return metadata, dataclasses.replace(model, direction=metadata.get("direction", model.direction))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from shared.config import TrainingSettings, require_fraction, require_positive
 
@@ -27,7 +27,7 @@ class ModelConfig:
     """
 
     vocabulary_size: int = 30000
-    word_dim: int = 100
+    word_dim: int = 50  # the default vectors' size; 100 without vectors (LEARNED_SIZES)
     casing_dim: int = 8
     char_dim: int = 30
     char_filters: int = 100
@@ -42,7 +42,7 @@ class ModelConfig:
     output: Literal["crf", "softmax"] = "crf"
     char_lm_forward: str = ""
     char_lm_backward: str = ""
-    vectors: str = "none"
+    vectors: str = "glove-6b-50d"
     vectors_vocabulary: int = 0
     freeze_vectors: bool = False
 
@@ -91,14 +91,26 @@ class TrainingConfig(TrainingSettings):
         require_fraction(self, "ema_momentum")
 
 
+# The vectors by default (chosen on dev over 3 seeds, benchmarks/results/seeds-ner-
+# conll2003-vectors.md), and the word embedding's size learned from scratch without them.
+DEFAULT_VECTORS = "glove-6b-50d"
+VECTORS_VOCABULARY = 0
+LEARNED_SIZES = {"word_dim": 100}
+
+
 @dataclass(frozen=True)
 class NerConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
 
+    # What a bundle trained before a field existed was trained with (`shared.config.config_of_record`).
+    BEFORE_ADDED: ClassVar[dict] = {"model": {"vectors": "none", "vectors_vocabulary": 0, "freeze_vectors": False}}
+
     @staticmethod
     def defaults_for(settings: dict) -> dict:
-        """With vectors, the word embedding is their size (`shared.config.load_config`)."""
-        from shared.vectors import size_defaults
+        """The vectors are DEFAULT_VECTORS unless the settings name theirs or a word
+        embedding size of their own; the word embedding is their size
+        (`shared.config.load_config`, `shared.vectors.vector_defaults`)."""
+        from shared.vectors import vector_defaults
 
-        return size_defaults(settings, "word_dim")
+        return vector_defaults(settings, default=DEFAULT_VECTORS, learned=LEARNED_SIZES, vocabulary=VECTORS_VOCABULARY)

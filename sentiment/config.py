@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import ClassVar, Literal
 
 from shared.config import TrainingSettings, require_fraction, require_positive
 
@@ -40,7 +40,7 @@ class ModelConfig:
 
     vocabulary_size: int = 20000
     max_length: int = 256
-    embedding_dim: int = 128
+    embedding_dim: int = 50  # the default vectors' size; 128 without vectors (LEARNED_SIZES)
     cell: Literal["lstm", "gru", "simple_rnn"] = "gru"
     bidirectional: bool = True
     layers: int = 1
@@ -50,7 +50,7 @@ class ModelConfig:
     dropout: float = 0.3
     encoder: str = ""
     encoder_layers: int = 0
-    parser_dim: int = 100
+    parser_dim: int = 100  # 50 with vectors (a tree model's parser takes them too)
     parser_units: int = 128
     parser_hidden: int = 128
     parser_layers: int = 2
@@ -58,8 +58,8 @@ class ModelConfig:
     parser_dropout: float = 0.3
     parser_word_dropout: float = 0.1
     parser: str = ""
-    vectors: str = "none"
-    vectors_vocabulary: int = 0
+    vectors: str = "glove-6b-50d"
+    vectors_vocabulary: int = 50_000
     freeze_vectors: bool = False
 
     def __post_init__(self):
@@ -148,6 +148,12 @@ def check_vectors(config) -> None:
 # Where the tree model's benchmark (benchmarks.tree_benchmark, chosen on dev) differs
 # from the sequence model's defaults: the Tree-LSTM, wider, on smaller batches.
 TREE_DEFAULTS = {"model": {"cell": "lstm", "units": 128}, "training": {"batch_size": 32}}
+# The vectors by default (chosen on dev over 3 seeds, benchmarks/results/seeds-sentiment-
+# sst-vectors.md), the most frequent words of the set added, and the embedding sizes
+# learned from scratch when a model has none.
+DEFAULT_VECTORS = {"sequence": "glove-6b-50d", "tree": "none"}
+VECTORS_VOCABULARY = {"sequence": 50_000, "tree": 0}
+LEARNED_SIZES = {"sequence": {"embedding_dim": 128}, "tree": {"embedding_dim": 128, "parser_dim": 100}}
 
 
 @dataclass(frozen=True)
@@ -155,17 +161,25 @@ class SentimentConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     training: TrainingConfig = field(default_factory=TrainingConfig)
 
+    # What a bundle trained before a field existed was trained with (`shared.config.config_of_record`).
+    BEFORE_ADDED: ClassVar[dict] = {"model": {"vectors": "none", "vectors_vocabulary": 0, "freeze_vectors": False}}
+
     @staticmethod
     def defaults_for(settings: dict) -> dict:
-        """The defaults that differ by architecture, for `settings` (the config file and
-        overrides, merged): a tree model's are TREE_DEFAULTS, and a model with vectors
-        has their size as its embedding size (`shared.config.load_config`)."""
+        """The defaults that differ by architecture and follow the vectors, for `settings`
+        (the config file and overrides, merged; `shared.config.load_config`): a tree
+        model's are TREE_DEFAULTS; the vectors are DEFAULT_VECTORS unless the settings name
+        theirs, an encoder or an embedding size of their own (`shared.vectors.vector_defaults`)."""
         from shared.config import merged
-        from shared.vectors import size_defaults
+        from shared.vectors import vector_defaults
 
         model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
-        if model.get("architecture") != "tree":
-            return size_defaults(settings, "embedding_dim")
-        return merged(
-            TREE_DEFAULTS, merged(size_defaults(settings, "embedding_dim"), size_defaults(settings, "parser_dim"))
+        architecture = "tree" if model.get("architecture") == "tree" else "sequence"
+        vectors = vector_defaults(
+            settings,
+            default=DEFAULT_VECTORS[architecture],
+            learned=LEARNED_SIZES[architecture],
+            vocabulary=VECTORS_VOCABULARY[architecture],
+            without=bool(model.get("encoder")),
         )
+        return merged(TREE_DEFAULTS, vectors) if architecture == "tree" else vectors

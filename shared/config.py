@@ -89,6 +89,14 @@ def config_from_dict(cls, data: dict, *, where: str = "config", origin=None, _ke
     return config
 
 
+def config_of_record(cls, data: dict):
+    """The config a bundle's metadata records. A field the record lacks was added after
+    the bundle was trained: it takes the value the bundle was trained with (the class's
+    `BEFORE_ADDED`, e.g. vectors "none"), not today's default."""
+    before = getattr(cls, "BEFORE_ADDED", {})
+    return config_from_dict(cls, merged(before, data) if isinstance(data, dict) else data, where="the bundle's config")
+
+
 def _defaults(cls) -> dict:
     return {field.name: getattr(cls(), field.name) for field in dataclasses.fields(cls)}
 

@@ -111,12 +111,12 @@ def recorded_training_source(cli, api, *, leave_out: Path | None = None) -> Data
     it (a registered dataset, the files it records with the same dev held out, and each
     annotation file as it was then), less the annotation file `leave_out` (which a
     retraining adds again whole). DataError when any of it is gone or changed."""
-    from shared.config import config_from_dict
+    from shared.config import config_of_record
     from shared.training import dataset_source
 
     task, meta, bundle = cli.task, api.metadata, Path(api.path)
     recorded = paths_resolved(meta.get("dataset") or {}, bundle)
-    config = config_from_dict(task.config_class, meta["config"])
+    config = config_of_record(task.config_class, meta["config"])
     seed = meta["training"]["seed"]
     if "annotations" in recorded:
         path, size = _recorded_file(recorded["annotations"][0], bundle)

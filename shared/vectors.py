@@ -95,13 +95,31 @@ def settings_problem(vectors: str, dim: int, dim_field: str, *, freeze: bool, vo
     return None
 
 
-def size_defaults(settings: dict, dim_field: str) -> dict:
-    """The `model.<dim_field>` default that follows the vectors `settings` (a config file
-    and overrides, merged) name: their size (`shared.config.load_config`'s `defaults_for`)."""
+def vector_defaults(
+    settings: dict, *, default: str, learned: dict[str, int], vocabulary: int | None = None, without: bool = False
+) -> dict:
+    """The model defaults that follow the vectors in use (`shared.config.load_config`'s
+    `defaults_for`), for `settings` (a config file and overrides, merged).
+
+    The vectors are the settings' own `model.vectors`; else `default`, unless `without`
+    (something else starts the embedding) or the settings give an embedding size (a field
+    of `learned`) other than `default`'s: a config that sizes its own embedding trains
+    without vectors, as it did before they were the default. With a set, each `learned`
+    field is its size and `vectors_vocabulary` is `vocabulary` (None: the model has no such
+    field); without, the `learned` sizes and no vocabulary."""
     model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
-    if model.get("vectors") in VECTOR_SETS:
-        return {"model": {dim_field: VECTOR_SETS[model["vectors"]].dim}}
-    return {}
+    name = model.get("vectors")
+    if name is None:
+        own_size = default != NONE and any(
+            str(model[field]).strip() != str(VECTOR_SETS[default].dim) for field in learned if field in model
+        )
+        name = NONE if without or own_size else default
+    if name != NONE and name not in VECTOR_SETS:
+        return {}  # the config's own check names the known sets
+    sizes = dict(learned) if name == NONE else dict.fromkeys(learned, VECTOR_SETS[name].dim)
+    if vocabulary is not None:
+        sizes["vectors_vocabulary"] = 0 if name == NONE else vocabulary
+    return {"model": {"vectors": name, **sizes}}
 
 
 @dataclass(frozen=True)

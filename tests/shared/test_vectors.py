@@ -65,7 +65,10 @@ def test_an_unknown_set_or_a_missing_package_is_one_clear_error():
             ["--model.vectors", "glove-6b-50d", "--model.embedding_dim", "128"],
             "embedding_dim is 128 but the glove-6b-50d vectors have 50 dimensions (they are used as they are)",
         ),
-        (["--model.freeze_vectors", "true"], "freeze_vectors and vectors_vocabulary need vectors"),
+        (
+            ["--model.vectors", "none", "--model.freeze_vectors", "true"],
+            "freeze_vectors and vectors_vocabulary need vectors",
+        ),
         (
             ["--model.vectors", "glove-6b-50d", "--model.architecture", "tree", "--model.parser_dim", "100"],
             "parser_dim is 100 but the glove-6b-50d vectors have 50 dimensions",
@@ -79,6 +82,50 @@ def test_vectors_a_model_cannot_take_are_refused_in_one_line(overrides, message)
     with pytest.raises(ConfigError) as caught:
         load_config(SentimentConfig, None, overrides)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("config_class", "overrides", "expected"),
+    [
+        ("sentiment", [], ("glove-6b-50d", 50, 50_000)),
+        ("sentiment", ["--model.vectors", "none"], ("none", 128, 0)),  # the default before the vectors
+        ("sentiment", ["--model.embedding_dim", "8"], ("none", 8, 0)),  # a config sizing its own embedding
+        ("sentiment", ["--model.embedding_dim", "50"], ("glove-6b-50d", 50, 50_000)),
+        ("sentiment", ["--model.encoder", "models/lm"], ("none", 128, 0)),  # the encoder starts the embedding
+        ("sentiment", ["--model.vectors_vocabulary", "10"], ("glove-6b-50d", 50, 10)),
+        ("sentiment", ["--model.architecture", "tree"], ("none", 128, 0)),
+        ("ner", [], ("glove-6b-50d", 50, 0)),
+        ("ner", ["--model.vectors", "none"], ("none", 100, 0)),
+        ("ner", ["--model.word_dim", "16"], ("none", 16, 0)),
+    ],
+)
+def test_the_defaults_use_the_vectors_unless_the_config_starts_its_embedding_otherwise(
+    config_class, overrides, expected
+):
+    from ner.config import NerConfig
+    from sentiment.config import SentimentConfig
+    from shared.config import load_config
+
+    cls = {"sentiment": SentimentConfig, "ner": NerConfig}[config_class]
+    model = load_config(cls, None, overrides).model
+    size = model.embedding_dim if config_class == "sentiment" else model.word_dim
+    assert (model.vectors, size, model.vectors_vocabulary) == expected
+
+
+def test_a_bundle_recorded_before_the_vectors_reads_as_trained_without_them():
+    """A field a bundle's record lacks takes the value the bundle was trained with, not today's default."""
+    from ner.config import NerConfig
+    from sentiment.config import SentimentConfig
+    from shared.config import config_of_record, config_to_dict
+
+    for cls, size_field, size in ((SentimentConfig, "embedding_dim", 128), (NerConfig, "word_dim", 100)):
+        record = config_to_dict(cls())
+        for field in ("vectors", "vectors_vocabulary", "freeze_vectors"):
+            del record["model"][field]
+        record["model"][size_field] = size
+        model = config_of_record(cls, record).model
+        assert (model.vectors, getattr(model, size_field), model.vectors_vocabulary) == ("none", size, 0)
+        assert config_of_record(cls, config_to_dict(cls())) == cls()  # a record with the field keeps it
 
 
 @pytest.mark.slow
