@@ -53,6 +53,8 @@ def trained(task, source, config, out, seed: int) -> dict:
         same_config = config_of_record(type(config), metadata["config"]) == config_from_dict(type(config), recorded)
         if same_data and same_config and metadata["training"]["seed"] == seed:
             return metadata
+        # Another config's bundle (e.g. the defaults' before they changed) is a result: never replaced.
+        raise SystemExit(f"{out} holds a bundle of another config, data or seed: name the variant otherwise")
     train(task, source, config, out, seed=seed)
     return json.loads(metadata_file.read_text(encoding="utf-8"))
 
@@ -107,9 +109,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--variant", action="append", default=[], help="NAME:section.key=value,...")
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--name", help="a name for this study's results (seeds-<task>-<dataset>-<name>)")
+    parser.add_argument(
+        "--without-default",
+        action="store_true",
+        help="only the variants named (the defaults' bundles, <task>-<dataset>-default-<seed>, stay as they are)",
+    )
     args = parser.parse_args(argv)
     task = get_task(args.task)
-    variants = [("default", []), *map(parse_variant, args.variant)]
+    variants = [*([] if args.without_default else [("default", [])]), *map(parse_variant, args.variant)]
     source = None
     report = {**run_record("benchmarks.seed_study", argv), "task": task.name, "dataset": args.dataset, "variants": {}}
     for name, overrides in variants:
