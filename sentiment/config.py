@@ -138,7 +138,7 @@ def check_vectors(config) -> None:
     if problem is not None:
         raise ValueError(problem)
     if config.vectors != NONE and config.encoder:
-        raise ValueError("vectors and an encoder would both start the embedding: choose one")
+        raise ValueError("vectors and an encoder would both start the embedding: choose one (vectors none)")
     if config.vectors != NONE and config.architecture == "tree" and not config.parser:
         problem = settings_problem(config.vectors, config.parser_dim, "parser_dim", freeze=False, vocabulary=0)
         if problem is not None:  # the parser's words start from the vectors too

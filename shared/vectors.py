@@ -81,7 +81,9 @@ def settings_problem(vectors: str, dim: int, dim_field: str, *, freeze: bool, vo
     `dim_field`: vectors are used as they are, never projected), `freeze` and the
     `vocabulary` of the set's most frequent words added."""
     if vectors == NONE:
-        return "freeze_vectors and vectors_vocabulary need vectors" if freeze or vocabulary else None
+        if freeze or vocabulary:
+            return "freeze_vectors and vectors_vocabulary need vectors (without them: false and 0)"
+        return None
     if vectors not in VECTOR_SETS:
         return f"vectors {vectors!r} is not one of {', '.join([*sorted(VECTOR_SETS), NONE])}"
     if vocabulary < 0:
@@ -90,7 +92,7 @@ def settings_problem(vectors: str, dim: int, dim_field: str, *, freeze: bool, vo
     if dim != size:
         return (
             f"{dim_field} is {dim} but the {vectors} vectors have {size} dimensions (they are used as they are): "
-            f"leave {dim_field} out, it follows the vectors, or set it to {size}"
+            f"leave {dim_field} out, it follows the vectors, set it to {size}, or train without vectors (vectors none)"
         )
     return None
 

@@ -14,6 +14,10 @@ shared.import_tensorflow_quietly()
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# A sentiment ModelConfig built directly without the pretrained vectors (the default), for
+# tests that size their own tiny embedding.
+NO_VECTORS = {"vectors": "none", "vectors_vocabulary": 0}
+
 TINY_CONFIG = {
     "model": {"embedding_dim": 8, "units": 8, "vocabulary_size": 300, "max_length": 40},
     "training": {"epochs": 2, "batch_size": 8, "patience": 2},

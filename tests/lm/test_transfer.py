@@ -13,7 +13,7 @@ import tensorflow as tf
 from lm.model import hidden_sequence
 from lm.transfer import CharacterModel, WordEncoder, describe
 from shared.errors import BundleError
-from tests.conftest import NER_ARGS, NER_FIXTURES, run_module
+from tests.conftest import NER_ARGS, NER_FIXTURES, NO_VECTORS, run_module
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +126,7 @@ def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_l
 
     lm = LanguageModel.load(word_lm)
     vocabulary = ["", "[UNK]", "film", "not-in-the-lm-at-all", *lm.tokens[:5]]
-    config = ModelConfig(embedding_dim=16, units=8, encoder=str(word_lm), encoder_layers=1)
+    config = ModelConfig(embedding_dim=16, units=8, encoder=str(word_lm), encoder_layers=1, **NO_VECTORS)
     classifier = build_classifier(config, len(vocabulary), encoder_source(config))
     known = initialize_from_encoder(classifier, vocabulary, WordEncoder.open(word_lm), encoder_layers=1)
     assert known == len({"film", *lm.tokens[:5]} & set(lm.tokens))
@@ -147,7 +147,7 @@ def test_more_encoder_layers_than_the_lm_has_is_a_config_error(word_lm):
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"encoder_layers is 2 but {word_lm} has 1"):
-        encoder_source(ModelConfig(embedding_dim=16, encoder=str(word_lm), encoder_layers=2))
+        encoder_source(ModelConfig(embedding_dim=16, encoder=str(word_lm), encoder_layers=2, **NO_VECTORS))
 
 
 def test_an_embedding_size_other_than_the_encoders_is_a_config_error(word_lm):
@@ -156,7 +156,7 @@ def test_an_embedding_size_other_than_the_encoders_is_a_config_error(word_lm):
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"embedding_dim is 128 but {word_lm}'s is 16"):
-        encoder_source(ModelConfig(encoder=str(word_lm)))
+        encoder_source(ModelConfig(encoder=str(word_lm), embedding_dim=128, **NO_VECTORS))
 
 
 def test_sentiment_trains_with_an_encoder_and_records_it(word_lm, tmp_path, tiny_config_file):

@@ -19,7 +19,8 @@ CHARS = list("abcdefghijklmnopqrstuvwxyzAP.")
     ids=["lstm-crf", "gru2-softmax"],
 )
 def test_scores_do_not_depend_on_padding(options):
-    model = build_tagger(ModelConfig(units=8, word_dim=8, char_filters=8, **options), WORDS, CHARS, TAGS)
+    config = ModelConfig(units=8, word_dim=8, char_filters=8, vectors="none", **options)
+    model = build_tagger(config, WORDS, CHARS, TAGS)
     alone = np.array([["Anna", "visited", "Paris", "."]], dtype=object)
     padded = np.array([["Anna", "visited", "Paris", ".", "", ""], ["A", "much", "longer", "sentence", "here", "x"]],
                       dtype=object)  # fmt: skip
@@ -35,9 +36,8 @@ def test_casing_classes():
 
 @pytest.mark.parametrize("variational", [True, False])
 def test_variational_dropout_keeps_one_mask_per_sentence(variational):
-    model = build_tagger(
-        ModelConfig(units=8, word_dim=8, char_filters=8, variational_dropout=variational), WORDS, CHARS, TAGS
-    )
+    config = ModelConfig(units=8, word_dim=8, char_filters=8, vectors="none", variational_dropout=variational)
+    model = build_tagger(config, WORDS, CHARS, TAGS)
     for name in ("feature_dropout", "dropout_1"):
         kept = model.get_layer(name)(np.ones((2, 6, 40), "float32"), training=True).numpy() > 0
         same_along_sentence = (kept == kept[:, :1]).all()

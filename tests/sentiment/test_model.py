@@ -5,6 +5,7 @@ import tensorflow as tf
 
 from sentiment.config import ModelConfig
 from sentiment.model import MaskedPooling, build_classifier, build_end_to_end, build_vectorizer, standardize_text
+from tests.conftest import NO_VECTORS
 
 TEXTS = ["A gorgeous film!", "It doesn't work.", "dull, dull, dull"]
 
@@ -15,7 +16,7 @@ TEXTS = ["A gorgeous film!", "It doesn't work.", "dull, dull, dull"]
 )
 def test_build_classifier_for_each_cell(cell, bidirectional, layers, pooling):
     config = ModelConfig(
-        cell=cell, bidirectional=bidirectional, layers=layers, pooling=pooling, units=4, embedding_dim=4
+        cell=cell, bidirectional=bidirectional, layers=layers, pooling=pooling, units=4, embedding_dim=4, **NO_VECTORS
     )
     model = build_classifier(config, vocabulary_size=50)
     probabilities = model(np.array([[2, 3, 4, 0], [5, 0, 0, 0]]))
@@ -28,7 +29,7 @@ def test_build_classifier_for_each_cell(cell, bidirectional, layers, pooling):
 @pytest.mark.parametrize("pooling", ["last", "mean", "max"])
 def test_padding_does_not_change_the_prediction(pooling):
     keras.utils.set_random_seed(0)
-    model = build_classifier(ModelConfig(pooling=pooling, units=4, embedding_dim=4), vocabulary_size=50)
+    model = build_classifier(ModelConfig(pooling=pooling, units=4, embedding_dim=4, **NO_VECTORS), vocabulary_size=50)
     short = model(np.array([[2, 3, 4]])).numpy()
     padded = model(np.array([[2, 3, 4, 0, 0, 0]])).numpy()
     np.testing.assert_allclose(short, padded, rtol=1e-5, atol=1e-6)
@@ -56,7 +57,7 @@ def test_standardize_reads_past_control_characters():
 
 
 def test_end_to_end_model_takes_raw_strings():
-    config = ModelConfig(units=4, embedding_dim=4, vocabulary_size=30, max_length=3)
+    config = ModelConfig(units=4, embedding_dim=4, vocabulary_size=30, max_length=3, **NO_VECTORS)
     vectorizer = build_vectorizer(config, TEXTS)
     model = build_end_to_end(config, vectorizer, build_classifier(config, vectorizer.vocabulary_size()))
     assert model(tf.constant(TEXTS)).shape == (3, 3)

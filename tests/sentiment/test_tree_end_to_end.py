@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from shared.errors import DataError, UnsupportedError
-from tests.conftest import REVIEWS_ARGS, TINY_TREE_MODEL, TREE_ARGS, run_module
+from tests.conftest import NO_VECTORS, REVIEWS_ARGS, TINY_TREE_MODEL, TREE_ARGS, run_module
 
 TEXTS = ["A gorgeous, witty film.", "dull", "The plot is dull and the acting is even worse than the plot."]
 
@@ -157,7 +157,7 @@ def test_a_tree_model_takes_no_encoder():
     from sentiment.config import ModelConfig
 
     with pytest.raises(ValueError, match="a tree model takes no encoder"):
-        ModelConfig(architecture="tree", encoder="models/lm-words")
+        ModelConfig(architecture="tree", encoder="models/lm-words", **NO_VECTORS)
 
 
 def test_a_500_word_sentence_is_parsed_within_the_models_length(tree_bundle):
