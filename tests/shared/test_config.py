@@ -79,7 +79,7 @@ def test_the_readmes_tree_command_trains_the_config_of_the_readmes_tree_results(
     argv = shlex.split(command.group(1).replace("\\\n", " "))
     args, overrides = build_parser(CLI, "").parse_known_args(argv)
     built = training_config(CLI, args, overrides)
-    assert built == load_config(SentimentConfig, None, VARIANTS["tree-lstm"][1])
+    assert built == load_config(SentimentConfig, None, VARIANTS["tree-lstm-glove"][1])
     assert (built.model.cell, built.model.units, built.training.batch_size) == ("lstm", 128, 32)
     assert load_config(SentimentConfig, None, []).model.units == 64  # the sequence model keeps its own
 
