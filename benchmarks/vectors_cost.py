@@ -5,8 +5,8 @@ For each dataset, the seed study's bundles of one seed (benchmarks/work/seeds/<t
 in this one process and measured in turns: the bundle's size on disk (all of it, and
 model.keras), the time `task.load` takes (the fastest of 3, after one), batch throughput
 of the Python API on the test texts (texts/s and tokens/s, the fastest of 3 rounds, the
-variants taking turns within each round) and the median single-text latency over 100
-test texts. Training minutes are read from each bundle.
+variants taking turns within each round) and the median single-text latency over 300
+test texts (the variants taking turns on each). Training minutes are read from each bundle.
 
 Run from the project root, on a quiet machine:
   .venv/bin/python -m benchmarks.vectors_cost --seed 1
@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import time
 from pathlib import Path
 
-from benchmarks.common import header, median_latency_ms, run_record, write_results
+from benchmarks.common import header, run_record, write_results
 from benchmarks.seed_study import WORK
 from shared.tasks import get_task
 
@@ -32,6 +33,7 @@ GROUPS = {
     ("ner", "conll2003"): ("default", "glove"),
 }
 ROUNDS = 3
+LATENCY_TEXTS = 300
 
 
 def folder_mb(path: Path) -> float:
@@ -65,10 +67,24 @@ def batch_call(api, task_name: str, texts: list[str]):
     return (lambda: api.predict_batch(texts)) if task_name == "ner" else (lambda: api.predict_proba(texts))
 
 
+def single_text_p50_ms(apis: dict, texts: list[str]) -> dict[str, float]:
+    """Median ms of one `predict(text)` per API, the APIs taking turns on each text (after one call each)."""
+    latencies = {name: [] for name in apis}
+    for api in apis.values():
+        api.predict(texts[0])
+    for text in texts:
+        for name, api in apis.items():
+            started = time.perf_counter()
+            api.predict(text)
+            latencies[name].append(time.perf_counter() - started)
+    return {name: round(statistics.median(values) * 1000, 2) for name, values in latencies.items()}
+
+
 def measure_group(task_name: str, dataset: str, variants: tuple[str, ...], seed: int) -> dict:
     task = get_task(task_name)
     texts, tokens = test_texts(task, dataset)
     bundles = {name: WORK / f"{task_name}-{dataset}-{name}-{seed}" for name in variants}
+    loads = {name: load_seconds(task, path) for name, path in bundles.items()}
     apis = {name: task.load(path) for name, path in bundles.items()}
     calls = {name: batch_call(api, task_name, texts) for name, api in apis.items()}
     for call in calls.values():  # warm-up
@@ -79,6 +95,7 @@ def measure_group(task_name: str, dataset: str, variants: tuple[str, ...], seed:
             started = time.perf_counter()
             call()
             best[name] = min(best[name], time.perf_counter() - started)
+    p50 = single_text_p50_ms(apis, texts[:LATENCY_TEXTS])
     result = {}
     for name, path in bundles.items():
         metadata = json.loads((path / "metadata.json").read_text(encoding="utf-8"))
@@ -89,10 +106,10 @@ def measure_group(task_name: str, dataset: str, variants: tuple[str, ...], seed:
             "vectors_vocabulary": config.get("vectors_vocabulary", 0),
             "bundle_mb": folder_mb(path),
             "model_keras_mb": round((path / "model.keras").stat().st_size / 1e6, 2),
-            "load_s": load_seconds(task, path),
+            "load_s": loads[name],
             "texts_per_s": round(len(texts) / best[name]),
             "tokens_per_s": round(tokens / best[name]),
-            "p50_ms": median_latency_ms(apis[name].predict, texts[:100]),
+            "p50_ms": p50[name],
             "training_minutes": round(metadata["training"]["seconds"] / 60, 1),
         }
     return {"task": task_name, "dataset": dataset, "texts": len(texts), "tokens": tokens, "variants": result}
