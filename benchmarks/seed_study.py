@@ -4,7 +4,8 @@ Each variant (the default, and each `--variant NAME:OVERRIDES`) is trained once 
 seed on a registered dataset with the task's training frame; the report gives every
 run's dev and test score (the task's model-selection metric) and, per variant, their
 mean and standard deviation. Bundles already trained with the same config and seed
-(under benchmarks/work/seeds/) are reused, so a study can be resumed.
+(under benchmarks/work/seeds/) are reused, so a study can be resumed; a bundle of another
+config there is never replaced (the run stops and says so: name the variant otherwise).
 
 Run from the project root, for example:
   .venv/bin/python -m benchmarks.seed_study --task ner --dataset conll2003 \\

@@ -30,7 +30,7 @@ from shared.tasks import get_task
 GROUPS = {
     ("sentiment", "sst"): ("default", "glove", "glove-vocab50k"),
     ("sentiment", "airline-tweets"): ("default", "glove", "glove-vocab50k"),
-    ("ner", "conll2003"): ("default", "glove"),
+    ("ner", "conll2003"): ("default", "glove", "glove-vocab50k"),
 }
 ROUNDS = 3
 LATENCY_TEXTS = 300
