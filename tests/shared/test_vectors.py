@@ -95,7 +95,7 @@ def test_vectors_a_model_cannot_take_are_refused_in_one_line(overrides, message)
         ("sentiment", ["--model.vectors_vocabulary", "10"], ("glove-6b-50d", 50, 10)),
         ("sentiment", ["--model.architecture", "tree"], ("glove-6b-50d", 50, 0)),  # the parser too (50)
         ("sentiment", ["--model.architecture", "tree", "--model.vectors", "none"], ("none", 128, 0)),
-        ("ner", [], ("glove-6b-50d", 50, 0)),
+        ("ner", [], ("glove-6b-50d", 50, 50_000)),
         ("ner", ["--model.vectors", "none"], ("none", 100, 0)),
         ("ner", ["--model.word_dim", "16"], ("none", 16, 0)),
     ],
