@@ -14,8 +14,8 @@ shared.import_tensorflow_quietly()
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# A sentiment ModelConfig built directly without the pretrained vectors (the default), for
-# tests that size their own tiny embedding.
+# A sentiment or NER ModelConfig built directly without the pretrained vectors (the default),
+# for tests that size their own tiny embedding.
 NO_VECTORS = {"vectors": "none", "vectors_vocabulary": 0}
 
 TINY_CONFIG = {

@@ -7,6 +7,7 @@ import tensorflow as tf
 from ner.config import ModelConfig
 from ner.model import CASINGS, build_tagger, casing_ids
 from ner.tags import tag_set
+from tests.conftest import NO_VECTORS
 
 TAGS = tag_set(["PER", "LOC"])
 WORDS = ["anna", "paris", "visited", "."]
@@ -19,7 +20,7 @@ CHARS = list("abcdefghijklmnopqrstuvwxyzAP.")
     ids=["lstm-crf", "gru2-softmax"],
 )
 def test_scores_do_not_depend_on_padding(options):
-    config = ModelConfig(units=8, word_dim=8, char_filters=8, vectors="none", **options)
+    config = ModelConfig(units=8, word_dim=8, char_filters=8, **NO_VECTORS, **options)
     model = build_tagger(config, WORDS, CHARS, TAGS)
     alone = np.array([["Anna", "visited", "Paris", "."]], dtype=object)
     padded = np.array([["Anna", "visited", "Paris", ".", "", ""], ["A", "much", "longer", "sentence", "here", "x"]],
@@ -36,7 +37,7 @@ def test_casing_classes():
 
 @pytest.mark.parametrize("variational", [True, False])
 def test_variational_dropout_keeps_one_mask_per_sentence(variational):
-    config = ModelConfig(units=8, word_dim=8, char_filters=8, vectors="none", variational_dropout=variational)
+    config = ModelConfig(units=8, word_dim=8, char_filters=8, **NO_VECTORS, variational_dropout=variational)
     model = build_tagger(config, WORDS, CHARS, TAGS)
     for name in ("feature_dropout", "dropout_1"):
         kept = model.get_layer(name)(np.ones((2, 6, 40), "float32"), training=True).numpy() > 0
