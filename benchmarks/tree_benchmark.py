@@ -97,7 +97,10 @@ def main(argv: list[str]) -> int:
                 "seed": seed,
                 "minutes": round(metadata["training"]["seconds"] / 60, 1),
                 "epochs": metadata["training"]["epochs_run"],
-                "dev_macro_f1": metadata["metrics"]["dev"]["macro_f1"],  # what model selection looks at
+                # what model selection looks at (and the parser's dev F1, for a tree model)
+                "dev_macro_f1": metadata["metrics"]["dev"]["macro_f1"],
+                **({"dev_bracketing_f1": metadata["metrics"]["dev"]["bracketing"]["f1"]}
+                   if "bracketing" in metadata["metrics"]["dev"] else {}),
                 **scores_of(task.evaluate(api, test)),
             })  # fmt: skip
         keys = [key for key in runs[0] if key not in ("seed", "epochs")]
@@ -122,6 +125,7 @@ def to_markdown(report: dict) -> str:
         ("dev_macro_f1", "dev macro-F1"), ("accuracy", "acc"), ("macro_f1", "macro-F1"), ("binary_accuracy", "SST-2"),
         ("gold_accuracy", "gold acc"), ("gold_macro_f1", "gold macro-F1"), ("gold_binary_accuracy", "gold SST-2"),
         ("gold_all_phrases_accuracy", "all phrases (gold)"), ("bracketing_f1", "bracketing F1"),
+        ("dev_bracketing_f1", "dev bracketing F1"),
     ]  # fmt: skip
     lines = [
         *header("Recursive networks on SST test (raw text in, each with its own parser)", report),

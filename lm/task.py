@@ -81,7 +81,7 @@ class LanguageModelTask(Task):
         from lm.inference import chunk_scorer, stream_bits
         from lm.language_model import LanguageModel
         from shared.files import write_json_atomic
-        from shared.vectors import vectors_taken
+        from shared.vectors import start_embedding, vectors_of
 
         level, training = config.model.level, config.training
         vocabulary_file = prepared_dir / "vocabulary.json"
@@ -125,10 +125,8 @@ class LanguageModelTask(Task):
         )
 
         network = model_lib.build_network(config.model, size, batch_size=training.batch_size)
-        if config.model.vectors != "none" and not resume:
-            from shared.vectors import load_vectors, start_embedding
-
-            vectors = load_vectors(config.model.vectors)
+        vectors = None if resume else vectors_of(config.model)
+        if vectors is not None:
             known = start_embedding(network.get_layer("embedding"), vocabulary, vectors, model_lib.FIRST_TOKEN_ID)
             print(f"Vectors {config.model.vectors}: {known} of {len(vocabulary)} words start from theirs")
         rate = training.learning_rate
@@ -161,7 +159,6 @@ class LanguageModelTask(Task):
             finish,
             facts={"train_tokens": prepared["train_tokens"], "train_characters": prepared["train_characters"]},
             metadata={"vocabulary": list(vocabulary), "level": level, "direction": config.model.direction},
-            taken=vectors_taken(config.model),
         )
 
     def evaluate(self, api, data: TextCorpus) -> LanguageModelReport:

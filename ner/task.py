@@ -163,7 +163,7 @@ class NerTask(Task):
         from ner import model as model_lib
         from ner.tagger import EntityTagger
         from shared.sequences import bucketed_batch_count, bucketed_dataset
-        from shared.vectors import start_embedding, vectors_of, vectors_taken
+        from shared.vectors import start_embedding, vectors_of
 
         tags = tag_set(entity_types([tag for s in splits.train for tag in s.tags]))
         words, characters = build_vocabularies(splits.train, config.model.vocabulary_size)
@@ -205,7 +205,7 @@ class NerTask(Task):
             finish=lambda trained: EntityTagger(trained.tagger),
             facts={"train_sentences": len(splits.train)},
             metadata={"labels": entity_types(tags), "tags": tags},
-            taken={**char_lm_records(config.model), **vectors_taken(config.model)},
+            taken=char_lm_records(config.model),
             calibrate=isotonic_calibrated if config.training.calibration == "isotonic" else None,
         )
 

@@ -167,7 +167,7 @@ class SentimentTask(Task):
         from sentiment.classifier import SentimentClassifier
         from shared.metrics import classification_report
         from shared.sequences import bucketed_dataset
-        from shared.vectors import vectors_of, vectors_taken
+        from shared.vectors import vectors_of
 
         vectors = vectors_of(config.model)
         vectorizer = model_lib.prepared_vectorizer(
@@ -229,7 +229,7 @@ class SentimentTask(Task):
             finish,
             facts={"train_examples": len(splits.train)},
             metadata={"labels": list(LABELS)},
-            taken={**({"encoder": encoder.record()} if encoder else {}), **vectors_taken(config.model)},
+            taken={"encoder": encoder.record()} if encoder else {},
             calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
         )
 

@@ -179,7 +179,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     from sentiment.task import temperature_scaled
     from sentiment.tree_model import build_tree_classifier, build_tree_end_to_end, tree_batches
     from shared.metrics import classification_report
-    from shared.vectors import vectors_of, vectors_taken
+    from shared.vectors import vectors_of
 
     if tf.distribute.has_strategy():
         raise ConfigError("a tree model trains in one process for now: leave out --strategy and --workers")
@@ -244,6 +244,6 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         lambda trained: api_of(trained),
         facts={"train_examples": len(trees), **facts},
         metadata={"labels": list(LABELS)},
-        taken={**taken, **vectors_taken(config.model)},
+        taken=taken,
         calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
     )

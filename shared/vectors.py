@@ -125,9 +125,10 @@ def vector_defaults(
 
 
 def vectors_taken(model_config) -> dict:
-    """What a bundle records of the vectors its model started from (`shared.tasks.Fit.taken`,
-    under "vectors"): the set's name, the package and its files' checksums, and its credit."""
-    if model_config.vectors == NONE:
+    """What a bundle records of the vectors its model started from (under `taken`, beside
+    the bundles it took): the set's name, the package and its files' checksums, its credit;
+    nothing for a model without vectors or without the field."""
+    if getattr(model_config, "vectors", NONE) == NONE:
         return {}
     spec = vector_set(model_config.vectors)
     return {

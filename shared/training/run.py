@@ -53,6 +53,7 @@ def train(
     from shared.training.steps import step_strategy
     from shared.training.workdir import PREPARED_DIR, remove_work_dir, start_work_dir, training_lock
     from shared.training_data import paths_relative_to
+    from shared.vectors import vectors_taken
 
     started = time.time()
     out = Path(out)
@@ -93,11 +94,12 @@ def train(
         metrics = {"dev": task.evaluate(api, splits.dev)}
         if splits.test is not None:
             metrics["test"] = task.evaluate(api, splits.test)
+        taken = {**fit.taken, **vectors_taken(config.model)}  # every app's vectors, recorded here once
         metadata = {
             "task": task.name,
             **fit.metadata,
-            "config": recorded_config(config, fit.taken),
-            **({"taken": fit.taken} if fit.taken else {}),
+            "config": recorded_config(config, taken),
+            **({"taken": taken} if taken else {}),
             **({"calibration": calibration} if calibration else {}),
             "dataset": paths_relative_to(source.description, out),
             "metrics": metrics,
