@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from shared.config import TrainingSettings, require_fraction, require_positive
+from shared.vectors import BEFORE_VECTORS
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,9 @@ class TrainingConfig(TrainingSettings):
         require_fraction(self, "ema_momentum")
 
 
-# The vectors by default and the set's most frequent words added to the vocabulary
-# (chosen on dev over 3 seeds, benchmarks/results/seeds-ner-conll2003-vectors.md and
-# -vectors-vocabulary.md), and the word embedding's size learned from scratch without them.
-DEFAULT_VECTORS = "glove-6b-50d"
-VECTORS_VOCABULARY = 50_000
+# The defaults' vectors and words added (ModelConfig's `vectors` and `vectors_vocabulary`)
+# were chosen on dev over 3 seeds (benchmarks/results/seeds-ner-conll2003-vectors.md and
+# -vectors-vocabulary.md); the word embedding's size learned from scratch without them:
 LEARNED_SIZES = {"word_dim": 100}
 
 
@@ -105,13 +104,15 @@ class NerConfig:
     training: TrainingConfig = field(default_factory=TrainingConfig)
 
     # What a bundle trained before a field existed was trained with (`shared.config.config_of_record`).
-    BEFORE_ADDED: ClassVar[dict] = {"model": {"vectors": "none", "vectors_vocabulary": 0, "freeze_vectors": False}}
+    BEFORE_ADDED: ClassVar[dict] = BEFORE_VECTORS
 
     @staticmethod
     def defaults_for(settings: dict) -> dict:
-        """The vectors are DEFAULT_VECTORS unless the settings name theirs or a word
+        """The vectors are ModelConfig's unless the settings name theirs or a word
         embedding size of their own; the word embedding is their size
         (`shared.config.load_config`, `shared.vectors.vector_defaults`)."""
         from shared.vectors import vector_defaults
 
-        return vector_defaults(settings, default=DEFAULT_VECTORS, learned=LEARNED_SIZES, vocabulary=VECTORS_VOCABULARY)
+        return vector_defaults(
+            settings, default=ModelConfig.vectors, learned=LEARNED_SIZES, vocabulary=ModelConfig.vectors_vocabulary
+        )

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, Literal
 
 from shared.config import TrainingSettings, require_fraction, require_positive
+from shared.vectors import BEFORE_VECTORS
 
 
 @dataclass(frozen=True)
@@ -152,8 +153,7 @@ TREE_DEFAULTS = {"model": {"cell": "lstm", "units": 128}, "training": {"batch_si
 # sst-vectors.md for the sequence model, tree-sst-vectors.md for the tree model and its
 # parser), the most frequent words of the set added (measured for the sequence model),
 # and the embedding sizes learned from scratch when a model has none.
-DEFAULT_VECTORS = "glove-6b-50d"
-VECTORS_VOCABULARY = {"sequence": 50_000, "tree": 0}
+VECTORS_VOCABULARY = {"sequence": ModelConfig.vectors_vocabulary, "tree": 0}
 LEARNED_SIZES = {"embedding_dim": 128, "parser_dim": 100}  # parser_dim: a tree model's parser's
 
 
@@ -163,13 +163,13 @@ class SentimentConfig:
     training: TrainingConfig = field(default_factory=TrainingConfig)
 
     # What a bundle trained before a field existed was trained with (`shared.config.config_of_record`).
-    BEFORE_ADDED: ClassVar[dict] = {"model": {"vectors": "none", "vectors_vocabulary": 0, "freeze_vectors": False}}
+    BEFORE_ADDED: ClassVar[dict] = BEFORE_VECTORS
 
     @staticmethod
     def defaults_for(settings: dict) -> dict:
         """The defaults that differ by architecture and follow the vectors, for `settings`
         (the config file and overrides, merged; `shared.config.load_config`): a tree
-        model's are TREE_DEFAULTS; the vectors are DEFAULT_VECTORS unless the settings name
+        model's are TREE_DEFAULTS; the vectors are ModelConfig's unless the settings name
         theirs, an encoder or an embedding size of their own (`shared.vectors.vector_defaults`)."""
         from shared.config import merged
         from shared.vectors import vector_defaults
@@ -178,7 +178,7 @@ class SentimentConfig:
         architecture = "tree" if model.get("architecture") == "tree" else "sequence"
         vectors = vector_defaults(
             settings,
-            default=DEFAULT_VECTORS,
+            default=ModelConfig.vectors,
             learned=LEARNED_SIZES,
             vocabulary=VECTORS_VOCABULARY[architecture],
             without=bool(model.get("encoder")),

@@ -21,6 +21,9 @@ import numpy as np
 from shared.errors import ConfigError, DataError
 
 NONE = "none"
+# What a bundle recorded before configs had vectors was trained with (a config class's
+# `BEFORE_ADDED`, read by `shared.config.config_of_record`).
+BEFORE_VECTORS = {"model": {"vectors": NONE, "vectors_vocabulary": 0, "freeze_vectors": False}}
 
 
 @dataclass(frozen=True)
