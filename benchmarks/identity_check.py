@@ -7,7 +7,10 @@ Trains, from scratch and on this machine:
     sentences, seed 1), without and with character LMs. The char LMs (forward and
     backward, CoNLL-2003 train text) are small (`--model.units=64 --training.epochs=1`)
     so the check runs in minutes: what it checks is that the code path that takes them
-    computes the same, not how much they help (benchmarks.transfer_study measures that).
+    computes the same, not how much they help (benchmarks.transfer_study measures that);
+  - the tree model: a tiny run on SST's first trees (`TINY_TREE`, parser stage first),
+    scored on the first test trees, so the recursive network and its parser's loop are
+    checked too.
 Each run records its scores to 6 decimals and a SHA-256 of the trained weights, so two
 results files (one per commit) show whether a change moved anything.
 
@@ -30,6 +33,11 @@ from shared.training import dataset_source, train
 
 WORK = RESULTS.parent / "work" / "identity"
 SMALL_CHAR_LM = ["--model.units=64", "--training.epochs=1"]
+TINY_TREE = [
+    "--model.architecture=tree", "--model.units=32", "--model.parser_units=32", "--model.parser_hidden=32",
+    "--training.epochs=2", "--training.parser_epochs=2",
+]  # fmt: skip
+TINY_TREE_SENTENCES = {"train": 400, "dev": 100, "test": 200}
 
 
 def weights_digest(model) -> str:
@@ -66,6 +74,36 @@ def sentiment_run() -> dict:
     }
 
 
+def tree_run() -> dict:
+    """The tree model (and its parser) trained on SST's first trees, seed 42."""
+    import dataclasses
+
+    from sentiment import SentimentClassifier
+    from sentiment.data import LABELS, LabelledTrees
+    from shared.metrics import classification_report
+
+    task = get_task("sentiment")
+    config = load_config(task.config_class, None, TINY_TREE)
+    full = dataset_source(task, "sst", config)
+    splits = dataclasses.replace(
+        full.splits,
+        **{
+            split: LabelledTrees.of(getattr(full.splits, split).trees[:count])
+            for split, count in TINY_TREE_SENTENCES.items()
+        },
+    )
+    source = dataclasses.replace(full, description={**full.description, "sentences": TINY_TREE_SENTENCES})
+    out = train(task, source, config, fresh("sentiment-sst-tree-tiny-42"), seed=42)
+    classifier = SentimentClassifier.load(out)
+    test = splits.test
+    report = classification_report(test.labels, classifier.predict_proba(test.texts).argmax(axis=1), LABELS)
+    return {
+        "test_accuracy": round(report["accuracy"], 6),
+        "test_macro_f1": round(report["macro_f1"], 6),
+        "weights_sha256": weights_digest(classifier.model),
+    }
+
+
 def char_lm(direction: str) -> str:
     lm = get_task("lm")
     config = load_config(lm.config_class, None, [f"--model.direction={direction}", *SMALL_CHAR_LM])
@@ -93,6 +131,7 @@ def ner_run(overrides: list[str], name: str) -> dict:
 def main(argv: list[str]) -> int:
     report = {**run_record("benchmarks.identity_check", argv), "runs": {}}
     runs = report["runs"]
+    runs["sentiment sst tiny tree model seed 42"] = tree_run()
     runs["sentiment sst default seed 42"] = sentiment_run()
     runs["ner conll2003 1000 seed 1 without LM"] = ner_run([], "ner-1000-1")
     lms = {direction: char_lm(direction) for direction in ("forward", "backward")}
