@@ -1,0 +1,202 @@
+"""Code shape: the numbers issue 31 tracks for the upper half of the code.
+
+- what a new app must write: the abstract members and the annotated attributes without a
+  value of each contract class in `CONTRACTS` that exists at this commit;
+- `AppCli`-style hooks: the members of those contract classes an app may leave out
+  (optional methods and flags), which must agree with each other by hand;
+- architecture branches: comparisons of something named `architecture` with a
+  constant, in the product code;
+- import circles: groups of modules of one package that import each other, directly or
+  through others (strongly connected parts of the import graph, imports inside functions
+  included);
+- the largest functions of the product code, in lines.
+
+Run from the project root:
+  .venv/bin/python -m benchmarks.code_shape
+Writes benchmarks/results/code-shape-<short commit>.json and .md.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import sys
+from dataclasses import MISSING
+from pathlib import Path
+
+from benchmarks.common import RESULTS, header, run_record, write_results
+
+ROOT = RESULTS.parent.parent
+PRODUCT = ("shared", "sentiment", "ner", "lm", "app_pages")
+# The classes an app subclasses or fills in to be registered, before and after issue 31.
+CONTRACTS = ("shared.tasks.Task", "shared.cli.AppCli", "shared.apps.App")
+
+
+def contract_class(dotted: str) -> type | None:
+    module, _, name = dotted.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def contract_members(cls: type) -> dict[str, list[str]]:
+    """{"required": names an app must give, "optional": names it may leave out}."""
+    required, optional = [], []
+    for klass in reversed(cls.__mro__[:-1]):
+        for name, value in vars(klass).items():
+            if name.startswith("_") or name in required or name in optional:
+                continue
+            (required if getattr(value, "__isabstractmethod__", False) else optional).append(name)
+        fields = getattr(klass, "__dataclass_fields__", {})
+        for name in getattr(klass, "__annotations__", {}):
+            if name.startswith("_") or name in required or name in optional:
+                continue
+            if name in fields:
+                has_value = fields[name].default is not MISSING or fields[name].default_factory is not MISSING
+            else:
+                has_value = name in vars(klass)
+            (optional if has_value else required).append(name)
+    return {"required": required, "optional": optional}
+
+
+def product_files() -> list[Path]:
+    files = [path for package in PRODUCT for path in sorted((ROOT / package).rglob("*.py"))]
+    return [*files, ROOT / "streamlit_app.py"]
+
+
+def mentions_architecture(node: ast.AST) -> bool:
+    return any(
+        (isinstance(part, ast.Attribute) and part.attr == "architecture")
+        or (isinstance(part, ast.Name) and part.id == "architecture")
+        or (isinstance(part, ast.Constant) and part.value == "architecture")
+        for part in ast.walk(node)
+    )
+
+
+def architecture_branches(trees: dict[Path, ast.Module]) -> list[str]:
+    """`file:line` of each comparison of an architecture with a constant."""
+    found = []
+    for path, tree in trees.items():
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Compare):
+                continue
+            sides = [node.left, *node.comparators]
+            if any(mentions_architecture(side) for side in sides) and any(
+                isinstance(side, ast.Constant) and isinstance(side.value, str) for side in sides
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def largest_functions(trees: dict[Path, ast.Module], count: int = 5) -> list[dict]:
+    functions = [
+        {"function": f"{path.relative_to(ROOT)}:{node.lineno} {node.name}", "lines": node.end_lineno - node.lineno + 1}
+        for path, tree in trees.items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    ]
+    return sorted(functions, key=lambda item: -item["lines"])[:count]
+
+
+def import_circles() -> list[list[str]]:
+    """Each group of modules of one package that import each other, sorted."""
+    import grimp
+
+    graph = grimp.build_graph(*PRODUCT)
+    modules = sorted(graph.modules)
+    edges = {module: graph.find_modules_directly_imported_by(module) for module in modules}
+    circles = []
+    for group in strongly_connected(modules, edges):
+        by_package: dict[str, list[str]] = {}
+        for module in group:
+            by_package.setdefault(module.rpartition(".")[0], []).append(module)
+        circles.extend(sorted(part) for part in by_package.values() if len(part) > 1)
+    return sorted(circles)
+
+
+def strongly_connected(nodes: list[str], edges: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components with more than one node, iteratively."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups = []
+    for start in nodes:
+        if start in index:
+            continue
+        work = [(start, iter(sorted(edges.get(start, ()))))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                group = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    group.append(member)
+                    if member == node:
+                        break
+                if len(group) > 1:
+                    groups.append(sorted(group))
+    return groups
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT))
+    trees = {path: ast.parse(path.read_text(), str(path)) for path in product_files()}
+    contracts = {}
+    for dotted in CONTRACTS:
+        cls = contract_class(dotted)
+        if cls is not None and inspect.isclass(cls):
+            contracts[dotted] = contract_members(cls)
+    report = {
+        **run_record("benchmarks.code_shape", argv),
+        "contracts": contracts,
+        "must_write": sum(len(members["required"]) for members in contracts.values()),
+        "optional_hooks": sum(len(members["optional"]) for dotted, members in contracts.items() if "Cli" in dotted),
+        "architecture_branches": architecture_branches(trees),
+        "import_circles": import_circles(),
+        "largest_functions": largest_functions(trees),
+    }
+    write_results(f"code-shape-{report['commit'][:7]}", report, to_markdown(report))
+    return 0
+
+
+def to_markdown(report: dict) -> str:
+    lines = [*header("Code shape of the upper half (issue 31)", report), "| measure | count | where |", "|---|---|---|"]
+    for dotted, members in report["contracts"].items():
+        lines.append(f"| {dotted}: must write | {len(members['required'])} | {', '.join(members['required'])} |")
+        lines.append(f"| {dotted}: may leave out | {len(members['optional'])} | {', '.join(members['optional'])} |")
+    lines += [
+        f"| members a new app must write | {report['must_write']} | |",
+        f"| CLI-class hooks an app may leave out | {report['optional_hooks']} | |",
+        f"| architecture branches | {len(report['architecture_branches'])} | "
+        f"{', '.join(report['architecture_branches'])} |",
+        f"| import circles | {len(report['import_circles'])} | "
+        + "; ".join(" <-> ".join(circle) for circle in report["import_circles"])
+        + " |",
+    ]
+    for item in report["largest_functions"]:
+        lines.append(f"| largest function | {item['lines']} lines | {item['function']} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
