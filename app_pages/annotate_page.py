@@ -32,10 +32,10 @@ from app_pages.common import (
 from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file
 from shared.annotations import append_decision, open_annotations
 from shared.errors import DataError, UserError
-from shared.tasks import get_task
+from shared.selection import strategies
+from shared.tasks import get_app, get_task
 
 DATA_DIR = Path("data")
-STRATEGIES = {"sentiment": ("entropy", "margin", "random"), "ner": ("sentence", "entity", "random")}
 UPLOAD = "Upload a file"
 
 
@@ -167,6 +167,10 @@ def entity_item(tagger, item: dict, path: Path, source: dict, model: str) -> Non
     )
 
 
+# How each kind of answer is asked (`shared.capabilities.Annotation.answer_field`).
+ANSWER_WIDGETS = {"label": sentiment_item, "entities": entity_item}
+
+
 def retrain_panel(task_name: str, bundle: Path, path: Path, labelled: int) -> None:
     st.subheader("Retrain with these annotations")
     jobs = training_jobs()
@@ -215,7 +219,7 @@ def retrain_panel(task_name: str, bundle: Path, path: Path, labelled: int) -> No
 
 st.title("Annotate")
 st.caption("Label your own texts; the model asks about the ones it is least sure of first and pre-fills its guess.")
-available = {name: entry for name, entry in available_models().items() if name in STRATEGIES}
+available = {name: entry for name, entry in available_models().items() if get_app(name).annotation}
 if not available:
     st.info("No trained sentiment or entity model yet: open the Sentiment or Entities page to train one.")
     st.stop()
@@ -238,7 +242,7 @@ try:
     )
     strategy = right.radio(
         "Ask first",
-        STRATEGIES[task_name],
+        list(strategies(get_app(task_name).annotation)),
         horizontal=True,
         key="annotate-strategy",
         help="the texts the model is least sure of (by its probabilities), or a random order",
@@ -255,11 +259,7 @@ if (notice := st.session_state.pop(NOTICE, None)) is not None:
 if opened.torn_message:
     st.warning(plain(opened.torn_message))
 mine, left_items = progress(items, opened.records)
-counts = Counter(
-    record.get("label") if task_name == "sentiment" else f"{len(record.get('entities') or [])} entities"
-    for record in mine
-    if not record.get("skipped")
-)
+counts = Counter(get_app(task_name).annotation.summary(record) for record in mine if not record.get("skipped"))
 columns = st.columns(3)
 columns[0].metric("Done", f"{len(mine):,}")
 columns[1].metric("Left", f"{len(left_items):,}")
@@ -273,10 +273,7 @@ if left_items:
     st.html(
         f'<div style="font-size: 1.25em; white-space: pre-wrap; padding: 0.5em 0">{html.escape(item["text"])}</div>'
     )
-    if task_name == "sentiment":
-        sentiment_item(api, item, path, source, entry.path.name)
-    else:
-        entity_item(api, item, path, source, entry.path.name)
+    ANSWER_WIDGETS[get_app(task_name).annotation.answer_field](api, item, path, source, entry.path.name)
 else:
     st.success(plain(f"Every text of {name} is annotated in {path}."))
 retrain_panel(task_name, entry.path, path, sum(counts.values()))

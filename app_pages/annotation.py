@@ -4,7 +4,6 @@ model with the annotations in a new folder. Pure functions, tested without a bro
 
 from __future__ import annotations
 
-import importlib
 import re
 import time
 from collections.abc import Callable
@@ -13,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from shared.errors import DataError
+from shared.tasks import get_app
 
 ANNOTATIONS_DIR = Path("data") / "annotations"
 NAME_LIMIT = 81
@@ -30,17 +30,12 @@ def annotation_path(name: str, folder: Path = ANNOTATIONS_DIR) -> Path:
     return folder / f"{name}.jsonl"
 
 
-def app_cli(task_name: str):
-    return importlib.import_module(f"{task_name}.cli").CLI
-
-
 def queue(api, task_name: str, strategy: str, rows: list) -> list[dict]:
     """Every non-blank row of `rows` (`shared.inputs.Row`) once (near-duplicates once), in
     the order `strategy` asks them, with the model's guess: dicts of row, text, guess, uncertainty."""
-    from shared.selection import RANDOM, ranked
-    from shared.verbs.select import candidates, strategies
+    from shared.selection import RANDOM, candidates, ranked, strategies
 
-    found, _ = candidates(api, strategies(app_cli(task_name))[strategy], rows, set())
+    found, _ = candidates(api, strategies(get_app(task_name).annotation)[strategy], rows, set())
     order = RANDOM if strategy == RANDOM else "uncertainty"
     return [
         {"row": c.row, "text": c.text, "guess": c.guess, "uncertainty": c.score}
@@ -53,8 +48,7 @@ def decision(item: dict, source: dict, model: str, answer, *, skipped: bool = Fa
     the answer (a label, or entities with character offsets), where it came from
     (`source`: the file's name and SHA-256, and the row), the model and its guess, whether
     it was accepted as guessed, and when."""
-    key = "entities" if task_name == "ner" else "label"
-    guessed = item["guess"] if task_name == "ner" else item["guess"]["label"]
+    annotation = get_app(task_name).annotation
     record = {
         "task": task_name,
         "source": source["name"],
@@ -67,14 +61,14 @@ def decision(item: dict, source: dict, model: str, answer, *, skipped: bool = Fa
     }
     if skipped:
         return {**record, "skipped": True}
-    return {**record, key: answer, "accepted": answer == guessed}
+    return {**record, annotation.answer_field: answer, "accepted": answer == annotation.guessed_answer(item["guess"])}
 
 
 def progress(items: list[dict], records: list[dict]) -> tuple[list[dict], list[dict]]:
     """(the decisions of `records` on texts of the queue `items`, the items not decided
     yet, in order): a text is decided once, whichever file it was met in
-    (`shared.annotations.text_key`)."""
-    from shared.annotations import text_key
+    (`shared.selection.text_key`)."""
+    from shared.selection import text_key
 
     keys = {text_key(item["text"]) for item in items}
     mine = [record for record in records if text_key(record["text"]) in keys]
@@ -116,18 +110,18 @@ def retrain(task_name: str, bundle: Path, annotations: Path, out: Path, *, with_
     training's dev split. An earlier version of `annotations` the old model was trained
     on is replaced by the file as it is now."""
     from shared.config import config_of_record
-    from shared.tasks import get_task
     from shared.training import train
     from shared.training_data import annotations_source, recorded_training_source, trained_on_alone, with_extra
 
-    task, cli = get_task(task_name), app_cli(task_name)
+    app = get_app(task_name)
+    task = app.task
     old = task.load(bundle)
     config = config_of_record(task.config_class, old.metadata["config"])
     seed = old.metadata.get("training", {}).get("seed", 42)
     if with_base and not trained_on_alone(old, annotations):
-        source = with_extra(cli, recorded_training_source(cli, old, leave_out=annotations), [annotations])
+        source = with_extra(app.annotation, recorded_training_source(app, old, leave_out=annotations), [annotations])
     else:
-        source = annotations_source(cli, annotations, seed)
+        source = annotations_source(app.annotation, annotations, seed)
     train(task, source, config, out, seed=seed, on_epoch=on_epoch)
     new = task.load(out)
     return {

@@ -5,7 +5,6 @@ each wrong entity by kind, with the gold and predicted spans marked on its sente
 
 import hashlib
 import html
-import importlib
 
 import pandas as pd
 import streamlit as st
@@ -15,10 +14,9 @@ from app_pages.reading_view import moved_words_html, steps_chart
 from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file, safe_csv_bytes
 from app_pages.tree_view import tree_dot
 from shared.errors import DataError, UserError
-from shared.tasks import get_task
+from shared.tasks import get_app, get_task
 
 UPLOAD = "an uploaded labelled file"
-BASELINES = {"sentiment": "TF-IDF + logistic regression", "ner": "CRF (hand features)"}
 AGREEMENT_NAMES = {
     "network_only": "only the network right",
     "baseline_only": "only the baseline right",
@@ -93,8 +91,9 @@ def baseline_predictions(task_name: str, bundle: str, key: str, _data) -> list:
     on each example of the data `key` names."""
     from shared.training_data import recorded_training_source
 
-    api, cli = load_model(task_name, bundle), importlib.import_module(f"{task_name}.cli").CLI
-    return cli.baseline_comparison(cli.baselines[0], api, recorded_training_source(cli, api).splits, _data)[2]
+    app = get_app(task_name)
+    training = recorded_training_source(app, load_model(task_name, bundle)).splits
+    return app.baseline.fit(training).predict(_data)
 
 
 @st.cache_data(show_spinner="Scoring the labelled data...", max_entries=8)
@@ -261,19 +260,20 @@ def entity_errors(tagger, name: str, sentences, frame: pd.DataFrame) -> None:
 st.title("Errors")
 st.caption("Where the model goes wrong on labelled data, and how sure it was.")
 default_trainings_banner()
-available = {name: entry for name, entry in available_models().items() if name in ("sentiment", "ner")}
+available = {name: entry for name, entry in available_models().items() if get_app(name).errors}
 if not available:
     st.info("No trained sentiment or entity model yet: open the Sentiment or Entities page to train one.")
     st.stop()
 task_name = st.radio(
     "Task", list(available), format_func=lambda n: get_task(n).title, horizontal=True, key="errors-task"
 )
-task, entry = get_task(task_name), available[task_name]
+app, entry = get_app(task_name), available[task_name]
+task = app.task
 try:
     api = load_model(task_name, str(entry.path))
     name, key, data = labelled_data(task, entry, api)
-    compare = st.toggle(
-        f"Compare with the {BASELINES[task_name]} baseline, trained on the model's own training data",
+    compare = app.baseline is not None and st.toggle(
+        f"Compare with the {app.baseline.title} baseline, trained on the model's own training data",
         key=f"errors-baseline-{task_name}",
     )
     baseline = baseline_predictions(task_name, str(entry.path), key, data) if compare else None

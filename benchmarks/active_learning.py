@@ -19,7 +19,6 @@ Writes benchmarks/results/active-learning.json, .md and .svg.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import statistics
 import sys
@@ -29,7 +28,7 @@ import numpy as np
 from benchmarks.common import RESULTS, header, run_record, write_results
 from shared.config import load_config
 from shared.selection import Candidate, ranked
-from shared.tasks import DataSource, get_task
+from shared.tasks import DataSource, get_app, get_task
 from shared.training import train
 
 WORK = RESULTS.parent / "work" / "active"
@@ -70,8 +69,7 @@ def trained(task, splits, chosen: list[int], name: str, seed: int) -> tuple[obje
 
 def curve(task, splits, strategy_name: str, seed: int) -> list[dict]:
     """Scores after the start and after each round of one strategy and seed."""
-    cli = importlib.import_module(f"{task.name}.cli").CLI
-    measure = cli.selection_strategies()[SETUP[task.name][1]]
+    measure = get_app(task.name).annotation.strategies()[SETUP[task.name][1]]
     texts = pool_texts(task.name, splits.train)
     rng = np.random.default_rng(seed)
     chosen = rng.permutation(len(texts))[:START].tolist()

@@ -2,13 +2,13 @@
 
 - what a new app must write: the abstract members and the annotated attributes without a
   value of each contract class in `CONTRACTS` that exists at this commit;
-- `AppCli`-style hooks: the members of those contract classes an app may leave out
-  (optional methods and flags), which must agree with each other by hand;
+- `AppCli`-style hooks: the members of the CLI class an app may leave out (optional
+  methods and flags), which must agree with each other by hand; and, after issue 31,
+  the capabilities (`shared.capabilities`), each an app has whole or not at all;
 - architecture branches: comparisons of something named `architecture` with a
   constant, in the product code;
-- import circles: groups of modules of one package that import each other, directly or
-  through others (strongly connected parts of the import graph, imports inside functions
-  included);
+- import circles: groups of product modules that import each other, directly or through
+  others (strongly connected parts of the import graph, imports inside functions included);
 - the largest functions of the product code, in lines.
 
 Run from the project root:
@@ -30,7 +30,9 @@ from benchmarks.common import RESULTS, header, run_record, write_results
 ROOT = RESULTS.parent.parent
 PRODUCT = ("shared", "sentiment", "ner", "lm", "app_pages")
 # The classes an app subclasses or fills in to be registered, before and after issue 31.
-CONTRACTS = ("shared.tasks.Task", "shared.cli.AppCli", "shared.apps.App")
+CONTRACTS = ("shared.tasks.Task", "shared.cli.AppCli", "shared.tasks.App")
+HOOKS = "shared.cli.AppCli"  # its optional members are the hooks
+CAPABILITIES = ("DataFiles", "Annotation", "Baseline", "ErrorRows")  # in shared.capabilities
 
 
 def contract_class(dotted: str) -> type | None:
@@ -101,19 +103,13 @@ def largest_functions(trees: dict[Path, ast.Module], count: int = 5) -> list[dic
 
 
 def import_circles() -> list[list[str]]:
-    """Each group of modules of one package that import each other, sorted."""
+    """Each group of product modules that import each other, directly or through others."""
     import grimp
 
     graph = grimp.build_graph(*PRODUCT)
     modules = sorted(graph.modules)
     edges = {module: graph.find_modules_directly_imported_by(module) for module in modules}
-    circles = []
-    for group in strongly_connected(modules, edges):
-        by_package: dict[str, list[str]] = {}
-        for module in group:
-            by_package.setdefault(module.rpartition(".")[0], []).append(module)
-        circles.extend(sorted(part) for part in by_package.values() if len(part) > 1)
-    return sorted(circles)
+    return sorted(strongly_connected(modules, edges))
 
 
 def strongly_connected(nodes: list[str], edges: dict[str, set[str]]) -> list[list[str]]:
@@ -170,7 +166,12 @@ def main(argv: list[str]) -> int:
         **run_record("benchmarks.code_shape", argv),
         "contracts": contracts,
         "must_write": sum(len(members["required"]) for members in contracts.values()),
-        "optional_hooks": sum(len(members["optional"]) for dotted, members in contracts.items() if "Cli" in dotted),
+        "optional_hooks": len(contracts.get(HOOKS, {}).get("optional", [])),
+        "capabilities": {
+            name: contract_members(cls)["required"]
+            for name in CAPABILITIES
+            if (cls := contract_class(f"shared.capabilities.{name}")) is not None
+        },
         "architecture_branches": architecture_branches(trees),
         "import_circles": import_circles(),
         "largest_functions": largest_functions(trees),
@@ -187,6 +188,10 @@ def to_markdown(report: dict) -> str:
     lines += [
         f"| members a new app must write | {report['must_write']} | |",
         f"| CLI-class hooks an app may leave out | {report['optional_hooks']} | |",
+        *(
+            f"| capability {name} (whole or none) | {len(members)} members | {', '.join(members)} |"
+            for name, members in report.get("capabilities", {}).items()
+        ),
         f"| architecture branches | {len(report['architecture_branches'])} | "
         f"{', '.join(report['architecture_branches'])} |",
         f"| import circles | {len(report['import_circles'])} | "

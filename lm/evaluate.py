@@ -9,11 +9,10 @@ Examples:
   python -m lm.evaluate --model models/lm-conll --dataset conll2003 --split dev
 """
 
-from lm.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.evaluate import command
 
-main = command(CLI, __doc__)
+main = command("lm", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

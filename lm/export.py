@@ -6,11 +6,10 @@ length, a temperature, top_k (0: no limit) and a seed and gives the sampled text
 the same text the Python API and `lm.sample` give for the same arguments.
 """
 
-from lm.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.export import command
 
-main = command(CLI, __doc__)
+main = command("lm", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

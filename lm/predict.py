@@ -13,11 +13,10 @@ Examples:
   python -m lm.predict --model models/lm --input data/samples/texts.txt --output scores.csv
 """
 
-from lm.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.predict import command
 
-main = command(CLI, __doc__)
+main = command("lm", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -19,11 +19,10 @@ Examples:
 A checkpoint is written every epoch to OUT.training/; --resume continues from it.
 """
 
-from lm.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.train import command
 
-main = command(CLI, __doc__)
+main = command("lm", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -9,11 +9,10 @@ Examples:
   python -m ner.evaluate --model models/my-ner --file my/test.txt
 """
 
-from ner.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.evaluate import command
 
-main = command(CLI, __doc__)
+main = command("ner", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

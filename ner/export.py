@@ -7,11 +7,10 @@ on each token of an entity that entity's score, calibrated as the Python API's
 `Entity.score`; 0 elsewhere). Tokenization is the same as the Python API's.
 """
 
-from ner.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.export import command
 
-main = command(CLI, __doc__)
+main = command("ner", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -7,11 +7,10 @@ Example:
   python -m ner.export_annotations --input data/annotations/mine.jsonl --out mine.conll
 """
 
-from ner.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.export_annotations import command
 
-main = command(CLI, __doc__)
+main = command("ner", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -19,11 +19,10 @@ Examples:
   python -m ner.predict --model models/ner --input data/samples/reviews.csv --output entities.csv
 """
 
-from ner.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.predict import command
 
-main = command(CLI, __doc__)
+main = command("ner", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -7,11 +7,10 @@ Example:
   python -m ner.quickstart --model models/ner "Angela Merkel met Emmanuel Macron in Paris."
 """
 
-from ner.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.quickstart import command
 
-main = command(CLI, __doc__)
+main = command("ner", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

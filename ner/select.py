@@ -7,11 +7,10 @@ Example:
       --n 200 --out data/queue.csv --exclude data/annotations/mine.jsonl
 """
 
-from ner.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.select import command
 
-main = command(CLI, __doc__)
+main = command("ner", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

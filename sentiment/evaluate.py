@@ -8,11 +8,10 @@ Examples:
       --text-col review --label-col stars --label-map 1-2:negative,3:neutral,4-5:positive
 """
 
-from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.evaluate import command
 
-main = command(CLI, __doc__)
+main = command("sentiment", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

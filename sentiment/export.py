@@ -5,11 +5,10 @@ The `serving_default` signature takes `text` (string, shape [batch]) and returns
 negative, neutral, positive).
 """
 
-from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.export import command
 
-main = command(CLI, __doc__)
+main = command("sentiment", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

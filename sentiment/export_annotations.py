@@ -6,11 +6,10 @@ Example:
   python -m sentiment.export_annotations --input data/annotations/mine.jsonl --out mine.csv
 """
 
-from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.export_annotations import command
 
-main = command(CLI, __doc__)
+main = command("sentiment", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -18,11 +18,10 @@ Examples:
       --text-col review --output scored.csv
 """
 
-from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.predict import command
 
-main = command(CLI, __doc__)
+main = command("sentiment", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -7,11 +7,10 @@ Example:
   python -m sentiment.quickstart --model models/sentiment "Your own review here"
 """
 
-from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.quickstart import command
 
-main = command(CLI, __doc__)
+main = command("sentiment", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -7,11 +7,10 @@ Example:
       --n 200 --out data/queue.csv --exclude data/annotations/mine.jsonl
 """
 
-from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.select import command
 
-main = command(CLI, __doc__)
+main = command("sentiment", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

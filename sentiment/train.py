@@ -13,11 +13,10 @@ Examples:
 A checkpoint is written every epoch to OUT.training/; --resume continues from it.
 """
 
-from sentiment.cli import CLI
 from shared.cli import run_cli
 from shared.verbs.train import command
 
-main = command(CLI, __doc__)
+main = command("sentiment", __doc__)
 
 if __name__ == "__main__":
     raise SystemExit(run_cli(main))

@@ -20,17 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.errors import DataError
-from shared.selection import duplicate_key
+from shared.selection import text_key
 
 TORN_SUFFIX = ".torn"
-
-
-def text_key(text: str) -> str:
-    """What identifies a decision in its file: its text, as near-duplicates share it
-    (`shared.selection.duplicate_key`; a text of no words is its own key). The source's
-    name, checksum and row are recorded beside it, as where the text came from: a text
-    is labelled once, whichever file, or version of a file, it is met in again."""
-    return duplicate_key(text) or text
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,9 @@
-"""What every command-line verb uses: an app's own options (`AppCli`), argument parsing
-from the module docstring, and user errors as one readable line with a non-zero exit."""
+"""What every command-line verb uses: argument parsing from the module docstring, the
+checked --seed, and user errors as one readable line with a non-zero exit. The verbs
+themselves are `shared.verbs`; an app's own options are its `DataFiles` capability."""
 
 from __future__ import annotations
 
-import abc
 import argparse
 import importlib
 import sys
@@ -11,94 +11,7 @@ from collections.abc import Callable
 
 from shared import import_tensorflow_quietly
 from shared.config import check_seed
-from shared.errors import UnsupportedError, UsageError, UserError
-
-
-class AppCli(abc.ABC):
-    """An app's own command-line options, in its `cli` module as `CLI`: the files `train`
-    and `evaluate` read instead of `--dataset` (and the config overrides some of its
-    options stand for), and how `quickstart` prints results for a person. Each of the
-    app's verb modules is `main = command(CLI, __doc__)`."""
-
-    task_name: str
-    train_file_option: str  # the file option that stands instead of --dataset in train
-    evaluate_file_option: str  # the same for evaluate
-
-    @property
-    def task(self):
-        from shared.tasks import get_task
-
-        return get_task(self.task_name)
-
-    @abc.abstractmethod
-    def add_training_arguments(self, source, group) -> None:
-        """The train verb's file options: `train_file_option` into `source` (the group
-        it shares, mutually exclusive, with --dataset), the others into `group`."""
-
-    def config_overrides(self, args) -> list[str]:
-        """Dotted config overrides (`--model.level=word`) that the app's own train options stand for."""
-        return []
-
-    @abc.abstractmethod
-    def read_training_files(self, args, config, seed: int):
-        """The `shared.tasks.DataSource` named by the train verb's file options."""
-
-    @abc.abstractmethod
-    def add_evaluation_arguments(self, source, group) -> None:
-        """The evaluate verb's file options, as for `add_training_arguments`."""
-
-    @abc.abstractmethod
-    def read_evaluation_file(self, args, api):
-        """(name, gold data) from the evaluate verb's file options."""
-
-    @abc.abstractmethod
-    def show(self, api, texts: list[str]) -> None:
-        """Print the results of `texts` for a person (quickstart)."""
-
-    def error_rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]] | None:
-        """(columns, one row per wrong prediction on `gold`, most confident first) for the
-        evaluate verb's --errors file, with the baseline's prediction of each when
-        `baseline` (one per example of `gold`) is given; None where the app writes no such file."""
-        return None
-
-    annotations: bool = False  # whether train reads annotation files (--annotations, --extra)
-
-    def annotated_examples(self, path, size: int | None = None) -> object:
-        """The training examples of an annotation file (`shared.annotations`; its first
-        `size` bytes when given: the version a bundle recorded)."""
-        raise UnsupportedError(f"{self.task_name}.train reads no annotation files")
-
-    def with_examples(self, splits, extra: list):
-        """`splits` with each of `extra` (`annotated_examples`) added to its training split."""
-        raise UnsupportedError(f"{self.task_name}.train reads no annotation files")
-
-    def held_out(self, examples, seed: int):
-        """Splits of `examples` alone: a tenth held out (chosen by `seed`) as dev, no test."""
-        raise UnsupportedError(f"{self.task_name}.train reads no annotation files")
-
-    annotation_format: str = ""  # the file format export_annotations writes (".csv", ".conll")
-
-    def write_annotations(self, path, out) -> int:
-        """Write the labelled decisions of annotation file `path` to `out` in the app's
-        usual training format; how many were written."""
-        raise UnsupportedError(f"{self.task_name} has no annotation export")
-
-    def selection_strategies(self) -> dict:
-        """Name -> `shared.selection.Strategy`: how the select verb ranks texts to label."""
-        return {}
-
-    baselines: tuple[str, ...] = ()  # the classic models evaluate --baseline can train beside the bundle's
-
-    def training_file_arguments(self, recorded: dict) -> argparse.Namespace:
-        """The train verb's file options that read again the files a bundle records
-        (`shared.datasets.files_fingerprint`)."""
-        raise UnsupportedError(f"{self.task_name} cannot read a bundle's training files again")
-
-    def baseline_comparison(self, name: str, api, training, gold) -> tuple[dict, list[str], list]:
-        """Train baseline `name` on `training` (the bundle's splits) and score it on `gold`
-        beside `api`: (what the JSON report records, the lines printed, the baseline's
-        prediction of each example of `gold`)."""
-        raise UnsupportedError(f"{self.task_name}.evaluate has no baseline")
+from shared.errors import UsageError, UserError
 
 
 class ArgumentParser(argparse.ArgumentParser):

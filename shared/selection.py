@@ -29,6 +29,14 @@ def duplicate_key(text: str) -> str:
     return " ".join(_WORD.findall(_LINK.sub(" ", text).lower()))
 
 
+def text_key(text: str) -> str:
+    """What identifies a decision in its file: its text, as near-duplicates share it
+    (`duplicate_key`; a text of no words is its own key). The source's
+    name, checksum and row are recorded beside it, as where the text came from: a text
+    is labelled once, whichever file, or version of a file, it is met in again."""
+    return duplicate_key(text) or text
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A text that may be asked: where it comes from, the text, the model's guess and
@@ -61,6 +69,27 @@ def ranked(candidates: Sequence[Candidate], count: int, *, order: str, seed: int
         if len(picked) == count:
             break
     return picked
+
+
+def strategies(annotation) -> dict:
+    """An app's selection strategies (its `Annotation`'s), `random` added (it still
+    pre-fills the model's guesses)."""
+    own = annotation.strategies()
+    return {**own, RANDOM: next(iter(own.values()))}
+
+
+def candidates(api, strategy, rows, done: set[str]) -> tuple[list[Candidate], int]:
+    """(the rows whose text is not decided yet (`done`: `shared.annotations.text_key`s)
+    with their uncertainty and guess, how many were decided)."""
+    asked = [(row, text) for row, _, text in rows if text.strip()]
+    fresh = [(row, text) for row, text in asked if text_key(text) not in done]
+    skipped = len(asked) - len(fresh)
+    if not fresh:
+        return [], skipped
+    scores, guesses = strategy(api, [text for _, text in fresh])
+    return [
+        Candidate(row, text, guess, float(score)) for (row, text), guess, score in zip(fresh, guesses, scores)
+    ], skipped
 
 
 def entropy(probabilities: np.ndarray) -> np.ndarray:

@@ -13,9 +13,11 @@ subclass, the whole of what the shared code needs of it:
     serving -> Serving       its SavedModel signatures
     api_class         the app's API class (`load(path)` reads a bundle)
 
-Its command-line options live in the app's `cli` module (`shared.cli.AppCli`). The
-training package (`shared.training`), the CLI verbs (`shared.verbs`), export and the UI
-work through these only. Raw texts of a dataset (what a language model reads) come from
+The app's `app` module registers it: an `App` record of the `Task`, how a result prints
+for a person, and each capability it has (`shared.capabilities`: its own data files,
+annotation, a baseline, error rows; None where it has none). The training package
+(`shared.training`), the CLI verbs (`shared.verbs`), export and the UI work through
+these only. Raw texts of a dataset (what a language model reads) come from
 the dataset registry (`shared.datasets.dataset_texts`), not from another app.
 
 Task modules import nothing heavy at import time (no TensorFlow), so listing the
@@ -32,8 +34,8 @@ from pathlib import Path
 
 from shared.errors import UserError
 
-# name -> module that defines TASK. The order is the UI's order.
-APPS = {"sentiment": "sentiment.task", "ner": "ner.task", "lm": "lm.task"}
+# name -> module that defines APP (an `App`). The order is the UI's order.
+APPS = {"sentiment": "sentiment.app", "ner": "ner.app", "lm": "lm.app"}
 
 
 @dataclass(frozen=True)
@@ -187,11 +189,39 @@ class Task(abc.ABC):
         """The SavedModel signatures of `api`'s model."""
 
 
-def get_task(name: str) -> Task:
-    """The registered task `name`; a UserError lists the known ones."""
+@dataclass(frozen=True)
+class App:
+    """A registered app: its model side, how its results print for a person, and its
+    capabilities (`shared.capabilities`), each None where the app lacks it: the verbs and
+    pages that need one offer nothing for it, or say it is missing.
+
+    Attributes:
+        task: the `Task`.
+        show: (the API object, texts) -> None: print each text's result (quickstart).
+        files: `DataFiles`: training and evaluating on the user's own files.
+        annotation: `Annotation`: the annotation loop.
+        baseline: `Baseline`: a classic model beside the network.
+        errors: `ErrorRows`: the evaluate verb's --errors file.
+    """
+
+    task: Task
+    show: Callable[[object, list[str]], None]
+    files: object | None = None
+    annotation: object | None = None
+    baseline: object | None = None
+    errors: object | None = None
+
+
+def get_app(name: str) -> App:
+    """The registered app `name`; a UserError lists the known ones."""
     if name not in APPS:
         raise UserError(f"unknown task {name!r}; known tasks: {', '.join(APPS)}")
-    return importlib.import_module(APPS[name]).TASK
+    return importlib.import_module(APPS[name]).APP
+
+
+def get_task(name: str) -> Task:
+    """The registered app `name`'s task; a UserError lists the known ones."""
+    return get_app(name).task
 
 
 def all_tasks() -> list[Task]:

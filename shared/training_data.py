@@ -2,7 +2,7 @@
 
 A bundle records where its training data came from: a registered dataset by name and
 checksums, or the user's files and annotation files by name, checksum and path. The
-paths are stored relative to the bundle folder (`paths_relative_to`), so no path of
+paths are stored relative to the bundle folder (`shared.recorded_paths`), so no path of
 the training machine is in a bundle anyone is given, and the data is still found from
 any working folder, and after the bundle and its data moved together. `evaluate
 --baseline`, the Errors page and retraining on the Annotate page read the data again
@@ -11,77 +11,34 @@ any working folder, and after the bundle and its data moved together. `evaluate
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from shared.errors import DataError
+from shared.recorded_paths import paths_resolved, without_paths
 from shared.tasks import DataSource
 
-RELATIVE_TO = "paths_relative_to"  # marks a description whose paths are relative to its bundle
 
-
-def _map_paths(value, change):
-    """`value` (JSON-ready) with every string under a "path" key passed through `change`."""
-    if isinstance(value, dict):
-        return {
-            key: change(item) if key == "path" and isinstance(item, str) else _map_paths(item, change)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [_map_paths(item, change) for item in value]
-    return value
-
-
-def paths_relative_to(description: dict, folder: Path) -> dict:
-    """`description` with each file's path relative to `folder` (the bundle's)."""
-    base, changed = Path(folder).resolve(), []
-
-    def relative(path: str) -> str:
-        changed.append(path)
-        return os.path.relpath(Path(path).resolve(), base)
-
-    mapped = _map_paths(description, relative)
-    return {**mapped, RELATIVE_TO: "bundle"} if changed else mapped
-
-
-def paths_resolved(description: dict, folder: Path) -> dict:
-    """A recorded `description` with each path absolute again (paths of bundles from
-    before `paths_relative_to` are as they were typed, relative to the working folder)."""
-    if description.get(RELATIVE_TO) != "bundle":
-        return {key: value for key, value in description.items() if key != RELATIVE_TO}
-    resolved = _map_paths(description, lambda path: str((Path(folder) / path).resolve()))
-    return {key: value for key, value in resolved.items() if key != RELATIVE_TO}
-
-
-def without_paths(description: dict) -> dict:
-    """`description` less its paths: what must stay the same for data to be the same."""
-    if isinstance(description, dict):
-        return {key: without_paths(value) for key, value in description.items() if key not in ("path", RELATIVE_TO)}
-    if isinstance(description, list):
-        return [without_paths(value) for value in description]
-    return description
-
-
-def annotations_source(cli, path: Path, seed: int, size: int | None = None) -> DataSource:
-    """The DataSource of an annotation file alone (`--annotations`; its first `size` bytes when given)."""
+def annotations_source(annotation, path: Path, seed: int, size: int | None = None) -> DataSource:
+    """The DataSource of an annotation file alone (`--annotations`; its first `size` bytes
+    when given), read by an app's `shared.capabilities.Annotation`."""
     from shared.annotations import annotation_record
 
-    examples = cli.annotated_examples(path, size)
+    examples = annotation.examples(path, size)
     description = {"name": Path(path).name, "annotations": [annotation_record(path, len(examples), size)]}
-    return DataSource(description, cli.held_out(examples, seed))
+    return DataSource(description, annotation.held_out(examples, seed))
 
 
-def with_extra(cli, source: DataSource, paths: list[Path], sizes: list[int | None] | None = None) -> DataSource:
+def with_extra(annotation, source: DataSource, paths: list[Path], sizes: list[int | None] | None = None) -> DataSource:
     """`source` with the labelled decisions of each annotation file of `paths` (the first
     of `sizes` bytes of each, when given) added to its training split, and recorded
     (name, path, size, checksum, count) under "extra"."""
     from shared.annotations import annotation_record
 
     sizes = sizes or [None] * len(paths)
-    extra = [cli.annotated_examples(path, size) for path, size in zip(paths, sizes)]
+    extra = [annotation.examples(path, size) for path, size in zip(paths, sizes)]
     records = [annotation_record(path, len(examples), size) for path, examples, size in zip(paths, extra, sizes)]
     description = {**source.description, "extra": [*source.description.get("extra", []), *records]}
-    return DataSource(description, cli.with_examples(source.splits, extra))
+    return DataSource(description, annotation.with_examples(source.splits, extra))
 
 
 def trained_on_alone(api, path: Path) -> bool:
@@ -106,24 +63,25 @@ def _recorded_file(entry: dict, bundle: Path) -> tuple[Path, int | None]:
     return path, entry.get("bytes")
 
 
-def recorded_training_source(cli, api, *, leave_out: Path | None = None) -> DataSource:
+def recorded_training_source(app, api, *, leave_out: Path | None = None) -> DataSource:
     """The training data `api`'s bundle was trained on, read again as its training read
     it (a registered dataset, the files it records with the same dev held out, and each
     annotation file as it was then), less the annotation file `leave_out` (which a
-    retraining adds again whole). DataError when any of it is gone or changed."""
+    retraining adds again whole). `app` is its `shared.tasks.App`. DataError when any of
+    it is gone or changed."""
     from shared.config import config_of_record
     from shared.training import dataset_source
 
-    task, meta, bundle = cli.task, api.metadata, Path(api.path)
+    task, meta, bundle = app.task, api.metadata, Path(api.path)
     recorded = paths_resolved(meta.get("dataset") or {}, bundle)
     config = config_of_record(task.config_class, meta["config"])
     seed = meta["training"]["seed"]
     if "annotations" in recorded:
         path, size = _recorded_file(recorded["annotations"][0], bundle)
-        source = annotations_source(cli, path, seed, size)
-    elif "files" in recorded:
+        source = annotations_source(app.annotation, path, seed, size)
+    elif "files" in recorded and app.files is not None:
         base = {key: value for key, value in recorded.items() if key != "extra"}
-        source = cli.read_training_files(cli.training_file_arguments(base), config, seed)
+        source = app.files.read_training_files(app.files.recorded_arguments(base), config, seed)
     elif recorded.get("name") in task.datasets:
         source = dataset_source(task, recorded["name"], config)
     else:
@@ -132,7 +90,7 @@ def recorded_training_source(cli, api, *, leave_out: Path | None = None) -> Data
     gone = leave_out.resolve() if leave_out is not None else None
     kept = [(path, size) for path, size in extras if path.resolve() != gone]
     if kept:
-        source = with_extra(cli, source, [path for path, _ in kept], [size for _, size in kept])
+        source = with_extra(app.annotation, source, [path for path, _ in kept], [size for _, size in kept])
     expected = {**recorded, "extra": [e for e in recorded.get("extra", []) if Path(e["path"]).resolve() != gone]}
     if not expected["extra"]:
         del expected["extra"]

@@ -339,10 +339,9 @@ def test_a_default_that_make_start_could_not_train_says_why(tmp_path, monkeypatc
 
 def test_the_queue_trains_each_default_in_turn_and_records_its_epochs(tmp_path, tiny_config_file):
     from app_pages.defaults import DefaultsStatus, read_status, train_queue
-    from sentiment.cli import CLI
     from shared.config import load_config
     from shared.errors import DatasetNotFoundError
-    from shared.tasks import get_task
+    from shared.tasks import get_app, get_task
     from shared.training import train
     from shared.verbs.train import build_parser
     from tests.conftest import REVIEWS_ARGS
@@ -355,9 +354,9 @@ def test_the_queue_trains_each_default_in_turn_and_records_its_epochs(tmp_path, 
         if name == "ner":
             raise DatasetNotFoundError("dataset 'conll2003' not found")
         task = get_task(name)
-        args = build_parser(CLI, None).parse_args([*REVIEWS_ARGS, "--out", str(tmp_path / "m")])
+        args = build_parser(get_app(name), None).parse_args([*REVIEWS_ARGS, "--out", str(tmp_path / "m")])
         config = load_config(task.config_class, tiny_config_file)
-        source = CLI.read_training_files(args, config, 1)
+        source = get_app(name).files.read_training_files(args, config, 1)
         train(
             task, source, config, args.out, on_epoch=lambda record: (on_epoch(record), seen.append(read_status(path)))
         )

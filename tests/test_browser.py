@@ -311,9 +311,8 @@ def test_a_page_follows_make_starts_training_and_shows_the_model_when_it_lands(
     import threading
 
     from app_pages.defaults import DefaultsStatus, train_queue, write_status
-    from sentiment.cli import CLI
     from shared.config import load_config
-    from shared.tasks import get_task
+    from shared.tasks import get_app, get_task
     from shared.training import train
     from shared.verbs.train import build_parser
     from tests.conftest import REVIEWS_ARGS
@@ -326,7 +325,7 @@ def test_a_page_follows_make_starts_training_and_shows_the_model_when_it_lands(
 
     def train_one(name, on_epoch):
         task = get_task(name)
-        args = build_parser(CLI, None).parse_args([*REVIEWS_ARGS, "--out", str(models / name)])
+        args = build_parser(get_app(name), None).parse_args([*REVIEWS_ARGS, "--out", str(models / name)])
         config = load_config(task.config_class, tiny_config_file)
 
         def each_epoch(record):
@@ -334,7 +333,7 @@ def test_a_page_follows_make_starts_training_and_shows_the_model_when_it_lands(
             if record["epoch"] == 1:
                 seen_epoch.wait(timeout=WAIT_MS / 1000)  # hold the training until the page has shown it
 
-        train(task, CLI.read_training_files(args, config, 1), config, args.out, on_epoch=each_epoch)
+        train(task, get_app(name).files.read_training_files(args, config, 1), config, args.out, on_epoch=each_epoch)
 
     with running_app(models) as url:
         page = browser.new_page(viewport={"width": 1280, "height": 900})

@@ -80,15 +80,15 @@ cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 from shared.config import load_config
 from shared.training.distribution import Distribution
-from shared.tasks import get_task
 from shared.training import train
 from shared.verbs.train import build_parser
-from sentiment.cli import CLI
+from shared.tasks import get_app
 
-task = get_task("sentiment")
-args, overrides = build_parser(CLI, None).parse_known_args(sys.argv[1:])
-config = load_config(task.config_class, args.config, [*CLI.config_overrides(args), *overrides])
-source = CLI.read_training_files(args, config, args.seed)
+app = get_app("sentiment")
+task = app.task
+args, overrides = build_parser(app, None).parse_known_args(sys.argv[1:])
+config = load_config(task.config_class, args.config, [*app.files.config_overrides(args), *overrides])
+source = app.files.read_training_files(args, config, args.seed)
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 train(task, source, config, args.out, seed=args.seed, distribution=Distribution(strategy, "mirrored", 1, True))
 """

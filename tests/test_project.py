@@ -126,30 +126,26 @@ def test_the_layers_hold():
 
 
 def test_the_app_contract_stays_small_and_every_app_keeps_it():
-    """Seven methods an app writes (and its spec): a new concern gets a home of its own
-    (a report type, the app's CLI module, the registry), not another Task method."""
-    import importlib
-
-    from shared.cli import AppCli
-    from shared.tasks import APPS, Report, Task, all_tasks
+    """Seven methods an app writes (and its spec); everything else is a capability
+    (`shared.capabilities`) that an app has whole or not at all, and each verb module of
+    an app is its help text and one line."""
+    from shared.capabilities import Annotation, Baseline, DataFiles, ErrorRows
+    from shared.tasks import APPS, App, Report, Task, all_tasks, get_app
 
     assert sorted(Task.__abstractmethods__) == [
         "api_class", "evaluate", "load_dataset", "prepare", "result_fields", "results", "serving",
     ]  # fmt: skip
-    for task in all_tasks():
-        assert isinstance(task, Task) and issubclass(task.report_class, Report)
-        cli = importlib.import_module(f"{task.name}.cli").CLI
-        assert isinstance(cli, AppCli) and cli.task is task
-        verbs = [
-            "train",
-            "evaluate",
-            "predict",
-            "export",
-            "quickstart",
-            *(["select"] if cli.selection_strategies() else []),
-        ]
+    kinds = {"files": DataFiles, "annotation": Annotation, "baseline": Baseline, "errors": ErrorRows}
+    for name in APPS:
+        app = get_app(name)
+        assert isinstance(app, App) and isinstance(app.task, Task) and app.task.name == name
+        assert issubclass(app.task.report_class, Report)
+        for field, kind in kinds.items():
+            assert getattr(app, field) is None or isinstance(getattr(app, field), kind), (name, field)
+        verbs = ["train", "evaluate", "predict", "export", "quickstart"]
+        verbs += ["select", "export_annotations"] if app.annotation else []
         for verb in verbs:
-            assert "main = command(CLI, __doc__)" in (ROOT / task.name / f"{verb}.py").read_text()
+            assert f'main = command("{name}", __doc__)' in (ROOT / name / f"{verb}.py").read_text()
     assert list(APPS) == [task.name for task in all_tasks()]
 
 

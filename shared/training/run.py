@@ -49,10 +49,10 @@ def train(
         TrainingBusyError: another training is writing the same bundle.
     """
     from shared.bundle import check_bundle_target, save_bundle
+    from shared.recorded_paths import paths_relative_to
     from shared.training.loop import LoopSettings, set_seed, train_loop, training_summary
     from shared.training.steps import step_strategy
     from shared.training.workdir import PREPARED_DIR, remove_work_dir, start_work_dir, training_lock
-    from shared.training_data import paths_relative_to
     from shared.vectors import vectors_taken
 
     started = time.time()

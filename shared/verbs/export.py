@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared import export
-from shared.cli import AppCli, make_parser
+from shared.cli import make_parser
 from shared.deprecation import moved_names
+from shared.tasks import get_task
 from shared.verbs import add_model_argument
 
 
-def command(cli: AppCli, doc: str | None):
+def command(app_name: str, doc: str | None):
     """The `main(argv)` of `python -m <task>.export`."""
 
     def main(argv: list[str]) -> int:
-        task = cli.task
+        task = get_task(app_name)
         usage = (
             f"Example:\n  python -m {task.name}.export --model models/{task.name} --out exported/{task.name}\n\n"
             "Inspect the result with:\n"

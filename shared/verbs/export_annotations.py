@@ -5,27 +5,30 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shared.cli import AppCli, make_parser
+from shared.cli import make_parser
 from shared.errors import DataError
 from shared.outputs import check_distinct, check_new_file
+from shared.tasks import get_app
 
 
-def command(cli: AppCli, doc: str | None):
-    """The `main(argv)` of `python -m <task>.export_annotations`."""
+def command(app_name: str, doc: str | None):
+    """The `main(argv)` of `python -m <app_name>.export_annotations` (an app with annotation)."""
 
     def main(argv: list[str]) -> int:
-        parser = make_parser(f"python -m {cli.task_name}.export_annotations", doc)
+        app = get_app(app_name)
+        annotation = app.annotation
+        parser = make_parser(f"python -m {app_name}.export_annotations", doc)
         parser.add_argument("--input", type=Path, required=True, metavar="FILE.jsonl", help="an annotation file")
         parser.add_argument(
-            "--out", type=Path, required=True, metavar=f"FILE{cli.annotation_format}", help="the new file to write"
+            "--out", type=Path, required=True, metavar=f"FILE{annotation.export_format}", help="the new file to write"
         )
         args = parser.parse_args(argv)
         if not args.input.is_file():
             raise DataError(f"{args.input}: file not found")
         check_distinct({"--input": args.input, "--out": args.out})
         check_new_file(args.out, "--out")
-        count = cli.write_annotations(args.input, args.out)
-        print(f"Wrote {count} labelled {cli.task.noun} to {args.out}", file=sys.stderr)
+        count = annotation.write_export(args.input, args.out)
+        print(f"Wrote {count} labelled {app.task.noun} to {args.out}", file=sys.stderr)
         return 0
 
     return main

@@ -12,10 +12,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from shared.cli import AppCli, make_parser
+from shared.cli import make_parser
 from shared.errors import DataError
 from shared.inputs import argument_rows, output_stream, read_rows
 from shared.results import write_scored
+from shared.tasks import get_task
 from shared.verbs import add_model_argument
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl"}
@@ -105,11 +106,11 @@ def predict_on_ray(task, args) -> None:
     print(run.describe(args.output), file=sys.stderr)
 
 
-def command(cli: AppCli, doc: str | None):
+def command(app_name: str, doc: str | None):
     """The `main(argv)` of `python -m <task>.predict`."""
 
     def main(argv: list[str]) -> int:
-        task = cli.task
+        task = get_task(app_name)
         args = build_parser(task, doc).parse_args(argv)
         if args.engine == "ray":
             predict_on_ray(task, args)

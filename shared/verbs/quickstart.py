@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.cli import AppCli, make_parser
+from shared.cli import make_parser
+from shared.tasks import get_app
 from shared.training import ensure_default_model
 
 
-def command(cli: AppCli, doc: str | None):
-    """The `main(argv)` of `python -m <task>.quickstart`."""
+def command(app_name: str, doc: str | None):
+    """The `main(argv)` of `python -m <app_name>.quickstart`."""
 
     def main(argv: list[str]) -> int:
-        task = cli.task
+        app = get_app(app_name)
+        task = app.task
         parser = make_parser(f"python -m {task.name}.quickstart", doc)
         parser.add_argument("texts", nargs="*", help=f"{task.noun} to read (default: a few examples)")
         parser.add_argument("--model", type=Path, default=Path("models") / task.name, help="bundle folder")
         args = parser.parse_args(argv)
         api = task.load(ensure_default_model(task, args.model))
         print()
-        cli.show(api, list(args.texts or task.examples))
+        app.show(api, list(args.texts or task.examples))
         return 0
 
     return main

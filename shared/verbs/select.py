@@ -7,10 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from shared.cli import AppCli, make_parser
+from shared.cli import make_parser
 from shared.errors import DataError
 from shared.outputs import check_distinct, check_new_file, write_csv_atomic
-from shared.selection import RANDOM, Candidate, ranked
+from shared.selection import RANDOM, candidates, ranked, strategies
+from shared.tasks import get_app
 from shared.verbs import add_model_argument
 from shared.verbs.predict import positive_int
 
@@ -25,37 +26,16 @@ calibration. `random` is the control: a seeded shuffle.
 """
 
 
-def strategies(cli: AppCli) -> dict:
-    """An app's selection strategies, `random` added (it still pre-fills the model's guesses)."""
-    own = cli.selection_strategies()
-    return {**own, RANDOM: next(iter(own.values()))}
-
-
-def candidates(api, strategy, rows, done: set[str]) -> tuple[list[Candidate], int]:
-    """(the rows whose text is not decided yet (`done`: `shared.annotations.text_key`s)
-    with their uncertainty and guess, how many were decided)."""
-    from shared.annotations import text_key
-
-    asked = [(row, text) for row, _, text in rows if text.strip()]
-    fresh = [(row, text) for row, text in asked if text_key(text) not in done]
-    skipped = len(asked) - len(fresh)
-    if not fresh:
-        return [], skipped
-    scores, guesses = strategy(api, [text for _, text in fresh])
-    return [
-        Candidate(row, text, guess, float(score)) for (row, text), guess, score in zip(fresh, guesses, scores)
-    ], skipped
-
-
-def command(cli: AppCli, doc: str | None):
-    """The `main(argv)` of `python -m <task>.select`."""
+def command(app_name: str, doc: str | None):
+    """The `main(argv)` of `python -m <app_name>.select` (an app with annotation)."""
 
     def main(argv: list[str]) -> int:
         from shared.annotations import read_annotations
         from shared.inputs import read_rows
 
-        task = cli.task
-        choices = strategies(cli)
+        app = get_app(app_name)
+        task = app.task
+        choices = strategies(app.annotation)
         parser = make_parser(f"python -m {task.name}.select", f"{doc}{EXPLANATION}")
         add_model_argument(parser, task)
         parser.add_argument("--input", type=Path, required=True, help="a .csv, .jsonl, .parquet or plain text file")

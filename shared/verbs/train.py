@@ -7,9 +7,10 @@ import os
 import sys
 from pathlib import Path
 
-from shared.cli import AppCli, add_seed_argument, make_parser
+from shared.cli import add_seed_argument, make_parser
 from shared.config import load_config
 from shared.errors import ConfigError
+from shared.tasks import App, get_app
 from shared.training.distribution import STRATEGIES, make_distribution
 
 
@@ -30,14 +31,16 @@ def calibration_methods(config_class) -> tuple[str, ...]:
     return (found[0].default, *(choice for choice in choices if choice != found[0].default))
 
 
-def build_parser(cli: AppCli, doc: str | None):
-    task = cli.task
+def build_parser(app: App, doc: str | None):
+    task = app.task
     parser = make_parser(f"python -m {task.name}.train", doc)
-    data = parser.add_argument_group(f"data (--dataset, or {cli.train_file_option} with its options)")
+    own = f", or {app.files.train_option} with its options" if app.files else ""
+    data = parser.add_argument_group(f"data (--dataset{own})")
     source = data.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", choices=task.datasets, help="a registered dataset")
-    cli.add_training_arguments(source, data)
-    if cli.annotations:
+    if app.files:
+        app.files.add_training_arguments(source, data)
+    if app.annotation:
         source.add_argument(
             "--annotations",
             type=Path,
@@ -121,32 +124,36 @@ def train_on_local_workers(task, args, argv: list[str]) -> None:
     run_local_workers(f"{task.name}.train", without_workers(argv), args.workers, hint)
 
 
-def training_config(cli: AppCli, args, overrides: list[str]):
+def training_config(app: App, args, overrides: list[str]):
     """The config the train verb trains with: the app's defaults (an architecture's own
     where it has them), the --config file, then the options and dotted overrides."""
     calibration = [f"--training.calibration={args.calibration}"] if getattr(args, "calibration", None) else []
-    return load_config(cli.task.config_class, args.config, [*cli.config_overrides(args), *calibration, *overrides])
+    own = app.files.config_overrides(args) if app.files else []
+    return load_config(app.task.config_class, args.config, [*own, *calibration, *overrides])
 
 
-def command(cli: AppCli, doc: str | None):
-    """The `main(argv)` of `python -m <task>.train`."""
+def command(app_name: str, doc: str | None):
+    """The `main(argv)` of `python -m <app_name>.train`."""
 
     def main(argv: list[str]) -> int:
         from shared.training import dataset_source, train
         from shared.training_data import annotations_source, with_extra
 
-        task = cli.task
-        args, overrides = build_parser(cli, doc).parse_known_args(argv)
+        app = get_app(app_name)
+        task = app.task
+        args, overrides = build_parser(app, doc).parse_known_args(argv)
 
         def config_and_data():
-            config = training_config(cli, args, overrides)
+            config = training_config(app, args, overrides)
             if args.dataset:
                 source = dataset_source(task, args.dataset, config)
             elif getattr(args, "annotations", None):
-                source = annotations_source(cli, args.annotations, args.seed)
+                source = annotations_source(app.annotation, args.annotations, args.seed)
             else:
-                source = cli.read_training_files(args, config, args.seed)
-            return config, with_extra(cli, source, args.extra) if getattr(args, "extra", None) else source
+                source = app.files.read_training_files(args, config, args.seed)
+            if getattr(args, "extra", None):
+                return config, with_extra(app.annotation, source, args.extra)
+            return config, source
 
         if getattr(args, "workers", None) is not None:
             config_and_data()  # bad settings or data: one error here, before any worker starts

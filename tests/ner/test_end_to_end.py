@@ -300,8 +300,8 @@ def test_the_report_measures_entity_scores_before_and_after_the_curve(ner_bundle
 
 def test_evaluate_with_a_crf_baseline_trained_on_the_bundles_own_files(ner_bundle, entity_tagger, tmp_path):
     from ner.baseline import fit_crf
-    from ner.cli import CLI
     from ner.data import read_conll
+    from shared.tasks import get_app
     from shared.training_data import recorded_training_source
 
     gold, output, errors = tmp_path / "gold.txt", tmp_path / "r.json", tmp_path / "errors.csv"
@@ -311,7 +311,7 @@ def test_evaluate_with_a_crf_baseline_trained_on_the_bundles_own_files(ner_bundl
     assert result.returncode == 0, result.stderr
     baseline = json.loads(output.read_text())["baseline"]
     sentences = read_conll(gold)
-    training = recorded_training_source(CLI, entity_tagger).splits
+    training = recorded_training_source(get_app("ner"), entity_tagger).splits
     theirs = fit_crf(training.train, training.dev).predict(sentences)
     entities = [(n, e) for n, s in enumerate(sentences) for e in spans(s.tags)]
     found_by_crf = sum(e in set(spans(theirs[n])) for n, e in entities)

@@ -211,7 +211,7 @@ def test_evaluate_with_a_tfidf_baseline_trained_on_the_bundles_own_data(
     sentiment_bundle, sentiment_classifier, tmp_path
 ):
     from sentiment.baseline import fit_tfidf
-    from sentiment.cli import CLI
+    from shared.tasks import get_app
     from shared.training_data import recorded_training_source
 
     output, errors = tmp_path / "eval.json", tmp_path / "errors.csv"
@@ -222,7 +222,7 @@ def test_evaluate_with_a_tfidf_baseline_trained_on_the_bundles_own_data(
     baseline = report["baseline"]
     assert sum(baseline["agreement"].values()) == report["examples"] == 30
     # The bundle's training rows, read again: the CSV less the dev rows its seed held out.
-    training = recorded_training_source(CLI, sentiment_classifier).splits
+    training = recorded_training_source(get_app("sentiment"), sentiment_classifier).splits
     assert len(training.train) + len(training.dev) == 30 == baseline["train_examples"] + len(training.dev)
     expected = fit_tfidf(training.train, training.dev)
     gold = read_labelled_csv(FIXTURES / "reviews.csv", "review", "stars", parse_label_map(REVIEWS_ARGS[-1]))

@@ -246,15 +246,16 @@ def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_pa
     the uninterrupted one (a SIGKILL'd run is the crash tests' business: the checkpoint is
     written the same way for every model)."""
     from sentiment import SentimentClassifier
-    from sentiment.cli import CLI
     from shared.config import load_config
+    from shared.tasks import get_app
     from shared.training import train
     from shared.verbs.train import build_parser
 
-    args, overrides = build_parser(CLI, None).parse_known_args([*TREE_ARGS, *TINY_TREE_MODEL, "--training.epochs", "2"])
-    config = load_config(CLI.task.config_class, tiny_config_file, [*overrides, "--training.patience", "2"])
-    source = CLI.read_training_files(args, config, 5)
-    train(CLI.task, source, config, tmp_path / "full", seed=5)
+    app = get_app("sentiment")
+    args, overrides = build_parser(app, None).parse_known_args([*TREE_ARGS, *TINY_TREE_MODEL, "--training.epochs", "2"])
+    config = load_config(app.task.config_class, tiny_config_file, [*overrides, "--training.patience", "2"])
+    source = app.files.read_training_files(args, config, 5)
+    train(app.task, source, config, tmp_path / "full", seed=5)
 
     class Stop(Exception):
         pass
@@ -264,9 +265,9 @@ def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_pa
             raise Stop
 
     with pytest.raises(Stop):
-        train(CLI.task, source, config, tmp_path / "stopped", seed=5, on_epoch=stop_after_the_first_epoch)
+        train(app.task, source, config, tmp_path / "stopped", seed=5, on_epoch=stop_after_the_first_epoch)
     capsys.readouterr()
-    train(CLI.task, source, config, tmp_path / "stopped", seed=5, resume=True)
+    train(app.task, source, config, tmp_path / "stopped", seed=5, resume=True)
     assert "Parser epoch" not in capsys.readouterr().out  # stage 1 was read back
     full, resumed = (json.loads((tmp_path / name / "metadata.json").read_text()) for name in ("full", "stopped"))
     assert resumed["training"]["resumed"] and resumed["training"]["epochs_run"] == full["training"]["epochs_run"] == 2

@@ -4,7 +4,7 @@ import pytest
 
 from shared.errors import OutputError
 from shared.outputs import check_distinct, check_new_file, check_report_target
-from shared.training_data import paths_relative_to, paths_resolved, without_paths
+from shared.recorded_paths import paths_relative_to, paths_resolved, without_paths
 
 
 def test_two_outputs_that_are_one_file_are_refused_through_a_link_too(tmp_path):

@@ -1,14 +1,17 @@
-"""The language-model app's own command-line options: text files (or a CSV column), the
-token level and reading direction, and how samples print for a person."""
+"""The language-model app as the registry holds it: its task, its own data files (text
+files or a CSV column, the token level and reading direction), and how samples print.
+It has no annotation loop, baseline or errors file."""
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from lm.data import DEV_SHARE, MAX_DEV_TOKENS, TextCorpus, TextSplits
-from shared.cli import AppCli
+from lm.task import TASK
+from shared.capabilities import DataFiles
 from shared.errors import DataError
-from shared.tasks import DataSource
+from shared.tasks import App, DataSource
 
 LEVELS = ("char", "word")
 
@@ -37,10 +40,11 @@ def split_off_dev(corpus: TextCorpus) -> tuple[TextCorpus, TextCorpus]:
     return dataclasses.replace(corpus, stop=cut), dataclasses.replace(corpus, name=f"{corpus.name} (dev)", start=cut)
 
 
-class LanguageModelCli(AppCli):
-    task_name = "lm"
-    train_file_option = "--text"
-    evaluate_file_option = "--text"
+class TextFiles(DataFiles):
+    """Plain UTF-8 text files, or a column of CSV files."""
+
+    train_option = "--text"
+    evaluate_option = "--text"
 
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--text", type=Path, nargs="+", help="plain UTF-8 text files (or CSV with --text-col)")
@@ -85,13 +89,23 @@ class LanguageModelCli(AppCli):
         name = f"{first}" + (f" (and {more} more)" if more else "")
         return first.stem, TextCorpus(name, tuple(args.text), args.text_col)
 
-    def show(self, api, texts: list[str]) -> None:
-        for text in texts:
-            try:
-                sample = api.sample(text, length=120 if api.level == "char" else 25, temperature=0.5, seed=1)
-            except DataError as error:
-                sample = f"(cannot sample: {error})"
-            print(f"{text!r} -> {(text + sample)!r}")
+    def recorded_arguments(self, recorded: dict) -> argparse.Namespace:
+        """The --text files a bundle records; its dev must have been split off them
+        (--dev-text and --test-text files are not recorded)."""
+        if "--dev-text" in str(recorded.get("dev", "")):
+            raise DataError("the bundle records its --text files only, not its --dev-text ones")
+        files = [Path(entry["path"]) for entry in recorded["files"]]
+        return argparse.Namespace(text=files, text_col=recorded.get("text_col"), dev_text=None, test_text=None)
 
 
-CLI = LanguageModelCli()
+def show(api, texts: list[str]) -> None:
+    """Each text, then the model's continuation of it."""
+    for text in texts:
+        try:
+            sample = api.sample(text, length=120 if api.level == "char" else 25, temperature=0.5, seed=1)
+        except DataError as error:
+            sample = f"(cannot sample: {error})"
+        print(f"{text!r} -> {(text + sample)!r}")
+
+
+APP = App(TASK, show, files=TextFiles())

@@ -1,13 +1,15 @@
-"""The sentiment app's own command-line options: CSV files and their columns, the word-LM
-encoder, and how predictions print for a person."""
+"""The sentiment app as the registry holds it: its task, its own data files (CSV files and
+their columns, SST-style trees, the word-LM encoder, a tree bundle's parser), the
+annotation loop, the TF-IDF baseline, the errors file, and how predictions print."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-from shared.cli import AppCli
-from shared.tasks import DataSource
+from sentiment.task import TASK
+from shared.capabilities import Annotation, Baseline, Comparison, DataFiles, ErrorRows, FittedBaseline
+from shared.tasks import App, DataSource
 
 
 def add_csv_columns(group) -> None:
@@ -36,10 +38,11 @@ def read_tree_files(args, config) -> DataSource:
     return DataSource(description, splits)
 
 
-class SentimentCli(AppCli):
-    task_name = "sentiment"
-    train_file_option = "--csv"
-    evaluate_file_option = "--csv"
+class SentimentFiles(DataFiles):
+    """CSV files (or SST-style tree files for a tree model)."""
+
+    train_option = "--csv"
+    evaluate_option = "--csv"
 
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--csv", type=Path, help="training CSV with a text and a label column")
@@ -117,21 +120,32 @@ class SentimentCli(AppCli):
         data = read_labelled_csv(args.csv, args.text_col, args.label_col, parse_label_map(args.label_map))
         return args.csv.stem, data
 
-    def error_rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
-        """Each wrongly classified text of `gold` (`sentiment.examples`), most confident
-        first, with the baseline's label when given."""
-        from sentiment.examples import COLUMNS, most_confident_mistakes, scored_examples
+    def recorded_arguments(self, recorded: dict) -> argparse.Namespace:
+        files = {split: Path(entry["path"]) for split, entry in recorded["files"].items()}
+        kind = ("trees", "dev_trees", "test_trees") if recorded.get("trees") else ("csv", "dev_csv", "test_csv")
+        options = dict.fromkeys(("trees", "dev_trees", "test_trees", "csv", "dev_csv", "test_csv"))
+        options |= {option: files.get(split) for option, split in zip(kind, ("train", "dev", "test"))}
+        return argparse.Namespace(
+            **options,
+            text_col=recorded.get("text_col", "text"),
+            label_col=recorded.get("label_col", "label"),
+            label_map=recorded.get("label_map"),
+        )
 
-        rows = scored_examples(api, gold)
-        if baseline is None:
-            return COLUMNS, most_confident_mistakes(rows)
-        for row, label in zip(rows, baseline):
-            row["baseline"] = label
-        return [*COLUMNS, "baseline"], most_confident_mistakes(rows)
 
-    annotations = True
+class SentimentAnnotation(Annotation):
+    """Decisions are a label per text; exported as a CSV the train verb reads."""
 
-    def annotated_examples(self, path, size=None):
+    answer_field = "label"
+    export_format = ".csv"
+
+    def guessed_answer(self, guess):
+        return guess["label"]
+
+    def summary(self, record: dict) -> str:
+        return str(record.get("label"))
+
+    def examples(self, path, size=None):
         from sentiment.annotations import annotated_texts
 
         return annotated_texts(path, size)
@@ -151,64 +165,84 @@ class SentimentCli(AppCli):
         train, dev = holdout_split(examples, 0.1, seed)
         return Splits(train, dev, None)
 
-    annotation_format = ".csv"
-
-    def write_annotations(self, path, out) -> int:
+    def write_export(self, path, out) -> int:
         from sentiment.annotations import write_annotations_csv
 
         return write_annotations_csv(path, out)
 
-    def selection_strategies(self) -> dict:
+    def strategies(self) -> dict:
         from sentiment.selection import STRATEGIES
 
         return STRATEGIES
 
-    baselines = ("tfidf",)
 
-    def training_file_arguments(self, recorded: dict) -> argparse.Namespace:
-        files = {split: Path(entry["path"]) for split, entry in recorded["files"].items()}
-        kind = ("trees", "dev_trees", "test_trees") if recorded.get("trees") else ("csv", "dev_csv", "test_csv")
-        options = dict.fromkeys(("trees", "dev_trees", "test_trees", "csv", "dev_csv", "test_csv"))
-        options |= {option: files.get(split) for option, split in zip(kind, ("train", "dev", "test"))}
-        return argparse.Namespace(
-            **options,
-            text_col=recorded.get("text_col", "text"),
-            label_col=recorded.get("label_col", "label"),
-            label_map=recorded.get("label_map"),
+class Tfidf(Baseline):
+    """TF-IDF + logistic regression (`sentiment.baseline`); predictions are label names."""
+
+    name = "tfidf"
+    title = "TF-IDF + logistic regression"
+    model = "TF-IDF (word 1-2-grams, character 2-5-grams) + logistic regression"
+    unit = "examples"
+    agreement_over = ""
+
+    def fit(self, training) -> FittedBaseline:
+        from sentiment.baseline import fit_tfidf
+        from sentiment.data import LABELS
+
+        fitted = fit_tfidf(training.train, training.dev)
+        return FittedBaseline(
+            predict=lambda gold: [LABELS[label] for label in fitted.predict(gold.texts)],
+            chosen={"C": fitted.strength, "dev_macro_f1_by_C": fitted.dev_macro_f1},
+            chosen_text=f"C={fitted.strength}",
+            trained_on=len(training.train),
         )
 
-    def baseline_comparison(self, name: str, api, training, gold) -> tuple[dict, list[str], list]:
-        """TF-IDF + logistic regression (`sentiment.baseline`) beside the network on `gold`."""
-        from sentiment.baseline import fit_tfidf
-        from shared.metrics import agreement, agreement_line, classification_report
+    def network_predictions(self, api, gold) -> list:
+        return [api.labels[label] for label in api.predict_proba(gold.texts).argmax(axis=1)]
 
-        baseline = fit_tfidf(training.train, training.dev)
-        predicted = baseline.predict(gold.texts)
-        network = api.predict_proba(gold.texts).argmax(axis=1).tolist()
-        report = classification_report(gold.labels, predicted, api.labels)
-        counts = agreement(gold.labels, network, predicted)
-        record = {
-            "name": "tfidf",
-            "model": "TF-IDF (word 1-2-grams, character 2-5-grams) + logistic regression",
-            "C": baseline.strength,
-            "dev_macro_f1_by_C": baseline.dev_macro_f1,
-            "train_examples": len(training.train),
-            "accuracy": report["accuracy"],
-            "macro_f1": report["macro_f1"],
-            "agreement": counts,
-        }
-        lines = [
-            f"baseline ({record['model']}, C={baseline.strength} chosen on dev, trained on the bundle's "
-            f"{len(training.train):,} training examples): accuracy {report['accuracy']:.4f}, "
-            f"macro-F1 {report['macro_f1']:.4f}",
-            agreement_line(counts),
-        ]
-        return record, lines, [api.labels[label] for label in predicted]
+    def compare(self, gold, network: list, baseline: list) -> Comparison:
+        from sentiment.data import LABELS
+        from shared.metrics import agreement, classification_report
 
-    def show(self, api, texts: list[str]) -> None:
-        for prediction in api.predict(texts):
-            scores = "  ".join(f"{label} {p:.2f}" for label, p in prediction.probabilities.items())
-            print(f"{prediction.label:>8}  [{scores}]  {prediction.text}")
+        predicted = [LABELS.index(label) for label in baseline]
+        report = classification_report(gold.labels, predicted, LABELS)
+        scores = {"accuracy": report["accuracy"], "macro_f1": report["macro_f1"]}
+        ours = [LABELS.index(label) for label in network]
+        return Comparison(
+            scores,
+            f"accuracy {scores['accuracy']:.4f}, macro-F1 {scores['macro_f1']:.4f}",
+            agreement(gold.labels, ours, predicted),
+        )
 
 
-CLI = SentimentCli()
+class SentimentErrors(ErrorRows):
+    """Wrongly classified texts with the model's confidence and reading."""
+
+    def rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
+        """Each wrongly classified text of `gold` (`sentiment.examples`), most confident
+        first, with the baseline's label when given."""
+        from sentiment.examples import COLUMNS, most_confident_mistakes, scored_examples
+
+        rows = scored_examples(api, gold)
+        if baseline is None:
+            return COLUMNS, most_confident_mistakes(rows)
+        for row, label in zip(rows, baseline):
+            row["baseline"] = label
+        return [*COLUMNS, "baseline"], most_confident_mistakes(rows)
+
+
+def show(api, texts: list[str]) -> None:
+    """Each text's label and probabilities, one line each."""
+    for prediction in api.predict(texts):
+        scores = "  ".join(f"{label} {p:.2f}" for label, p in prediction.probabilities.items())
+        print(f"{prediction.label:>8}  [{scores}]  {prediction.text}")
+
+
+APP = App(
+    TASK,
+    show,
+    files=SentimentFiles(),
+    annotation=SentimentAnnotation(),
+    baseline=Tfidf(),
+    errors=SentimentErrors(),
+)
