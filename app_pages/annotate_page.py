@@ -33,7 +33,7 @@ from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, r
 from shared.annotations import append_decision, open_annotations
 from shared.errors import DataError, UserError
 from shared.selection import strategies
-from shared.tasks import get_app, get_task
+from shared.tasks import apps_with, get_app, get_task
 
 DATA_DIR = Path("data")
 UPLOAD = "Upload a file"
@@ -219,7 +219,7 @@ def retrain_panel(task_name: str, bundle: Path, path: Path, labelled: int) -> No
 
 st.title("Annotate")
 st.caption("Label your own texts; the model asks about the ones it is least sure of first and pre-fills its guess.")
-available = {name: entry for name, entry in available_models().items() if get_app(name).annotation}
+available = {name: entry for name, entry in available_models().items() if name in apps_with("annotation")}
 if not available:
     st.info("No trained sentiment or entity model yet: open the Sentiment or Entities page to train one.")
     st.stop()

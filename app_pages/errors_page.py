@@ -14,7 +14,7 @@ from app_pages.reading_view import moved_words_html, steps_chart
 from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file, safe_csv_bytes
 from app_pages.tree_view import tree_dot
 from shared.errors import DataError, UserError
-from shared.tasks import get_app, get_task
+from shared.tasks import apps_with, get_app, get_task
 
 UPLOAD = "an uploaded labelled file"
 AGREEMENT_NAMES = {
@@ -260,7 +260,7 @@ def entity_errors(tagger, name: str, sentences, frame: pd.DataFrame) -> None:
 st.title("Errors")
 st.caption("Where the model goes wrong on labelled data, and how sure it was.")
 default_trainings_banner()
-available = {name: entry for name, entry in available_models().items() if get_app(name).errors}
+available = {name: entry for name, entry in available_models().items() if name in apps_with("errors")}
 if not available:
     st.info("No trained sentiment or entity model yet: open the Sentiment or Entities page to train one.")
     st.stop()

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shared.errors import UserError
+from shared.errors import UnsupportedError, UserError
 
 # name -> module that defines APP (an `App`). The order is the UI's order.
 APPS = {"sentiment": "sentiment.app", "ner": "ner.app", "lm": "lm.app"}
@@ -211,12 +211,33 @@ class App:
     baseline: object | None = None
     errors: object | None = None
 
+    def needs(self, capability: str, doing: str):
+        """The app's `capability`; an UnsupportedError saying that `doing` needs it when
+        the app lacks it."""
+        found = getattr(self, capability)
+        if found is None:
+            raise UnsupportedError(f"{self.task.name} has no {CAPABILITY_NAMES[capability]}: {doing} needs one")
+        return found
+
+
+CAPABILITY_NAMES = {
+    "files": "reader of its own files",
+    "annotation": "annotation loop",
+    "baseline": "baseline",
+    "errors": "error rows",
+}
+
 
 def get_app(name: str) -> App:
     """The registered app `name`; a UserError lists the known ones."""
     if name not in APPS:
         raise UserError(f"unknown task {name!r}; known tasks: {', '.join(APPS)}")
     return importlib.import_module(APPS[name]).APP
+
+
+def apps_with(capability: str) -> list[str]:
+    """The names of the registered apps that have `capability` (an `App` field), in order."""
+    return [name for name in APPS if getattr(get_app(name), capability) is not None]
 
 
 def get_task(name: str) -> Task:

@@ -78,7 +78,7 @@ def recorded_training_source(app, api, *, leave_out: Path | None = None) -> Data
     seed = meta["training"]["seed"]
     if "annotations" in recorded:
         path, size = _recorded_file(recorded["annotations"][0], bundle)
-        source = annotations_source(app.annotation, path, seed, size)
+        source = annotations_source(app.needs("annotation", "reading its annotation file again"), path, seed, size)
     elif "files" in recorded and app.files is not None:
         base = {key: value for key, value in recorded.items() if key != "extra"}
         source = app.files.read_training_files(app.files.recorded_arguments(base), config, seed)

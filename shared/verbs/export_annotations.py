@@ -16,7 +16,7 @@ def command(app_name: str, doc: str | None):
 
     def main(argv: list[str]) -> int:
         app = get_app(app_name)
-        annotation = app.annotation
+        annotation = app.needs("annotation", f"{app_name}.export_annotations")
         parser = make_parser(f"python -m {app_name}.export_annotations", doc)
         parser.add_argument("--input", type=Path, required=True, metavar="FILE.jsonl", help="an annotation file")
         parser.add_argument(

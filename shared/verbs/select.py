@@ -35,7 +35,7 @@ def command(app_name: str, doc: str | None):
 
         app = get_app(app_name)
         task = app.task
-        choices = strategies(app.annotation)
+        choices = strategies(app.needs("annotation", f"{app_name}.select"))
         parser = make_parser(f"python -m {task.name}.select", f"{doc}{EXPLANATION}")
         add_model_argument(parser, task)
         parser.add_argument("--input", type=Path, required=True, help="a .csv, .jsonl, .parquet or plain text file")
