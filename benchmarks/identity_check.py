@@ -15,8 +15,9 @@ Each run records its scores to 6 decimals and a SHA-256 of the trained weights, 
 results files (one per commit) show whether a change moved anything.
 
 Run from the project root:
-  .venv/bin/python -m benchmarks.identity_check
-Writes benchmarks/results/identity-<short commit>.json and .md.
+  .venv/bin/python -m benchmarks.identity_check [--only tree|sentiment|ner ...]
+Writes benchmarks/results/identity-<short commit>.json and .md (with --only, the runs
+named are the only ones in it).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ TINY_TREE = [
     "--training.epochs=2", "--training.parser_epochs=2",
 ]  # fmt: skip
 TINY_TREE_SENTENCES = {"train": 400, "dev": 100, "test": 200}
+GROUPS = ("tree", "sentiment", "ner")
 
 
 def weights_digest(model) -> str:
@@ -129,14 +131,22 @@ def ner_run(overrides: list[str], name: str) -> dict:
 
 
 def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=GROUPS, default=list(GROUPS), help="the runs to do (default: all)")
+    args = parser.parse_args(argv)
     report = {**run_record("benchmarks.identity_check", argv), "runs": {}}
     runs = report["runs"]
-    runs["sentiment sst tiny tree model seed 42"] = tree_run()
-    runs["sentiment sst default seed 42"] = sentiment_run()
-    runs["ner conll2003 1000 seed 1 without LM"] = ner_run([], "ner-1000-1")
-    lms = {direction: char_lm(direction) for direction in ("forward", "backward")}
-    with_lms = [f"--model.char_lm_{direction}={path}" for direction, path in lms.items()]
-    runs["ner conll2003 1000 seed 1 with small char LMs"] = ner_run(with_lms, "ner-1000-1-char-lms")
+    if "tree" in args.only:
+        runs["sentiment sst tiny tree model seed 42"] = tree_run()
+    if "sentiment" in args.only:
+        runs["sentiment sst default seed 42"] = sentiment_run()
+    if "ner" in args.only:
+        runs["ner conll2003 1000 seed 1 without LM"] = ner_run([], "ner-1000-1")
+        lms = {direction: char_lm(direction) for direction in ("forward", "backward")}
+        with_lms = [f"--model.char_lm_{direction}={path}" for direction, path in lms.items()]
+        runs["ner conll2003 1000 seed 1 with small char LMs"] = ner_run(with_lms, "ner-1000-1-char-lms")
     lines = [
         *header("Identity check: default trainings, scores and weights", report),
         "| run | scores | weights SHA-256 |",

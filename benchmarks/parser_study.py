@@ -2,7 +2,7 @@
 
 Each variant of the parser (`sentiment.tree_model.build_parser` with the given model
 settings) is trained as a tree model's first stage trains it
-(`sentiment.tree_training.train_parser`: Adam 0.002, batches of 32, clipping at 1) for a
+(`sentiment.tree_training.train_parser`, the shared loop: Adam 0.002, batches of 32, clipping at 1) for a
 fixed number of epochs; after each epoch its greedy trees on dev are scored (unlabelled
 bracketing F1: spans of two tokens or more, the whole sentence left out). The epoch with
 the best dev F1 is kept and its test F1 reported (model selection on dev only).

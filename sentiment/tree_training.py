@@ -2,10 +2,12 @@
 `--model.architecture tree`), in two stages:
 
 1. its parser, trained alone on the bracketing of the training trees (their labels
-   unused) for `parser_epochs`, the epoch with the best dev bracketing F1 kept; or, for
-   texts without trees, the parser of another tree bundle (`sentiment.taken_parser`);
-2. the recursive network over the gold trees (every labelled node), by the shared
-   training loop, with dev scores through the parser's own trees (what raw text gets).
+   unused) for `parser_epochs`, the epoch with the best dev bracketing F1 kept: a
+   `shared.tasks.Stage`, so the shared loop trains it with its checkpoints, exact
+   resume, logs and progress; or, for texts without trees, the parser of another tree
+   bundle (`sentiment.taken_parser`);
+2. the recursive network over the gold trees (every labelled node), by the same loop,
+   with dev scores through the parser's own trees (what raw text gets).
 
 The parser needs many more epochs than the composition, which overfits after two or
 three: trained together, early stopping on sentiment left the parser half trained.
@@ -17,10 +19,13 @@ from pathlib import Path
 
 from sentiment.data import LABELS, Splits
 from shared.errors import ConfigError
-from shared.tasks import Fit
+from shared.tasks import Fit, Stage
+from shared.training.steps import OneProcess
 
 MONITOR = "macro_f1"
+PARSER_MONITOR = "bracketing_f1"
 PARSER_FILE = "parser.keras"
+CURVE_FILE = "parser-curve.json"
 
 
 def parser_batches(trees, batch_size: int) -> list[tuple]:
@@ -70,23 +75,31 @@ def parser_bracketing(parser, trees, batches: list[tuple]) -> float:
     return span_f1(pairs())["f1"]
 
 
-def train_parser(parser, train_trees, dev_trees, training, seed: int, epochs: int) -> list[float]:
-    """Train `parser` on the bracketing of `train_trees` (the likelihood of each gold
-    node's split, Adam with the run's learning rate and clipping) for `epochs` epochs in
-    batches shuffled by `seed`, and keep the weights of the epoch with the best dev
-    bracketing F1. Returns the dev F1 of every epoch."""
-    import time
+class ParserSteps(OneProcess):
+    """The parser's step strategy: the likelihood of each gold node's split (a loss Keras
+    has not) under the model's compiled optimizer, in this process."""
 
-    import keras
-    import numpy as np
+    def __init__(self):
+        super().__init__()
+        self.step = None
+
+    def start(self, model) -> None:
+        self.step = parser_step(model)
+
+    def run_epoch(self, model, batches) -> tuple[dict, str]:
+        import numpy as np
+
+        loss = float(np.mean([float(self.step(*batch)) for batch in batches]))
+        return {"loss": loss}, f"  loss {loss:.4f}"
+
+
+def parser_step(parser):
+    """One training step of `parser` on a batch (tokens, node spans, gold splits, weights)."""
     import tensorflow as tf
 
     from sentiment.parser import split_logits
 
-    optimizer = keras.optimizers.Adam(training.learning_rate, clipnorm=training.clip_norm)
-    batches = [batch[1:] for batch in parser_batches(list(train_trees), training.batch_size)]
-    dev_trees = list(dev_trees)
-    dev_batches = parser_batches(dev_trees, 256)
+    optimizer = parser.optimizer
 
     @tf.function(reduce_retracing=True)
     def step(tokens, spans, splits, weights):
@@ -98,55 +111,100 @@ def train_parser(parser, train_trees, dev_trees, training, seed: int, epochs: in
         optimizer.apply_gradients(zip(gradients, parser.trainable_variables))
         return loss
 
-    curve, best = [], None
-    for epoch in range(1, epochs + 1):
-        started = time.perf_counter()
-        order = np.random.default_rng([seed, epoch]).permutation(len(batches))
-        losses = [float(step(*batches[index])) for index in order]
-        curve.append(parser_bracketing(parser, dev_trees, dev_batches))
-        improved = best is None or curve[-1] > max(curve[:-1])
-        if improved:
-            best = parser.get_weights()
-        print(
-            f"Parser epoch {epoch}/{epochs}: loss {np.mean(losses):.4f}   dev bracketing F1 {curve[-1] * 100:.2f}"
-            f"{' (best)' if improved else ''}   {time.perf_counter() - started:.0f}s",
-            flush=True,
-        )
-    parser.set_weights(best)
+    return step
+
+
+def parser_stage(parser, train_trees, dev_trees, training, seed: int, epochs: int, done) -> Stage:
+    """Stage 1 (`shared.tasks.Stage`): `parser` trained on the bracketing of `train_trees`
+    (Adam with the run's learning rate and clipping) for `epochs` epochs in batches
+    shuffled by `seed`, the epoch with the best dev bracketing F1 kept; `done` gets it."""
+    import keras
+    import numpy as np
+
+    parser.compile(optimizer=keras.optimizers.Adam(training.learning_rate, clipnorm=training.clip_norm))
+    batches = [batch[1:] for batch in parser_batches(list(train_trees), training.batch_size)]
+    dev_trees = list(dev_trees)
+    dev_batches = parser_batches(dev_trees, 256)
+
+    def epoch_batches(epoch: int) -> list:
+        # The loop counts epochs from 0; the parser's order was always drawn from (seed, 1, 2, ...).
+        return [batches[index] for index in np.random.default_rng([seed, epoch + 1]).permutation(len(batches))]
+
+    def evaluate_dev(model) -> dict:
+        return {PARSER_MONITOR: parser_bracketing(model, dev_trees, dev_batches)}
+
+    return Stage("parser", parser, epoch_batches, evaluate_dev, PARSER_MONITOR, epochs, ParserSteps(), done)
+
+
+def train_parser(parser, train_trees, dev_trees, training, seed: int, epochs: int) -> list[float]:
+    """`parser_stage` alone, in a folder of its own that is removed at the end: `parser`
+    holds the best epoch's weights; returns the dev F1 of every epoch."""
+    import tempfile
+
+    from shared.training.run import train_stage
+
+    curve = []
+    stage = parser_stage(
+        parser, train_trees, dev_trees, training, seed, epochs, lambda model, history: curve.extend(curve_of(history))
+    )
+    with tempfile.TemporaryDirectory(prefix="rnntext-parser-") as folder:
+        train_stage(stage, Path(folder), {"parser": "alone", "seed": seed, "epochs": epochs}, seed, resume=False)
     return curve
 
 
-def prepared_parser(
-    splits: Splits, config, vocabulary: list[str], prepared_dir: Path, *, resume: bool, seed: int, vectors=None
-):
-    """Stage 1: (the run's parser, its dev bracketing F1 per epoch), trained
-    (`train_parser`) and written to `prepared_dir`, or read back from there on `resume`
-    (a run stopped within stage 1 trains it again, from the same seed to the same weights)."""
-    import json
-    import os
+def curve_of(history: list[dict]) -> list[float]:
+    """The dev bracketing F1 of each of the parser stage's epochs."""
+    return [record[f"dev_{PARSER_MONITOR}"] for record in history]
 
-    import keras
 
+def new_parser(config, vocabulary: list[str], seed: int, vectors=None):
+    """The run's parser before training: built from `seed`, its words started from the vectors."""
     from sentiment.tree_model import build_parser, parser_characters
-    from shared.files import write_json_atomic
 
-    path, curve_file = prepared_dir / PARSER_FILE, prepared_dir / "parser-curve.json"
-    if resume and path.is_file() and curve_file.is_file():
-        return keras.saving.load_model(path, safe_mode=True), json.loads(curve_file.read_text(encoding="utf-8"))
     parser = build_parser(config.model, vocabulary, parser_characters(vocabulary), seed)
     if vectors is not None:
         from sentiment.model import initialize_from_vectors
 
         known = initialize_from_vectors(parser, vocabulary, vectors, "parser_embedding")
         print(f"Vectors {config.model.vectors}: the parser's {known} of {len(vocabulary)} words start from theirs")
-    epochs = config.training.parser_epochs
-    curve = train_parser(parser, splits.train.trees, splits.dev.trees, config.training, seed, epochs)
-    print(f"Parser: dev bracketing F1 {max(curve) * 100:.2f} (epoch {curve.index(max(curve)) + 1})", flush=True)
+    return parser
+
+
+def read_back_parser(prepared_dir: Path):
+    """(the parser, its curve) stage 1 wrote to `prepared_dir` (`keep_parser`), or None."""
+    import json
+
+    import keras
+
+    path, curve_file = prepared_dir / PARSER_FILE, prepared_dir / CURVE_FILE
+    if not (path.is_file() and curve_file.is_file()):
+        return None
+    return keras.saving.load_model(path, safe_mode=True), json.loads(curve_file.read_text(encoding="utf-8"))
+
+
+def reading_copy(parser):
+    """`parser` as the composition reads raw text with it: the same weights, frozen, and not
+    compiled (so neither its optimizer nor its state goes into the bundle)."""
+    copy = type(parser).from_config(parser.get_config())  # clone_model would keep the compiled optimizer
+    copy.set_weights(parser.get_weights())
+    copy.trainable = False
+    return copy
+
+
+def keep_parser(parser, curve: list[float], prepared_dir: Path) -> None:
+    """Write stage 1's parser and its curve to `prepared_dir`, where a resumed run reads them."""
+    import os
+
+    from shared.files import write_json_atomic
+
     partial = prepared_dir / f"partial-{PARSER_FILE}"  # Keras writes only to a .keras name
     parser.save(partial)
-    os.replace(partial, path)
-    write_json_atomic(curve_file, curve)
-    return parser, curve
+    os.replace(partial, prepared_dir / PARSER_FILE)
+    write_json_atomic(prepared_dir / CURVE_FILE, curve)
+
+
+def parser_facts(curve: list[float]) -> dict:
+    return {"epochs": len(curve), "best_epoch": curve.index(max(curve)) + 1, "dev_bracketing_f1": curve}
 
 
 def tree_dataset(batches: list[tuple], seed: int):
@@ -196,28 +254,41 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         config.model, splits.train.texts, prepared_dir, resume=resume, vectors=vectors
     )
     vocabulary = vectorizer.get_vocabulary()
-    taken, facts = {}, {}
+    taken, facts, stages = {}, {}, ()
+    reading = {}  # the parser the composition's dev scores read raw text with, once it is trained
     if has_trees:
         trees = splits.train.trees
-        parser, curve = prepared_parser(
-            splits, config, vocabulary, prepared_dir, resume=resume, seed=seed, vectors=vectors
-        )
-        facts["parser"] = {"epochs": len(curve), "best_epoch": curve.index(max(curve)) + 1, "dev_bracketing_f1": curve}
+        found = read_back_parser(prepared_dir) if resume else None
+        if found is None:
+
+            def parser_trained(parser, history: list[dict]) -> None:
+                curve = curve_of(history)
+                print(f"Parser: dev bracketing F1 {max(curve) * 100:.2f} (epoch {curve.index(max(curve)) + 1})")
+                reading["parser"] = reading_copy(parser)
+                keep_parser(reading["parser"], curve, prepared_dir)
+                facts["parser"] = parser_facts(curve)  # read by the run after the stages
+
+            parser = new_parser(config, vocabulary, seed, vectors)
+            epochs = config.training.parser_epochs
+            stages = (parser_stage(parser, trees, splits.dev.trees, config.training, seed, epochs, parser_trained),)
+        else:
+            reading["parser"], curve = found
+            facts["parser"] = parser_facts(curve)
     else:
         from sentiment.taken_parser import parsed_trees, taken_parser
 
-        parser, taken["parser"] = taken_parser(config.model.parser)
-        found = parsed_trees(parser, config.model.max_length, splits.train.texts, splits.train.labels)
+        reading["parser"], taken["parser"] = taken_parser(config.model.parser)
+        found = parsed_trees(reading["parser"], config.model.max_length, splits.train.texts, splits.train.labels)
         trees = [tree for tree in found if tree is not None]
         print(f"Parser {taken['parser']['reference']}: {len(trees)} texts parsed", flush=True)
-    parser.trainable = False
-    # Whether stage 1 ran here or was read back, stage 2 starts from the same random state.
+    # Whether stage 1 runs, was read back or was taken, the composition starts from the same random state.
     keras.utils.set_random_seed(seed)
+    facts["train_examples"] = len(trees)
     print(f"Vocabulary: {len(vocabulary)} tokens; train {len(trees)} trees, dev {len(splits.dev)}", flush=True)
     lookup = {token: index for index, token in enumerate(vocabulary)}
     batches = tree_batches(trees, lookup, config.training.batch_size)
     classifier = build_tree_classifier(config.model, len(vocabulary), len(LABELS))
-    if vectors is not None and not resume:
+    if vectors is not None:  # a resumed composition takes its checkpoint's weights instead
         known = model_lib.initialize_from_vectors(classifier, vocabulary, vectors)
         print(f"Vectors {config.model.vectors}: {known} of {len(vocabulary)} leaf words start from theirs", flush=True)
     classifier.compile(
@@ -228,6 +299,8 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
 
     def api_of(model) -> SentimentClassifier:
         if id(model) not in apis:
+            parser = reading["parser"]
+            parser.trainable = False  # a taken or read-back parser, as a trained one
             end_to_end = build_tree_end_to_end(config.model, vectorizer, model, parser)
             apis[id(model)] = SentimentClassifier(end_to_end, {"labels": list(LABELS)})
         return apis[id(model)]
@@ -242,8 +315,9 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         lambda epoch: tree_dataset(batches, seed * 1000 + epoch),
         evaluate_dev,
         lambda trained: api_of(trained),
-        facts={"train_examples": len(trees), **facts},
+        facts=facts,  # the parser's facts are added when stage 1 is done
         metadata={"labels": list(LABELS)},
         taken=taken,
         calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
+        stages=stages,
     )

@@ -50,6 +50,34 @@ class DataSource:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """A model a run trains before its own (a tree model's parser), by the same epoch loop:
+    its own dev monitor (higher is better), checkpoint and exact resume, logs, and
+    progress (its records say `stage`).
+
+    Attributes:
+        name: its folder in the work folder and its name in logs and progress.
+        model: the compiled Keras model the loop fits (ignored when resuming).
+        make_train_data: epoch -> that epoch's training data for `steps`.
+        evaluate_dev: model -> dev metrics, holding `monitor`.
+        monitor: the dev metric whose best epoch is kept.
+        epochs: how many it trains (no early stopping: the best epoch is kept).
+        steps: its step strategy (`shared.training.steps`'s interface).
+        done: (the model with its best weights, the epochs' records) -> None: hands the
+            trained model to the run's own (and writes what a resumed run reads back).
+    """
+
+    name: str
+    model: object
+    make_train_data: Callable[[int], object]
+    evaluate_dev: Callable[[object], dict]
+    monitor: str
+    epochs: int
+    steps: object
+    done: Callable[[object, list[dict]], None]
+
+
+@dataclass(frozen=True)
 class Fit:
     """What an app hands the training frame for one run.
 
@@ -67,6 +95,8 @@ class Fit:
         calibrate: (the API object, the dev data) -> (the API object over a calibrated
             model, what the bundle records of the calibration), run after `finish`;
             None keeps the model's own probabilities.
+        stages: models trained first, in order, each by the same loop (`Stage`); `model`
+            is trained after them.
     """
 
     model: object
@@ -77,6 +107,7 @@ class Fit:
     metadata: dict = field(default_factory=dict)
     taken: dict = field(default_factory=dict)
     calibrate: Callable[[object, object], tuple[object, dict]] | None = None
+    stages: tuple[Stage, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,11 @@
 The loop runs one epoch at a time through a step strategy (`shared.training.steps`:
 Keras `fit` in one process, or the custom step under a tf.distribute strategy), with the
 random state reseeded from (seed, epoch), so a run resumed from its last checkpoint
-continues exactly as an uninterrupted run would. After each epoch the full state (model
-with optimizer, best weights, counters, history) is written as one folder swapped in
-atomically.
+continues exactly as an uninterrupted run would. A stage that keeps its layers' random
+streams running across epochs (`LoopSettings.reseed` False: a tree model's parser, as
+it always trained) has them saved with each checkpoint instead, and resumes as exactly.
+After each epoch the full state (model with optimizer, best weights, counters, history)
+is written as one folder swapped in atomically.
 """
 
 from __future__ import annotations
@@ -50,18 +52,21 @@ class TrainingState:
     wait: int = 0
     history: list[dict] = field(default_factory=list)
     seconds_before_resume: float = 0.0  # epoch time spent by the interrupted runs
+    seed_states: list[list[int]] | None = None  # the layers' random streams, when not reseeded
 
 
 @dataclass(frozen=True)
 class LoopSettings:
     """How to run the loop: epochs, the dev metric to follow (`mode` "max" or "min": which
-    way is better) and patience."""
+    way is better), patience, and whether each epoch reseeds the random state (else the
+    layers' random streams run on and are saved with each checkpoint)."""
 
     epochs: int
     monitor: str
     patience: int
     seed: int
     mode: str = "max"
+    reseed: bool = True
 
 
 def train_loop(
@@ -76,6 +81,8 @@ def train_loop(
     on_epoch: Callable[[dict], None] | None = None,
     steps=None,
     checkpoint_dir: str | Path | None = None,
+    logs_dir: str | Path | None = None,
+    stage: str | None = None,
 ):
     """Train `model` epoch by epoch and return it with the best dev weights restored.
 
@@ -93,6 +100,9 @@ def train_loop(
             process). Under a strategy every worker runs this loop; only the chief writes.
         checkpoint_dir: where the checkpoint is (default: `work_dir/checkpoint`); a
             worker that is not the chief resumes from the chief's.
+        logs_dir: where the logs go (default: `work_dir/logs`).
+        stage: the name of the stage this loop trains (`shared.tasks.Stage`), in each
+            record and printed line; None for the run's own model.
 
     Returns:
         (model, state): the model holding the best dev weights, and the final state.
@@ -102,11 +112,14 @@ def train_loop(
     steps = steps or OneProcess()
     work_dir = Path(work_dir)
     checkpoint = Path(checkpoint_dir) if checkpoint_dir is not None else work_dir / CHECKPOINT_DIR
-    logs = work_dir / LOGS_DIR
+    logs = Path(logs_dir) if logs_dir is not None else work_dir / LOGS_DIR
     say = print if steps.chief else _quiet
+    named = f"{stage[0].upper()}{stage[1:]} " if stage else ""
     if resume:
         with steps.scope():
             model, state = _load_checkpoint(checkpoint, run)
+        if state.seed_states is not None:
+            _set_seed_states(model, state.seed_states)
         state.seconds_before_resume = sum(record["seconds"] for record in state.history)
         say(f"Resuming after epoch {state.epoch + 1} (best {settings.monitor} {state.best_value})", flush=True)
     else:
@@ -117,14 +130,16 @@ def train_loop(
     for epoch in range(state.epoch + 1, settings.epochs):
         if state.wait >= settings.patience:
             break
-        _reseed(model, settings.seed * 1000 + epoch)
+        if settings.reseed:
+            _reseed(model, settings.seed * 1000 + epoch)
         started = time.time()
-        say(f"Epoch {epoch + 1}/{settings.epochs}", flush=True)
+        say(f"{named}{'epoch' if named else 'Epoch'} {epoch + 1}/{settings.epochs}", flush=True)
         losses, progress = steps.run_epoch(model, make_train_data(epoch))
         if progress:
             say(progress, flush=True)
         dev = evaluate_dev(model)
         record = {
+            **({"stage": stage} if stage else {}),
             "epoch": epoch + 1,
             **{key: float(value) for key, value in losses.items()},
             **{f"dev_{key}": float(value) for key, value in dev.items()},
@@ -142,6 +157,8 @@ def train_loop(
         state.history.append(record)
         if not steps.chief:
             continue
+        if not settings.reseed:
+            state.seed_states = _seed_states(model)
         _save_checkpoint(checkpoint, model, state, improved)
         _append_logs(logs, record, writer)
         if on_epoch is not None:
@@ -177,9 +194,24 @@ def _reseed(model, seed: int) -> None:
     import numpy as np
 
     keras.utils.set_random_seed(seed)
-    states = [v for v in model.variables if v.name == "seed_generator_state"]
-    for index, state in enumerate(states):
+    for index, state in enumerate(_seed_generator_states(model)):
         state.assign(np.array([seed + index, 0], dtype=state.dtype))
+
+
+def _seed_generator_states(model) -> list:
+    return [variable for variable in model.variables if variable.name == "seed_generator_state"]
+
+
+def _seed_states(model) -> list[list[int]]:
+    """Where each of `model`'s layers' random streams stands (not saved with a model)."""
+    return [[int(value) for value in state.numpy()] for state in _seed_generator_states(model)]
+
+
+def _set_seed_states(model, states: list[list[int]]) -> None:
+    import numpy as np
+
+    for variable, values in zip(_seed_generator_states(model), states, strict=True):
+        variable.assign(np.array(values, dtype=variable.dtype))
 
 
 def _tensorboard_writer(logs: Path):
@@ -200,7 +232,7 @@ def _append_logs(logs: Path, record: dict, writer) -> None:
         out.writerow(record)
     with writer.as_default():
         for key, value in record.items():
-            if key != "epoch":
+            if key not in ("epoch", "stage"):
                 tf.summary.scalar(key, value, step=record["epoch"])
     writer.flush()
 

@@ -52,7 +52,7 @@ def train(
     from shared.recorded_paths import paths_relative_to
     from shared.training.loop import LoopSettings, set_seed, train_loop, training_summary
     from shared.training.steps import step_strategy
-    from shared.training.workdir import PREPARED_DIR, remove_work_dir, start_work_dir, training_lock
+    from shared.training.workdir import PREPARED_DIR, has_checkpoint, remove_work_dir, start_work_dir, training_lock
     from shared.vectors import vectors_taken
 
     started = time.time()
@@ -75,6 +75,8 @@ def train(
             if not resume:  # bad data found while preparing: leave nothing behind
                 remove_work_dir(work_dir)
             raise
+        for stage in fit.stages:
+            train_stage(stage, work_dir, run, seed, resume=resume, on_epoch=on_epoch)
         model, state = train_loop(
             fit.model,
             fit.make_train_data,
@@ -82,7 +84,7 @@ def train(
             settings,
             work_dir,
             run,
-            resume=resume,
+            resume=resume and has_checkpoint(work_dir),  # a run stopped in a stage starts its own model afresh
             on_epoch=on_epoch,
             steps=steps,
         )
@@ -114,6 +116,31 @@ def train(
     summary = "   ".join(f"{split} {report.headline()}" for split, report in metrics.items())
     print(f"Saved {out}   {summary}", flush=True)
     return out
+
+
+def train_stage(stage, work_dir: Path, run: dict, seed: int, *, resume: bool, on_epoch=None) -> None:
+    """Train `stage` (`shared.tasks.Stage`) by the epoch loop in its own folder of the work
+    folder, its logs beside the run's (`logs/<stage>`); resume it from its checkpoint
+    when the run resumes and it has one. Its best model goes to `stage.done`."""
+    from shared.training.loop import LoopSettings, train_loop
+    from shared.training.workdir import LOGS_DIR, STAGES_DIR, has_checkpoint
+
+    folder = work_dir / STAGES_DIR / stage.name
+    settings = LoopSettings(stage.epochs, stage.monitor, stage.epochs, seed, "max", reseed=False)
+    model, state = train_loop(
+        stage.model,
+        stage.make_train_data,
+        stage.evaluate_dev,
+        settings,
+        folder,
+        run,
+        resume=resume and has_checkpoint(folder),
+        on_epoch=on_epoch,
+        steps=stage.steps,
+        logs_dir=work_dir / LOGS_DIR / stage.name,
+        stage=stage.name,
+    )
+    stage.done(model, state.history)
 
 
 def recorded_config(config, taken: dict) -> dict:

@@ -18,9 +18,10 @@ STATE_FILE = "state.json"
 RUN_FILE = "TRAINING"
 HISTORY_CSV = "training.csv"
 PREPARED_DIR = "prepared"  # what an app derives from the data and needs again to resume (a vocabulary)
+STAGES_DIR = "stages"  # a folder per stage trained before the run's own model (shared.tasks.Stage)
 CHECKPOINT = FolderKind("a training checkpoint", STATE_FILE, frozenset({LAST_MODEL, BEST_WEIGHTS, STATE_FILE}))
 WORK_FOLDER = FolderKind(
-    "a training work folder", RUN_FILE, frozenset({RUN_FILE, CHECKPOINT_DIR, LOGS_DIR, PREPARED_DIR})
+    "a training work folder", RUN_FILE, frozenset({RUN_FILE, CHECKPOINT_DIR, LOGS_DIR, PREPARED_DIR, STAGES_DIR})
 )
 
 
@@ -34,7 +35,7 @@ def start_work_dir(work_dir: str | Path, resume: bool) -> Path:
     """Create a fresh work folder, or check that a resumable one exists."""
     work_dir = Path(work_dir)
     if resume:
-        if not (work_dir / CHECKPOINT_DIR / STATE_FILE).is_file():
+        if not has_checkpoint(work_dir) and not any(has_checkpoint(stage) for stage in stage_dirs(work_dir)):
             raise UserError(f"nothing to resume: no checkpoint in {work_dir / CHECKPOINT_DIR}")
         return work_dir
     if work_dir.exists():
@@ -43,6 +44,17 @@ def start_work_dir(work_dir: str | Path, resume: bool) -> Path:
     (work_dir / PREPARED_DIR).mkdir(parents=True)
     (work_dir / RUN_FILE).write_text("training work folder; removed when the run ends\n", encoding="utf-8")
     return work_dir
+
+
+def has_checkpoint(folder: Path) -> bool:
+    """Whether the training loop's folder `folder` holds a checkpoint to resume from."""
+    return (Path(folder) / CHECKPOINT_DIR / STATE_FILE).is_file()
+
+
+def stage_dirs(work_dir: Path) -> list[Path]:
+    """The folders of the stages a run trains before its own model."""
+    folder = Path(work_dir) / STAGES_DIR
+    return sorted(path for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
 
 
 def remove_work_dir(work_dir: str | Path) -> None:

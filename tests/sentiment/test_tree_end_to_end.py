@@ -240,12 +240,9 @@ def test_the_parser_bracketing_of_gold_splits_is_perfect():
     assert bracketing(flat_parse, texts, TREES) == {"precision": 0.75, "recall": 0.75, "f1": 0.75}
 
 
-def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_path, tiny_config_file, capsys):
-    """The parser trained in stage 1 (read back from the work folder, not trained again),
-    the composition's checkpoint and its shuffled batches carry a resumed run on exactly as
-    the uninterrupted one (a SIGKILL'd run is the crash tests' business: the checkpoint is
-    written the same way for every model)."""
-    from sentiment import SentimentClassifier
+@pytest.fixture(scope="module")
+def full_tree_run(tmp_path_factory, tiny_config_file):
+    """(the app, the data, the config, the bundle) of an uninterrupted tiny tree training."""
     from shared.config import load_config
     from shared.tasks import get_app
     from shared.training import train
@@ -255,26 +252,69 @@ def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(tmp_pa
     args, overrides = build_parser(app, None).parse_known_args([*TREE_ARGS, *TINY_TREE_MODEL, "--training.epochs", "2"])
     config = load_config(app.task.config_class, tiny_config_file, [*overrides, "--training.patience", "2"])
     source = app.files.read_training_files(args, config, 5)
-    train(app.task, source, config, tmp_path / "full", seed=5)
+    return app, source, config, train(app.task, source, config, tmp_path_factory.mktemp("tree") / "full", seed=5)
 
-    class Stop(Exception):
-        pass
 
-    def stop_after_the_first_epoch(record):
-        if record["epoch"] == 1:
+class Stop(Exception):
+    pass
+
+
+def parser_log(bundle) -> list[tuple[str, str, str]]:
+    """(epoch, training loss, dev bracketing F1) of each epoch of the bundle's parser stage."""
+    import csv
+
+    with (bundle / "logs" / "parser" / "training.csv").open(newline="") as handle:
+        return [(row["epoch"], row["loss"], row["dev_bracketing_f1"]) for row in csv.DictReader(handle)]
+
+
+@pytest.mark.parametrize(
+    "stage, epoch, parser_again",
+    [("parser", 2, "Parser epoch 3/3"), (None, 1, None)],
+    ids=["in-the-parser-stage", "in-the-composition"],
+)
+def test_a_tree_training_stopped_after_an_epoch_resumes_to_the_same_model(
+    full_tree_run, tmp_path, capsys, stage, epoch, parser_again
+):
+    """Stopped after the parser stage's second epoch (its checkpoint, with its layers'
+    random streams, carries it on) or after the composition's first (the parser trained
+    in stage 1 is read back, not trained again), a resumed run ends where the
+    uninterrupted one did (a SIGKILL'd run is the crash tests' business: the checkpoint
+    is written the same way for every model)."""
+    from sentiment import SentimentClassifier
+    from shared.training import train
+
+    app, source, config, full = full_tree_run
+
+    def stop(record):
+        if record.get("stage") == stage and record["epoch"] == epoch:
             raise Stop
 
     with pytest.raises(Stop):
-        train(app.task, source, config, tmp_path / "stopped", seed=5, on_epoch=stop_after_the_first_epoch)
+        train(app.task, source, config, tmp_path / "stopped", seed=5, on_epoch=stop)
     capsys.readouterr()
     train(app.task, source, config, tmp_path / "stopped", seed=5, resume=True)
-    assert "Parser epoch" not in capsys.readouterr().out  # stage 1 was read back
-    full, resumed = (json.loads((tmp_path / name / "metadata.json").read_text()) for name in ("full", "stopped"))
-    assert resumed["training"]["resumed"] and resumed["training"]["epochs_run"] == full["training"]["epochs_run"] == 2
-    assert resumed["metrics"] == full["metrics"]
+    printed = capsys.readouterr().out
+    assert "Parser epoch 1/3" not in printed and "Parser epoch 2/3" not in printed
+    assert (parser_again in printed) if parser_again else "Parser epoch" not in printed
+    finished, resumed = (json.loads((folder / "metadata.json").read_text()) for folder in (full, tmp_path / "stopped"))
+    assert resumed["training"]["resumed"] and resumed["training"]["epochs_run"] == finished["training"]["epochs_run"]
+    assert resumed["training"]["parser"] == finished["training"]["parser"]
+    assert parser_log(tmp_path / "stopped") == parser_log(full)  # every epoch's loss, to the last digit
+    assert resumed["metrics"] == finished["metrics"]
     texts = ["a gorgeous, witty film", "dull and far too long"]
-    full_p, resumed_p = (SentimentClassifier.load(tmp_path / name).predict_proba(texts) for name in ("full", "stopped"))
-    np.testing.assert_allclose(resumed_p, full_p, atol=1e-6)
+    full_p, resumed_p = (
+        SentimentClassifier.load(folder).predict_proba(texts) for folder in (full, tmp_path / "stopped")
+    )
+    np.testing.assert_array_equal(resumed_p, full_p)
+
+
+def test_the_parser_stage_reports_its_epochs_and_leaves_its_logs_in_the_bundle(full_tree_run):
+    app, _, config, full = full_tree_run
+    parser = json.loads((full / "metadata.json").read_text())["training"]["parser"]
+    assert parser["epochs"] == len(parser["dev_bracketing_f1"]) == config.training.parser_epochs == 3
+    assert parser["dev_bracketing_f1"][parser["best_epoch"] - 1] == max(parser["dev_bracketing_f1"])
+    logged = (full / "logs" / "parser" / "training.csv").read_text().splitlines()
+    assert logged[0].split(",")[:3] == ["stage", "epoch", "loss"] and len(logged) == 4
 
 
 def test_csv_rows_train_a_tree_model_whose_taken_parser_parses_as_its_bundle_does(
