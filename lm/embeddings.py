@@ -17,6 +17,7 @@ import tensorflow as tf
 from keras import layers
 
 from lm.model import BOUNDARY, MASK, hidden_sequence, lookup_layer, reverse_rows
+from shared.deprecation import moved_names
 from shared.text import PACKAGE
 
 
@@ -75,15 +76,8 @@ class ContextualStringEmbedding(layers.Layer):
         return cls(keras.saving.deserialize_keras_object(config.pop("network")), **config)
 
 
-def from_bundle(path, name: str | None = None) -> ContextualStringEmbedding:
-    """Deprecated: `lm.transfer.CharacterModel.open(path).embedding_layer(name)`."""
-    import warnings
-
-    from lm.transfer import CharacterModel
-
-    warnings.warn(
-        "lm.embeddings.from_bundle is deprecated: use lm.transfer.CharacterModel.open(path).embedding_layer(name)",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return CharacterModel.open(path).embedding_layer(name)
+__getattr__ = moved_names(
+    __name__,
+    {"from_bundle": "lm.transfer:_embedding_layer_of"},
+    instead={"from_bundle": "lm.transfer.CharacterModel.open(path).embedding_layer(name)"},
+)

@@ -183,3 +183,8 @@ def by_direction(paths: list[str | Path]) -> dict[str, Path]:
             raise ConfigError(f"--char-lm: {chosen[direction]} and {path} are both {direction} models")
         chosen[direction] = Path(path)
     return chosen
+
+
+def _embedding_layer_of(path, name: str | None = None):
+    """What the deprecated `lm.embeddings.from_bundle` answers with."""
+    return CharacterModel.open(path).embedding_layer(name)

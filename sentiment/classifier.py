@@ -72,7 +72,7 @@ class SentimentClassifier(BundleModel):
     """
 
     TASK = "sentiment"
-    MODEL_MODULE = "sentiment.model"
+    MODEL_MODULE = "sentiment.layers"
 
     def __init__(self, model, metadata: dict | None = None, path: str | Path | None = None):
         """Wrap an end-to-end Keras model (raw strings in, probabilities out)."""

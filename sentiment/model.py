@@ -177,8 +177,3 @@ def build_end_to_end(config: ModelConfig, vectorizer, classifier: keras.Model) -
     text = keras.Input(shape=(), dtype="string", name="text")
     ids = Truncate(config.max_length, name="truncate")(vectorizer(text))
     return keras.Model(text, classifier(ids), name="sentiment")
-
-
-# The tree model's layers, registered with the sequence model's: a bundle of either loads.
-import sentiment.parser  # noqa: E402, F401
-import sentiment.tree_model  # noqa: E402, F401

@@ -77,29 +77,6 @@ def predict_ids(classifier, ids, batch_size: int = 512):
     return result
 
 
-def temperature_scaled(classifier, dev: LabelledTexts):
-    """(`classifier` over its model with the temperature that minimises dev NLL, the
-    bundle's record of it: the temperature and dev ECE, Brier and NLL before and after)."""
-    from sentiment.classifier import SentimentClassifier
-    from shared.calibration import calibration_scores, fit_temperature, tempered
-    from shared.layers import with_temperature
-
-    raw = classifier.predict_proba(dev.texts)
-    temperature = fit_temperature(raw, dev.labels)
-    record = {
-        "method": "temperature",
-        "temperature": temperature,
-        "fitted_on": f"dev ({len(dev)} texts)",
-        "dev_before": calibration_scores(raw, dev.labels),
-        "dev_after": calibration_scores(tempered(raw, temperature), dev.labels),
-    }
-    print(f"Calibration: temperature {temperature:.3f} (dev NLL {record['dev_before']['nll']:.4f} -> "
-          f"{record['dev_after']['nll']:.4f}, ECE {record['dev_before']['ece']:.4f} -> "
-          f"{record['dev_after']['ece']:.4f})", flush=True)  # fmt: skip
-    calibrated = with_temperature(classifier.model, temperature)
-    return SentimentClassifier(calibrated, classifier.metadata), record
-
-
 def evaluate_texts(classifier, data: LabelledTexts) -> dict:
     """The classification report of `classifier` on `data`, with the binary accuracy on
     its non-neutral texts (SST-2 derived), the calibration of its probabilities (ECE,
@@ -164,6 +141,7 @@ class SentimentTask(Task):
         import numpy as np
 
         from sentiment import model as model_lib
+        from sentiment.calibration import temperature_scaled
         from sentiment.classifier import SentimentClassifier
         from shared.metrics import classification_report
         from shared.sequences import bucketed_dataset

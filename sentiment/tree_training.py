@@ -176,6 +176,8 @@ def read_back_parser(prepared_dir: Path):
 
     import keras
 
+    import sentiment.layers  # noqa: F401  (the parser's layers, registered)
+
     path, curve_file = prepared_dir / PARSER_FILE, prepared_dir / CURVE_FILE
     if not (path.is_file() and curve_file.is_file()):
         return None
@@ -233,8 +235,8 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     import tensorflow as tf
 
     from sentiment import model as model_lib
+    from sentiment.calibration import temperature_scaled
     from sentiment.classifier import SentimentClassifier
-    from sentiment.task import temperature_scaled
     from sentiment.tree_model import build_tree_classifier, build_tree_end_to_end, tree_batches
     from shared.metrics import classification_report
     from shared.vectors import vectors_of

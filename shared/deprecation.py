@@ -12,16 +12,21 @@ import warnings
 from collections.abc import Callable
 
 
-def moved_names(module: str, new_homes: dict[str, str]) -> Callable[[str], object]:
+def moved_names(
+    module: str, new_homes: dict[str, str], instead: dict[str, str] | None = None
+) -> Callable[[str], object]:
     """A module `__getattr__` that answers each old name from its new home ("module" when
-    the name is unchanged, "module:name" when it was renamed) and warns that it moved."""
+    the name is unchanged, "module:name" when it was renamed) and warns that it moved:
+    "use <new home>", or `instead`'s words for a name whose replacement is not one name
+    (an old function answered by a private one that calls the new API)."""
 
     def __getattr__(name: str):
         if name not in new_homes:
             raise AttributeError(f"module {module!r} has no attribute {name!r}")
         home, _, new_name = new_homes[name].partition(":")
         new_name = new_name or name
-        warnings.warn(f"{module}.{name} is deprecated: use {home}.{new_name}", DeprecationWarning, stacklevel=2)
+        use = (instead or {}).get(name, f"{home}.{new_name}")
+        warnings.warn(f"{module}.{name} is deprecated: use {use}", DeprecationWarning, stacklevel=2)
         return getattr(importlib.import_module(home), new_name)
 
     return __getattr__

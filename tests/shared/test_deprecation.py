@@ -32,13 +32,15 @@ def test_an_old_name_still_works_and_says_where_it_moved(old_module, old_name, n
 
 
 def test_the_old_char_lm_layer_maker_still_works_and_warns(tmp_path):
-    from lm.embeddings import from_bundle
     from shared.errors import BundleError
 
-    with (
-        pytest.warns(DeprecationWarning, match="use lm.transfer.CharacterModel.open"),
-        pytest.raises(BundleError, match="model folder not found"),
+    with pytest.warns(
+        DeprecationWarning,
+        match=r"^lm\.embeddings\.from_bundle is deprecated: use lm\.transfer\.CharacterModel\.open\(path\)"
+        r"\.embedding_layer\(name\)$",
     ):
+        from lm.embeddings import from_bundle
+    with pytest.raises(BundleError, match="model folder not found"):
         from_bundle(tmp_path / "nothing")
 
 
