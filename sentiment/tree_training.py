@@ -229,6 +229,42 @@ def tree_dataset(batches: list[tuple], seed: int):
     )
 
 
+def parser_and_trees(
+    splits: Splits, config, vocabulary: list[str], prepared_dir: Path, *, resume, seed, vectors, facts
+):
+    """Stage 1's part of `prepare_tree`: (a dict that holds the parser the composition
+    reads raw text with, under "parser", once it is trained; the stages to run first; the
+    bundles taken; the training trees). The parser's facts go into `facts`."""
+    taken, stages = {}, ()
+    reading = {}  # the parser the composition's dev scores read raw text with, once it is trained
+    if hasattr(splits.train, "trees"):  # bracketed trees: stage 1 trains a parser of their own
+        trees = splits.train.trees
+        found = read_back_parser(prepared_dir) if resume else None
+        if found is None:
+
+            def parser_trained(parser, history: list[dict]) -> None:
+                curve = curve_of(history)
+                print(f"Parser: dev bracketing F1 {max(curve) * 100:.2f} (epoch {curve.index(max(curve)) + 1})")
+                reading["parser"] = reading_copy(parser)
+                keep_parser(reading["parser"], curve, prepared_dir)
+                facts["parser"] = parser_facts(curve)  # read by the run after the stages
+
+            parser = new_parser(config, vocabulary, seed, vectors)
+            epochs = config.training.parser_epochs
+            stages = (parser_stage(parser, trees, splits.dev.trees, config.training, seed, epochs, parser_trained),)
+        else:
+            reading["parser"], curve = found
+            facts["parser"] = parser_facts(curve)
+    else:
+        from sentiment.taken_parser import parsed_trees, taken_parser
+
+        reading["parser"], taken["parser"] = taken_parser(config.model.parser)
+        found = parsed_trees(reading["parser"], config.model.max_length, splits.train.texts, splits.train.labels)
+        trees = [tree for tree in found if tree is not None]
+        print(f"Parser {taken['parser']['reference']}: {len(trees)} texts parsed", flush=True)
+    return reading, stages, taken, trees
+
+
 def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
     """The Fit of a tree model (see the module docstring)."""
     import keras
@@ -256,33 +292,10 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         config.model, splits.train.texts, prepared_dir, resume=resume, vectors=vectors
     )
     vocabulary = vectorizer.get_vocabulary()
-    taken, facts, stages = {}, {}, ()
-    reading = {}  # the parser the composition's dev scores read raw text with, once it is trained
-    if has_trees:
-        trees = splits.train.trees
-        found = read_back_parser(prepared_dir) if resume else None
-        if found is None:
-
-            def parser_trained(parser, history: list[dict]) -> None:
-                curve = curve_of(history)
-                print(f"Parser: dev bracketing F1 {max(curve) * 100:.2f} (epoch {curve.index(max(curve)) + 1})")
-                reading["parser"] = reading_copy(parser)
-                keep_parser(reading["parser"], curve, prepared_dir)
-                facts["parser"] = parser_facts(curve)  # read by the run after the stages
-
-            parser = new_parser(config, vocabulary, seed, vectors)
-            epochs = config.training.parser_epochs
-            stages = (parser_stage(parser, trees, splits.dev.trees, config.training, seed, epochs, parser_trained),)
-        else:
-            reading["parser"], curve = found
-            facts["parser"] = parser_facts(curve)
-    else:
-        from sentiment.taken_parser import parsed_trees, taken_parser
-
-        reading["parser"], taken["parser"] = taken_parser(config.model.parser)
-        found = parsed_trees(reading["parser"], config.model.max_length, splits.train.texts, splits.train.labels)
-        trees = [tree for tree in found if tree is not None]
-        print(f"Parser {taken['parser']['reference']}: {len(trees)} texts parsed", flush=True)
+    facts = {}
+    reading, stages, taken, trees = parser_and_trees(
+        splits, config, vocabulary, prepared_dir, resume=resume, seed=seed, vectors=vectors, facts=facts
+    )
     # Whether stage 1 runs, was read back or was taken, the composition starts from the same random state.
     keras.utils.set_random_seed(seed)
     facts["train_examples"] = len(trees)

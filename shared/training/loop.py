@@ -54,6 +54,18 @@ class TrainingState:
     seconds_before_resume: float = 0.0  # epoch time spent by the interrupted runs
     seed_states: list[list[int]] | None = None  # the layers' random streams, when not reseeded
 
+    def note(self, epoch: int, record: dict, value: float, mode: str) -> bool:
+        """Count `epoch` (its log `record`, its dev `value` of the monitor, better when
+        higher or, with `mode` "min", lower); whether it is the best so far."""
+        improved = self.best_value is None or (value < self.best_value if mode == "min" else value > self.best_value)
+        if improved:
+            self.best_value, self.best_epoch, self.wait = float(value), epoch, 0
+        else:
+            self.wait += 1
+        self.epoch = epoch
+        self.history.append(record)
+        return improved
+
 
 @dataclass(frozen=True)
 class LoopSettings:
@@ -117,10 +129,7 @@ def train_loop(
     named = f"{stage[0].upper()}{stage[1:]} " if stage else ""
     if resume:
         with steps.scope():
-            model, state = _load_checkpoint(checkpoint, run)
-        if state.seed_states is not None:
-            _set_seed_states(model, state.seed_states)
-        state.seconds_before_resume = sum(record["seconds"] for record in state.history)
+            model, state = _resumed(checkpoint, run)
         say(f"Resuming after epoch {state.epoch + 1} (best {settings.monitor} {state.best_value})", flush=True)
     else:
         state = TrainingState(run=run)
@@ -145,16 +154,7 @@ def train_loop(
             **{f"dev_{key}": float(value) for key, value in dev.items()},
             "seconds": round(time.time() - started, 1),
         }
-        value = dev[settings.monitor]
-        improved = state.best_value is None or (
-            value < state.best_value if settings.mode == "min" else value > state.best_value
-        )
-        if improved:
-            state.best_value, state.best_epoch, state.wait = float(value), epoch, 0
-        else:
-            state.wait += 1
-        state.epoch = epoch
-        state.history.append(record)
+        improved = state.note(epoch, record, dev[settings.monitor], settings.mode)
         if not steps.chief:
             continue
         if not settings.reseed:
@@ -163,13 +163,7 @@ def train_loop(
         _append_logs(logs, record, writer)
         if on_epoch is not None:
             on_epoch({**record, "epochs": settings.epochs})
-        mark = " (best)" if improved else f" (no gain for {state.wait})"
-        print(
-            f"  dev {settings.monitor} {value:.4f}{mark}   "
-            + "   ".join(f"{key} {val:.4f}" for key, val in dev.items() if key != settings.monitor)
-            + f"   {record['seconds']:.0f}s",
-            flush=True,
-        )
+        print(_dev_line(settings.monitor, dev, improved, state.wait, record["seconds"]), flush=True)
     if state.wait >= settings.patience:
         say(f"Early stopping: no {settings.monitor} gain for {state.wait} epochs", flush=True)
     if not steps.chief:
@@ -178,6 +172,23 @@ def train_loop(
     if (checkpoint / BEST_WEIGHTS).is_file():
         model.load_weights(checkpoint / BEST_WEIGHTS)
     return model, state
+
+
+def _resumed(checkpoint: Path, run: dict) -> tuple[object, TrainingState]:
+    """The model and state of the checkpoint to resume from, the layers' random streams
+    as they were when the stage keeps them running (`LoopSettings.reseed` False)."""
+    model, state = _load_checkpoint(checkpoint, run)
+    if state.seed_states is not None:
+        _set_seed_states(model, state.seed_states)
+    state.seconds_before_resume = sum(record["seconds"] for record in state.history)
+    return model, state
+
+
+def _dev_line(monitor: str, dev: dict, improved: bool, wait: int, seconds: float) -> str:
+    """An epoch's dev scores for a person, the monitored one first."""
+    mark = " (best)" if improved else f" (no gain for {wait})"
+    others = "   ".join(f"{key} {value:.4f}" for key, value in dev.items() if key != monitor)
+    return f"  dev {monitor} {dev[monitor]:.4f}{mark}   {others}   {seconds:.0f}s"
 
 
 def _quiet(*args, **kwargs) -> None:
