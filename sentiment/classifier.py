@@ -62,6 +62,15 @@ class StepPrediction:
     probabilities: dict[str, float]
 
 
+def architecture_of(metadata: dict) -> str:
+    """A sentiment model's architecture as its metadata records it: under "architecture"
+    (bundles from now on, and the models of a training run), else in its config (tree
+    bundles before), else "sequence" (bundles from before there was a tree model)."""
+    config = metadata.get("config") if isinstance(metadata.get("config"), dict) else {}
+    model = config.get("model") if isinstance(config.get("model"), dict) else {}
+    return metadata.get("architecture") or model.get("architecture") or "sequence"
+
+
 class SentimentClassifier(BundleModel):
     """A trained sentiment model: raw text in, label and class probabilities out. Thread-safe.
 
@@ -89,7 +98,7 @@ class SentimentClassifier(BundleModel):
             return model(texts, training=False)
 
         self._probabilities = probabilities
-        self.architecture = "sequence" if CLASSIFIER in {layer.name for layer in model.layers} else "tree"
+        self.architecture = architecture_of(self.metadata)
         self.temperature = model_temperature(model)  # None: the model's own probabilities
         calibrate = model.get_layer(CALIBRATION) if self.temperature else tf.identity
         if self.architecture == "tree":

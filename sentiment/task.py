@@ -198,7 +198,7 @@ class SentimentTask(Task):
 
         def finish(trained) -> SentimentClassifier:
             end_to_end = model_lib.build_end_to_end(config.model, vectorizer, trained)
-            return SentimentClassifier(end_to_end, {"labels": list(LABELS)})
+            return SentimentClassifier(end_to_end, {"labels": list(LABELS), "architecture": "sequence"})
 
         return Fit(
             classifier,
@@ -206,7 +206,7 @@ class SentimentTask(Task):
             evaluate_dev,
             finish,
             facts={"train_examples": len(splits.train)},
-            metadata={"labels": list(LABELS)},
+            metadata={"labels": list(LABELS), "architecture": "sequence"},
             taken={"encoder": encoder.record()} if encoder else {},
             calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
         )

@@ -317,7 +317,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
             parser = reading["parser"]
             parser.trainable = False  # a taken or read-back parser, as a trained one
             end_to_end = build_tree_end_to_end(config.model, vectorizer, model, parser)
-            apis[id(model)] = SentimentClassifier(end_to_end, {"labels": list(LABELS)})
+            apis[id(model)] = SentimentClassifier(end_to_end, {"labels": list(LABELS), "architecture": "tree"})
         return apis[id(model)]
 
     def evaluate_dev(model) -> dict:
@@ -331,7 +331,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         evaluate_dev,
         lambda trained: api_of(trained),
         facts=facts,  # the parser's facts are added when stage 1 is done
-        metadata={"labels": list(LABELS)},
+        metadata={"labels": list(LABELS), "architecture": "tree"},
         taken=taken,
         calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
         stages=stages,

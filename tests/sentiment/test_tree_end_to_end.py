@@ -343,3 +343,32 @@ def test_csv_rows_train_a_tree_model_whose_taken_parser_parses_as_its_bundle_doe
             (n.start, n.end, n.children) for n in theirs.nodes
         ]
     assert taken.predict(texts[0]).label in taken.labels
+
+
+@pytest.mark.parametrize(
+    "metadata, architecture",
+    [
+        ({"architecture": "tree", "config": {"model": {}}}, "tree"),
+        ({"config": {"model": {"architecture": "tree"}}}, "tree"),  # a tree bundle from before the key
+        ({"config": {"model": {"units": 8}}}, "sequence"),  # a bundle from before the tree model
+        ({"labels": ["negative", "neutral", "positive"]}, "sequence"),
+    ],
+)
+def test_the_architecture_is_read_from_the_metadata(metadata, architecture):
+    from sentiment.classifier import architecture_of
+
+    assert architecture_of(metadata) == architecture
+
+
+def test_a_tree_bundle_recorded_before_the_architecture_key_still_reads_as_a_tree(tree_bundle, tmp_path):
+    import shutil
+
+    from sentiment import SentimentClassifier
+
+    old = tmp_path / "old-tree"
+    shutil.copytree(tree_bundle, old)
+    metadata = json.loads((old / "metadata.json").read_text())
+    assert metadata.pop("architecture") == "tree"
+    (old / "metadata.json").write_text(json.dumps(metadata))
+    classifier = SentimentClassifier.load(old)
+    assert classifier.architecture == "tree" and classifier.predict_tree("a gorgeous, witty film").root.label
