@@ -5,7 +5,6 @@ model with the annotations in a new folder. Pure functions, tested without a bro
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -47,21 +46,13 @@ def decision(item: dict, source: dict, model: str, answer, *, skipped: bool = Fa
     """The annotation file's record of one decision on a queue `item`: its task and text,
     the answer (a label, or entities with character offsets), where it came from
     (`source`: the file's name and SHA-256, and the row), the model and its guess, whether
-    it was accepted as guessed, and when."""
+    it was accepted as guessed, and when (`shared.annotations.decision_record`)."""
+    from shared.annotations import decision_record
+
     annotation = get_app(task_name).annotation
-    record = {
-        "task": task_name,
-        "source": source["name"],
-        "source_sha256": source["sha256"],
-        "row": item["row"],
-        "text": item["text"],
-        "model": model,
-        "guess": item["guess"],
-        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-    }
-    if skipped:
-        return {**record, "skipped": True}
-    return {**record, annotation.answer_field: answer, "accepted": answer == annotation.guessed_answer(item["guess"])}
+    guessed = annotation.guessed_answer(item["guess"])
+    answered = None if skipped else (annotation.answer_field, answer)
+    return decision_record(task_name, item, source, model, answered, accepted=not skipped and answer == guessed)
 
 
 def progress(items: list[dict], records: list[dict]) -> tuple[list[dict], list[dict]]:

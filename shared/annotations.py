@@ -14,6 +14,7 @@ import codecs
 import fcntl
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -65,6 +66,29 @@ def _entity_problem(entity, text: str) -> str | None:
     if not 0 <= start < end <= len(text):
         return f"the entity {entity['label']!r} [{start}:{end}] is not inside its text of {len(text)} characters"
     return None
+
+
+def decision_record(
+    task: str, item: dict, source: dict, model: str, answered: tuple[str, object] | None, *, accepted: bool
+) -> dict:
+    """The record of one decision on a queue `item` (its row, text and the model's guess):
+    its task, where the text came from (`source`: the file's name and SHA-256), the model,
+    the answer under its field (`answered`: ("label", "positive"), ("entities", [...]);
+    None: skipped), whether the guess was accepted as it was, and when."""
+    record = {
+        "task": task,
+        "source": source["name"],
+        "source_sha256": source["sha256"],
+        "row": item["row"],
+        "text": item["text"],
+        "model": model,
+        "guess": item["guess"],
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    if answered is None:
+        return {**record, "skipped": True}
+    field, answer = answered
+    return {**record, field: answer, "accepted": accepted}
 
 
 def decision_problem(record) -> str | None:
