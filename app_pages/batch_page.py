@@ -79,5 +79,10 @@ if "scored" in st.session_state:
         st.caption(f"{blank:,} blank {texts} kept; an app that cannot score a blank text leaves its results empty.")
     st.dataframe(scored.head(50), hide_index=True, width="stretch")
     st.download_button(
-        "Download scored CSV", safe_csv_bytes(scored), file_name=f"{name}-scored.csv", mime="text/csv", key="download"
+        "Download scored CSV",
+        safe_csv_bytes(scored),
+        file_name=f"{name}-scored.csv",
+        mime="text/csv",
+        key="download",
+        on_click="ignore",  # a download changes nothing on the page: no rerun (its table was drawn twice meanwhile)
     )

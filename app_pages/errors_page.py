@@ -148,7 +148,7 @@ def table_and_download(shown: pd.DataFrame, what: str, order: str, stem: str) ->
     st.dataframe(shown, hide_index=True, width="stretch")
     st.download_button(
         f"Download these {what} (CSV)", safe_csv_bytes(shown), file_name=f"{stem}.csv", mime="text/csv",
-        key="errors-download",
+        key="errors-download", on_click="ignore",  # a download changes nothing on the page: no rerun
     )  # fmt: skip
 
 
