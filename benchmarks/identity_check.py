@@ -57,17 +57,13 @@ def fresh(name: str):
     return out
 
 
-def sentiment_run() -> dict:
+def sentiment_scores(bundle, test) -> dict:
+    """Test accuracy and macro-F1 of the sentiment bundle through the Python API, and its weights' digest."""
     from sentiment import SentimentClassifier
     from sentiment.data import LABELS
     from shared.metrics import classification_report
 
-    task = get_task("sentiment")
-    config = task.config_class()
-    source = dataset_source(task, "sst", config)
-    out = train(task, source, config, fresh("sentiment-sst-42"), seed=42)
-    classifier = SentimentClassifier.load(out)
-    test = source.splits.test
+    classifier = SentimentClassifier.load(bundle)
     report = classification_report(test.labels, classifier.predict_proba(test.texts).argmax(axis=1), LABELS)
     return {
         "test_accuracy": round(report["accuracy"], 6),
@@ -76,13 +72,18 @@ def sentiment_run() -> dict:
     }
 
 
+def sentiment_run() -> dict:
+    task = get_task("sentiment")
+    config = task.config_class()
+    source = dataset_source(task, "sst", config)
+    return sentiment_scores(train(task, source, config, fresh("sentiment-sst-42"), seed=42), source.splits.test)
+
+
 def tree_run() -> dict:
     """The tree model (and its parser) trained on SST's first trees, seed 42."""
     import dataclasses
 
-    from sentiment import SentimentClassifier
-    from sentiment.data import LABELS, LabelledTrees
-    from shared.metrics import classification_report
+    from sentiment.data import LabelledTrees
 
     task = get_task("sentiment")
     config = load_config(task.config_class, None, TINY_TREE)
@@ -94,16 +95,9 @@ def tree_run() -> dict:
             for split, count in TINY_TREE_SENTENCES.items()
         },
     )
-    source = dataclasses.replace(full, description={**full.description, "sentences": TINY_TREE_SENTENCES})
-    out = train(task, source, config, fresh("sentiment-sst-tree-tiny-42"), seed=42)
-    classifier = SentimentClassifier.load(out)
-    test = splits.test
-    report = classification_report(test.labels, classifier.predict_proba(test.texts).argmax(axis=1), LABELS)
-    return {
-        "test_accuracy": round(report["accuracy"], 6),
-        "test_macro_f1": round(report["macro_f1"], 6),
-        "weights_sha256": weights_digest(classifier.model),
-    }
+    description = {**full.description, "sentences": TINY_TREE_SENTENCES}
+    source = dataclasses.replace(full, splits=splits, description=description)
+    return sentiment_scores(train(task, source, config, fresh("sentiment-sst-tree-tiny-42"), seed=42), splits.test)
 
 
 def char_lm(direction: str) -> str:
