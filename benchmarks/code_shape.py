@@ -47,11 +47,11 @@ def contract_members(cls: type) -> dict[str, list[str]]:
     """{"required": names an app must give, "optional": names it may leave out}."""
     required, optional = [], []
     for klass in reversed(cls.__mro__[:-1]):
-        for name, value in vars(klass).items():
+        fields = getattr(klass, "__dataclass_fields__", {})
+        for name, value in vars(klass).items() if not fields else ():  # a record's members are its fields
             if name.startswith("_") or name in required or name in optional:
                 continue
             (required if getattr(value, "__isabstractmethod__", False) else optional).append(name)
-        fields = getattr(klass, "__dataclass_fields__", {})
         for name in getattr(klass, "__annotations__", {}):
             if name.startswith("_") or name in required or name in optional:
                 continue
@@ -103,55 +103,17 @@ def largest_functions(trees: dict[Path, ast.Module], count: int = 5) -> list[dic
 
 
 def import_circles() -> list[list[str]]:
-    """Each group of product modules that import each other, directly or through others."""
+    """Each group of product modules that import each other, directly or through others:
+    a module's group is what it imports, directly or not, that also imports it."""
     import grimp
 
     graph = grimp.build_graph(*PRODUCT)
-    modules = sorted(graph.modules)
-    edges = {module: graph.find_modules_directly_imported_by(module) for module in modules}
-    return sorted(strongly_connected(modules, edges))
-
-
-def strongly_connected(nodes: list[str], edges: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's strongly connected components with more than one node, iteratively."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups = []
-    for start in nodes:
-        if start in index:
-            continue
-        work = [(start, iter(sorted(edges.get(start, ()))))]
-        index[start] = low[start] = len(index)
-        stack.append(start)
-        on_stack.add(start)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges.get(child, ())))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                group = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    group.append(member)
-                    if member == node:
-                        break
-                if len(group) > 1:
-                    groups.append(sorted(group))
-    return groups
+    groups = set()
+    for module in graph.modules:
+        group = (graph.find_upstream_modules(module) & graph.find_downstream_modules(module)) | {module}
+        if len(group) > 1:
+            groups.add(tuple(sorted(group)))
+    return sorted(list(group) for group in groups)
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from shared.errors import DataError
 from shared.tasks import App, DataSource
 
 LEVELS = ("char", "word")
+DEV_TEXT_OPTION = "--dev-text"  # what a bundle records as its dev when the option gave it
 
 
 def corpus_description(files: list[Path], text_col: str | None, dev: str) -> dict:
@@ -76,7 +77,7 @@ class TextFiles(DataFiles):
         dev = corpus(args.dev_text, "dev")
         if dev is None:
             train, dev = split_off_dev(train)
-        described = "--dev-text" if args.dev_text else f"last 1/{DEV_SHARE} of the text"
+        described = DEV_TEXT_OPTION if args.dev_text else f"last 1/{DEV_SHARE} of the text"
         description = corpus_description(list(args.text), args.text_col, described)
         return DataSource(description, TextSplits(train, dev, corpus(args.test_text, "test")))
 
@@ -92,7 +93,7 @@ class TextFiles(DataFiles):
     def recorded_arguments(self, recorded: dict) -> argparse.Namespace:
         """The --text files a bundle records; its dev must have been split off them
         (--dev-text and --test-text files are not recorded)."""
-        if "--dev-text" in str(recorded.get("dev", "")):
+        if recorded.get("dev") == DEV_TEXT_OPTION:
             raise DataError("the bundle records its --text files only, not its --dev-text ones")
         files = [Path(entry["path"]) for entry in recorded["files"]]
         return argparse.Namespace(text=files, text_col=recorded.get("text_col"), dev_text=None, test_text=None)

@@ -79,7 +79,7 @@ def strategies(annotation) -> dict:
 
 
 def candidates(api, strategy, rows, done: set[str]) -> tuple[list[Candidate], int]:
-    """(the rows whose text is not decided yet (`done`: `shared.annotations.text_key`s)
+    """(the rows whose text is not decided yet (`done`: their `text_key`s)
     with their uncertainty and guess, how many were decided)."""
     asked = [(row, text) for row, _, text in rows if text.strip()]
     fresh = [(row, text) for row, text in asked if text_key(text) not in done]

@@ -35,8 +35,7 @@ def run_verb(verb: str, argv: list[str], capsys) -> tuple[int, list[str], str]:
     return status, captured.err.splitlines(), captured.out
 
 
-def test_the_toy_is_registered_with_no_capability(toy):
-    assert toy.task.name == "toy" and (toy.files, toy.annotation, toy.baseline, toy.errors) == (None,) * 4
+def test_the_pages_list_only_the_apps_with_the_capability_they_need(toy):
     for capability in ("files", "annotation", "baseline", "errors"):
         assert "toy" not in apps_with(capability)
     assert apps_with("annotation") == ["sentiment", "ner"] and apps_with("files") == ["sentiment", "ner", "lm"]
