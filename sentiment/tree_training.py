@@ -24,8 +24,6 @@ from shared.training.steps import OneProcess
 
 MONITOR = "macro_f1"
 PARSER_MONITOR = "bracketing_f1"
-PARSER_FILE = "parser.keras"
-CURVE_FILE = "parser-curve.json"
 
 
 def parser_batches(trees, batch_size: int) -> list[tuple]:
@@ -170,20 +168,6 @@ def new_parser(config, vocabulary: list[str], seed: int, vectors=None):
     return parser
 
 
-def read_back_parser(prepared_dir: Path):
-    """(the parser, its curve) stage 1 wrote to `prepared_dir` (`keep_parser`), or None."""
-    import json
-
-    import keras
-
-    import sentiment.layers  # noqa: F401  (the parser's layers, registered)
-
-    path, curve_file = prepared_dir / PARSER_FILE, prepared_dir / CURVE_FILE
-    if not (path.is_file() and curve_file.is_file()):
-        return None
-    return keras.saving.load_model(path, safe_mode=True), json.loads(curve_file.read_text(encoding="utf-8"))
-
-
 def reading_copy(parser):
     """`parser` as the composition reads raw text with it: the same weights, frozen, and not
     compiled (so neither its optimizer nor its state goes into the bundle)."""
@@ -191,18 +175,6 @@ def reading_copy(parser):
     copy.set_weights(parser.get_weights())
     copy.trainable = False
     return copy
-
-
-def keep_parser(parser, curve: list[float], prepared_dir: Path) -> None:
-    """Write stage 1's parser and its curve to `prepared_dir`, where a resumed run reads them."""
-    import os
-
-    from shared.files import write_json_atomic
-
-    partial = prepared_dir / f"partial-{PARSER_FILE}"  # Keras writes only to a .keras name
-    parser.save(partial)
-    os.replace(partial, prepared_dir / PARSER_FILE)
-    write_json_atomic(prepared_dir / CURVE_FILE, curve)
 
 
 def parser_facts(curve: list[float]) -> dict:
@@ -229,32 +201,25 @@ def tree_dataset(batches: list[tuple], seed: int):
     )
 
 
-def parser_and_trees(
-    splits: Splits, config, vocabulary: list[str], prepared_dir: Path, *, resume, seed, vectors, facts
-):
+def parser_and_trees(splits: Splits, config, vocabulary: list[str], *, seed, vectors, facts):
     """Stage 1's part of `prepare_tree`: (a dict that holds the parser the composition
     reads raw text with, under "parser", once it is trained; the stages to run first; the
-    bundles taken; the training trees). The parser's facts go into `facts`."""
+    bundles taken; the training trees). The parser's facts go into `facts`. A resumed run
+    gets its parser from the stage's checkpoint (all its epochs done: none is run again)."""
     taken, stages = {}, ()
     reading = {}  # the parser the composition's dev scores read raw text with, once it is trained
     if hasattr(splits.train, "trees"):  # bracketed trees: stage 1 trains a parser of their own
         trees = splits.train.trees
-        found = read_back_parser(prepared_dir) if resume else None
-        if found is None:
 
-            def parser_trained(parser, history: list[dict]) -> None:
-                curve = curve_of(history)
-                print(f"Parser: dev bracketing F1 {max(curve) * 100:.2f} (epoch {curve.index(max(curve)) + 1})")
-                reading["parser"] = reading_copy(parser)
-                keep_parser(reading["parser"], curve, prepared_dir)
-                facts["parser"] = parser_facts(curve)  # read by the run after the stages
+        def parser_trained(parser, history: list[dict]) -> None:
+            curve = curve_of(history)
+            print(f"Parser: dev bracketing F1 {max(curve) * 100:.2f} (epoch {curve.index(max(curve)) + 1})")
+            reading["parser"] = reading_copy(parser)
+            facts["parser"] = parser_facts(curve)  # read by the run after the stages
 
-            parser = new_parser(config, vocabulary, seed, vectors)
-            epochs = config.training.parser_epochs
-            stages = (parser_stage(parser, trees, splits.dev.trees, config.training, seed, epochs, parser_trained),)
-        else:
-            reading["parser"], curve = found
-            facts["parser"] = parser_facts(curve)
+        parser = new_parser(config, vocabulary, seed, vectors)
+        epochs = config.training.parser_epochs
+        stages = (parser_stage(parser, trees, splits.dev.trees, config.training, seed, epochs, parser_trained),)
     else:
         from sentiment.taken_parser import parsed_trees, taken_parser
 
@@ -294,9 +259,9 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     vocabulary = vectorizer.get_vocabulary()
     facts = {}
     reading, stages, taken, trees = parser_and_trees(
-        splits, config, vocabulary, prepared_dir, resume=resume, seed=seed, vectors=vectors, facts=facts
+        splits, config, vocabulary, seed=seed, vectors=vectors, facts=facts
     )
-    # Whether stage 1 runs, was read back or was taken, the composition starts from the same random state.
+    # Whether stage 1 runs, resumes or was taken, the composition starts from the same random state.
     keras.utils.set_random_seed(seed)
     facts["train_examples"] = len(trees)
     print(f"Vocabulary: {len(vocabulary)} tokens; train {len(trees)} trees, dev {len(splits.dev)}", flush=True)
@@ -315,7 +280,7 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     def api_of(model) -> SentimentClassifier:
         if id(model) not in apis:
             parser = reading["parser"]
-            parser.trainable = False  # a taken or read-back parser, as a trained one
+            parser.trainable = False  # a taken parser, as a trained one
             end_to_end = build_tree_end_to_end(config.model, vectorizer, model, parser)
             apis[id(model)] = SentimentClassifier(end_to_end, {"labels": list(LABELS), "architecture": "tree"})
         return apis[id(model)]
