@@ -32,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.capabilities import Annotation, Baseline, DataFiles, ErrorRows
 from shared.errors import UnsupportedError, UserError
 
 # name -> module that defines APP (an `App`). The order is the UI's order.
@@ -237,10 +238,10 @@ class App:
 
     task: Task
     show: Callable[[object, list[str]], None]
-    files: object | None = None
-    annotation: object | None = None
-    baseline: object | None = None
-    errors: object | None = None
+    files: DataFiles | None = None
+    annotation: Annotation | None = None
+    baseline: Baseline | None = None
+    errors: ErrorRows | None = None
 
     def needs(self, capability: str, doing: str):
         """The app's `capability`; an UnsupportedError saying that `doing` needs it when
