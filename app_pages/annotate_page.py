@@ -33,7 +33,7 @@ from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, r
 from shared.annotations import append_decision, open_annotations
 from shared.errors import DataError, UserError
 from shared.selection import strategies
-from shared.tasks import apps_with, get_app, get_task
+from shared.tasks import apps_with, get_app, title_of
 
 DATA_DIR = Path("data")
 UPLOAD = "Upload a file"
@@ -223,9 +223,7 @@ available = {name: entry for name, entry in available_models().items() if name i
 if not available:
     st.info("No trained sentiment or entity model yet: open the Sentiment or Entities page to train one.")
     st.stop()
-task_name = st.radio(
-    "Task", list(available), format_func=lambda n: get_task(n).title, horizontal=True, key="annotate-task"
-)
+task_name = st.radio("Task", list(available), format_func=title_of, horizontal=True, key="annotate-task")
 entry = available[task_name]
 try:
     api = load_model(task_name, str(entry.path))

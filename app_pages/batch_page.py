@@ -14,7 +14,7 @@ from app_pages.scoring import (
     score_frame,
 )
 from shared.errors import UserError
-from shared.tasks import get_task
+from shared.tasks import get_task, title_of
 
 st.title("Batch")
 st.caption(
@@ -48,7 +48,7 @@ except UserError as error:
 columns = list(frame.columns)
 default = columns.index("text") if "text" in columns else 0
 text_col = st.selectbox("Text column", columns, index=default, key="text_col")
-titles = {name: get_task(name).title for name in available}
+titles = {name: title_of(name) for name in available}
 apps = st.multiselect("Apps", list(titles.values()), default=list(titles.values()), key="apps")
 if not apps:
     st.warning("Choose at least one app.")

@@ -20,7 +20,7 @@ import streamlit as st
 
 from shared.bundle import BundleEntry, find_bundles
 from shared.errors import UserError
-from shared.tasks import Task, all_tasks, get_task
+from shared.tasks import Task, all_tasks, get_task, title_of
 
 # What Markdown (and Streamlit's own `:emoji:` and `:color[...]` syntax) reads as markup in
 # a message: each is backslash-escaped, as CommonMark lets any ASCII punctuation be.
@@ -103,7 +103,10 @@ def pick_bundle(task: Task) -> BundleEntry | None:
     elif st.session_state.get(key) not in names:
         st.session_state.pop(key, None)
     chosen = st.sidebar.selectbox(
-        f"{task.title} model", names, key=key, on_change=lambda: choose_bundle(task.name, st.session_state[key])
+        f"{title_of(task.name)} model",
+        names,
+        key=key,
+        on_change=lambda: choose_bundle(task.name, st.session_state[key]),
     )
     st.session_state[f"{key}-chosen"] = chosen
     return entries[names.index(chosen)]
@@ -223,7 +226,9 @@ def no_model_panel(task: Task) -> None:
         default_training_progress(task.name)
         return
     if state == "failed":
-        st.warning(f"`make start` could not train the default {task.title.lower()}: {plain(status.failed[task.name])}")
+        st.warning(
+            f"`make start` could not train the default {title_of(task.name).lower()}: {plain(status.failed[task.name])}"
+        )
     target = (models_dir() / task.name).resolve()
     job = training_jobs().get(target)
     if job is not None and job.running:
@@ -236,16 +241,16 @@ def no_model_panel(task: Task) -> None:
         return
     if status is not None and status.current is not None:
         st.info(
-            f"No {task.title.lower()} found in `{models_dir()}`. `make start` is training the default "
-            f"{get_task(status.current).title.lower()} now, and trainings run one at a time: train this one "
+            f"No {title_of(task.name).lower()} found in `{models_dir()}`. `make start` is training the default "
+            f"{title_of(status.current).lower()} now, and trainings run one at a time: train this one "
             f"when it has finished, here or with\n\n`{train_command(task)}`"
         )
         return
     st.info(
-        f"No {task.title.lower()} found in `{models_dir()}`. Train the default model with\n\n"
+        f"No {title_of(task.name).lower()} found in `{models_dir()}`. Train the default model with\n\n"
         f"`{train_command(task)}`\n\n(or run `make start`), or train a quick one here (3 epochs, a few minutes)."
     )
-    if st.button(f"Train a quick {task.title.lower()}", key=f"train-{task.name}", type="primary"):
+    if st.button(f"Train a quick {title_of(task.name).lower()}", key=f"train-{task.name}", type="primary"):
         training_progress(training_jobs().start(task.name, target))
 
 
@@ -256,7 +261,7 @@ def training_progress(job: TrainingJob) -> None:
         st.rerun(scope="app")
     done = job.epoch / job.epochs if job.epochs else 0.0
     text = f"Epoch {job.epoch} of at most {job.epochs} done" if job.epochs else "Preparing data and vocabulary..."
-    st.info(f"A quick {get_task(job.task_name).title.lower()} is training (started in this or another session).")
+    st.info(f"A quick {title_of(job.task_name).lower()} is training (started in this or another session).")
     st.progress(min(done, 1.0), text=text)
 
 
@@ -283,12 +288,12 @@ def default_training_progress(task_name: str) -> None:
     state = status.state_of(task_name) if status else None
     if state not in ("training", "queued"):
         st.rerun(scope="app")
-    title = get_task(task_name).title.lower()
+    title = title_of(task_name).lower()
     if state == "training":
         st.info(f"`make start` is training the default {title}; this page loads it when it lands.")
         st.progress(min(status.epoch / max(status.epochs, 1), 1.0), text=progress_text(status))
         return
-    ahead = ", then the ".join(get_task(name).title.lower() for name in status.ahead_of(task_name))
+    ahead = ", then the ".join(title_of(name).lower() for name in status.ahead_of(task_name))
     when = f"after the {ahead} (one at a time)" if ahead else "next"
     st.info(f"The default {title} is queued: `make start` trains it {when}; this page loads it when it lands.")
 
@@ -307,5 +312,5 @@ def default_trainings_banner() -> None:
         st.session_state["defaults-landed"] = landed
         st.rerun(scope="app")
     if status.current is not None:
-        title = get_task(status.current).title.lower()
+        title = title_of(status.current).lower()
         st.info(f"`make start` is training the default {title}: {progress_text(status)}")

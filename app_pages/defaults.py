@@ -94,7 +94,7 @@ def train_queue(
     keeping the status file at `path` up to date after every step and epoch. A task
     that fails with a user's error (its data cannot be found) is recorded and skipped."""
     from shared.datasets import get_spec
-    from shared.tasks import get_task
+    from shared.tasks import get_task, title_of
 
     write_status(path, status)
     for name in status.queue:
@@ -114,10 +114,13 @@ def train_queue(
             train_one(name, on_epoch)
         except UserError as error:
             status.failed[name] = f"{error}. The dataset: {get_spec(task.default_dataset).source}."
-            say(f"- {task.title}: not trained ({status.failed[name]})", flush=True)
+            say(f"- {title_of(task.name)}: not trained ({status.failed[name]})", flush=True)
         else:
             status.done.append(name)
-            say(f"{task.title} ready after {(time.time() - started) / 60:.1f} min; its page shows it now.", flush=True)
+            say(
+                f"{title_of(task.name)} ready after {(time.time() - started) / 60:.1f} min; its page shows it now.",
+                flush=True,
+            )
         status.current = None
         write_status(path, status)
     return status

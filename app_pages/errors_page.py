@@ -1,8 +1,10 @@
 """Errors: where a model goes wrong on labelled data (a split of its dataset, or an
-uploaded labelled file). Sentiment: a confusion matrix whose cells list their examples,
-most confident mistakes first, each opening with the model's reading of it. Entities:
-each wrong entity by kind, with the gold and predicted spans marked on its sentence."""
+uploaded labelled file), for every app with error rows, shown as their view says. Classes
+(sentiment): a confusion matrix whose cells list their examples, most confident mistakes
+first, each opening with the model's reading of it. Spans (entities): each wrong entity by
+kind, with the gold and predicted spans marked on its sentence."""
 
+import argparse
 import hashlib
 import html
 
@@ -14,7 +16,7 @@ from app_pages.reading_view import moved_words_html, steps_chart
 from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file, safe_csv_bytes
 from app_pages.tree_view import tree_dot
 from shared.errors import DataError, UserError
-from shared.tasks import apps_with, get_app, get_task
+from shared.tasks import apps_with, get_app, get_task, title_of
 
 UPLOAD = "an uploaded labelled file"
 AGREEMENT_NAMES = {
@@ -37,20 +39,14 @@ def registered_split(task_name: str, dataset: str, split: str):
     return getattr(get_task(task_name).load_dataset(dataset), split)
 
 
-def uploaded_data(task_name: str, api, upload):
-    """(a key for the cache, the labelled data) of an uploaded file for `api`, a model of `task_name`."""
-    digest = hashlib.sha256(upload.getvalue()).hexdigest()
-    if task_name == "ner":
-        from ner.data import check_known_types, read_conll
+FILE_KINDS = {  # DataFiles.evaluation_format -> what the uploader asks for
+    "csv": "a CSV with a text and a label column",
+    "conll": "a CoNLL file (token ... tag per line)",
+}
 
-        def read(path):
-            sentences = read_conll(path)
-            check_known_types(path, sentences, list(api.labels))
-            return sentences
 
-        return digest, read_uploaded_file(upload.name, upload.getvalue(), read)
-    from sentiment.data import parse_label_map, read_labelled_csv
-
+def csv_column_options(upload) -> list[str]:
+    """The evaluate verb's column options for an uploaded labelled CSV, chosen on the page."""
     columns = list(read_uploaded_csv(upload.getvalue(), upload.name).columns)
     if len(columns) < 2:
         raise DataError(f"{upload.name}: a labelled CSV needs a text and a label column; its header has one")
@@ -62,26 +58,40 @@ def uploaded_data(task_name: str, api, upload):
     spec = right.text_input(
         "Label map (optional)", placeholder="1-2:negative,3:neutral,4-5:positive", key="errors-label-map"
     )
-    label_map = parse_label_map(spec or None)
-    data = read_uploaded_file(
-        upload.name, upload.getvalue(), lambda path: read_labelled_csv(path, text_col, label_col, label_map)
-    )
-    return f"{digest}:{text_col}:{label_col}:{spec}", data
+    return ["--text-col", text_col, "--label-col", label_col, *(["--label-map", spec] if spec else [])]
 
 
-def labelled_data(task, entry, api):
+def uploaded_data(files, api, upload):
+    """(a key for the cache, the labelled data) of an uploaded file, read as the evaluate
+    verb reads its file option (`files`: the app's DataFiles) with the options chosen here."""
+    options = csv_column_options(upload) if files.evaluation_format == "csv" else []
+    parser = argparse.ArgumentParser(exit_on_error=False)
+    files.add_evaluation_arguments(parser.add_mutually_exclusive_group(), parser.add_argument_group())
+
+    def read(path):
+        return files.read_evaluation_file(parser.parse_args([files.evaluate_option, str(path), *options]), api)[1]
+
+    digest = hashlib.sha256(upload.getvalue()).hexdigest()
+    return ":".join([digest, *options]), read_uploaded_file(upload.name, upload.getvalue(), read)
+
+
+def labelled_data(app, entry, api):
     """(name, key, data): the labelled data chosen on the page; stops the page until there is some."""
+    task = app.task
     dataset = entry.metadata.get("dataset", {}).get("name")
     splits = [f"{dataset} {split}" for split in ("dev", "test")] if dataset in task.datasets else []
-    choice = st.radio("Labelled data", [*splits, UPLOAD], horizontal=True, key=f"errors-data-{task.name}")
+    uploads = [UPLOAD] if app.files is not None and app.files.evaluation_format in FILE_KINDS else []
+    choice = st.radio("Labelled data", [*splits, *uploads], horizontal=True, key=f"errors-data-{task.name}")
+    if choice is None:
+        st.stop()
     if choice != UPLOAD:
         name, split = choice.rsplit(" ", 1)
         return choice, choice, registered_split(task.name, name, split)
-    kind = "a CoNLL file (token ... tag per line)" if task.name == "ner" else "a CSV with a text and a label column"
+    kind = FILE_KINDS[app.files.evaluation_format]
     upload = st.file_uploader(f"Labelled file: {kind}", max_upload_size=MAX_UPLOAD_MB, key=f"errors-upload-{task.name}")
     if upload is None:
         st.stop()
-    key, data = uploaded_data(task.name, api, upload)
+    key, data = uploaded_data(app.files, api, upload)
     return download_stem(upload.name), key, data
 
 
@@ -98,21 +108,15 @@ def baseline_predictions(task_name: str, bundle: str, key: str, _data) -> list:
 
 @st.cache_data(show_spinner="Scoring the labelled data...", max_entries=8)
 def scored(task_name: str, bundle: str, key: str, _data, _baseline: list | None) -> pd.DataFrame:
-    """Every example (sentiment) or every wrong entity (NER) of the data `key` names
-    (with "+baseline" in `key` when `_baseline` is given)."""
+    """The rows the app's error view browses (`ErrorRows.scored`) on the data `key` names
+    (with "+baseline" in `key` when `_baseline` is given); in the confusion view with
+    where the network and the baseline agree."""
     from shared.metrics import agreement_group
 
-    api = load_model(task_name, bundle)
-    if task_name == "ner":
-        from ner.examples import COLUMNS, entity_errors
-
-        rows = entity_errors(api, _data, _baseline)
-        return pd.DataFrame(rows, columns=[*COLUMNS, *(["baseline"] if _baseline is not None else [])])
-    from sentiment.examples import COLUMNS, scored_examples
-
-    frame = pd.DataFrame(scored_examples(api, _data), columns=COLUMNS)
-    if _baseline is not None:
-        frame["baseline"] = _baseline
+    errors = get_app(task_name).errors
+    columns, rows = errors.scored(load_model(task_name, bundle), _data, _baseline)
+    frame = pd.DataFrame(rows, columns=columns)
+    if _baseline is not None and errors.view == "confusion":
         groups = zip(frame["gold"], frame["predicted"], frame["baseline"])
         frame["agreement"] = [agreement_group(*group) for group in groups]
     return frame
@@ -152,7 +156,8 @@ def table_and_download(shown: pd.DataFrame, what: str, order: str, stem: str) ->
     )  # fmt: skip
 
 
-def sentiment_errors(classifier, name: str, key: str, frame: pd.DataFrame) -> None:
+def confusion_view(classifier, name: str, key: str, data, frame: pd.DataFrame) -> None:
+    """Every example by gold and predicted class; an example opens with the model's reading."""
     labels = list(classifier.labels)
     wrong = frame[frame["gold"] != frame["predicted"]]
     left, middle, right = st.columns(3)
@@ -225,7 +230,8 @@ def marked_sentence(tokens, row) -> str:
     return " ".join(marks)
 
 
-def entity_errors(tagger, name: str, sentences, frame: pd.DataFrame) -> None:
+def spans_view(tagger, name: str, key: str, sentences, frame: pd.DataFrame) -> None:
+    """Each wrong span by kind and type, then marked on its sentence."""
     columns = st.columns(len(KIND_NAMES))
     for column, (kind, title) in zip(columns, KIND_NAMES.items()):
         column.metric(title, f"{int((frame['kind'] == kind).sum()):,}")
@@ -257,21 +263,21 @@ def entity_errors(tagger, name: str, sentences, frame: pd.DataFrame) -> None:
     st.html(f"<ol>{''.join(lines)}</ol>")
 
 
+VIEWS = {"confusion": confusion_view, "spans": spans_view}  # ErrorRows.view -> how it is shown
+
 st.title("Errors")
 st.caption("Where the model goes wrong on labelled data, and how sure it was.")
 default_trainings_banner()
 available = {name: entry for name, entry in available_models().items() if name in apps_with("errors")}
 if not available:
-    st.info("No trained sentiment or entity model yet: open the Sentiment or Entities page to train one.")
+    kinds = " or ".join(title_of(name).lower() for name in apps_with("errors"))
+    st.info(f"No trained {kinds} yet: open its page to train one.")
     st.stop()
-task_name = st.radio(
-    "Task", list(available), format_func=lambda n: get_task(n).title, horizontal=True, key="errors-task"
-)
+task_name = st.radio("Task", list(available), format_func=title_of, horizontal=True, key="errors-task")
 app, entry = get_app(task_name), available[task_name]
-task = app.task
 try:
     api = load_model(task_name, str(entry.path))
-    name, key, data = labelled_data(task, entry, api)
+    name, key, data = labelled_data(app, entry, api)
     compare = app.baseline is not None and st.toggle(
         f"Compare with the {app.baseline.title} baseline, trained on the model's own training data",
         key=f"errors-baseline-{task_name}",
@@ -281,7 +287,4 @@ try:
 except UserError as error:
     st.error(plain(str(error)))
     st.stop()
-if task_name == "ner":
-    entity_errors(api, name, data, frame)
-else:
-    sentiment_errors(api, name, key, frame)
+VIEWS[app.errors.view](api, name, key, data, frame)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages.common import default_trainings_banner, models_dir
 from shared.bundle import LOGS_DIR, find_bundles
-from shared.tasks import all_tasks, get_task
+from shared.tasks import all_tasks, get_task, title_of
 from shared.training import HISTORY_CSV
 
 st.title("Models")
@@ -16,7 +16,7 @@ if not entries:
     st.info(f"No trained models in `{models_dir()}` yet: open the Sentiment or Entities page to train one.")
     st.stop()
 
-titles = {task.name: task.title for task in all_tasks()}
+titles = {task.name: title_of(task.name) for task in all_tasks()}
 tasks = [name for name in titles if any(entry.task == name for entry in entries)]
 task_name = st.radio("Task", tasks, format_func=titles.get, horizontal=True, key="models-task")
 task = get_task(task_name)
@@ -63,7 +63,7 @@ def reliability_chart(rows: list[dict]):
     return diagonal.encode(x="x:Q", y="y:Q") + points
 
 
-st.subheader(f"{task.title}: {entry.path.name}")
+st.subheader(f"{title_of(task.name)}: {entry.path.name}")
 dataset = meta.get("dataset", {})
 training = meta.get("training", {})
 card = {

@@ -35,7 +35,7 @@ import numpy as np
 from benchmarks.common import RESULTS, best_seconds, header, run_record, write_results
 from benchmarks.seed_study import WORK, trained, variant_runs
 from shared.config import load_config
-from shared.tasks import DataSource, get_task
+from shared.tasks import DataSource, get_task, title_of
 from shared.training import dataset_source
 
 SAMPLE_SEED = 0  # the training sample of SST sentences, the same for every seed and variant
@@ -214,7 +214,9 @@ def to_markdown(report: dict, task) -> str:
     amount = "all training sentences" if sentences == "all" else f"{sentences} training sentences"
     full = sentences == "all"
     lines = [
-        *header(f"{task.title} on {report['dataset']}, {amount}: pretrained vectors and language models", report),
+        *header(
+            f"{title_of(task.name)} on {report['dataset']}, {amount}: pretrained vectors and language models", report
+        ),
         "Language models (labels unused): "
         + "; ".join(
             f"{name}: {meta['path'].rsplit('/', 1)[-1]}, {meta['train_tokens']:,} train tokens, "

@@ -11,7 +11,7 @@ from lm.data import DEV_SHARE, MAX_DEV_TOKENS, TextCorpus, TextSplits
 from lm.task import TASK
 from shared.capabilities import DataFiles
 from shared.errors import DataError
-from shared.tasks import App, DataSource
+from shared.tasks import App, DataSource, Presentation
 
 LEVELS = ("char", "word")
 DEV_TEXT_OPTION = "--dev-text"  # what a bundle records as its dev when the option gave it
@@ -46,6 +46,7 @@ class TextFiles(DataFiles):
 
     train_option = "--text"
     evaluate_option = "--text"
+    evaluation_format = "text"
 
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--text", type=Path, nargs="+", help="plain UTF-8 text files (or CSV with --text-col)")
@@ -109,4 +110,11 @@ def show(api, texts: list[str]) -> None:
         print(f"{text!r} -> {(text + sample)!r}")
 
 
-APP = App(TASK, show, files=TextFiles())
+PRESENTATION = Presentation(
+    title="Language model",
+    noun="texts",
+    examples=("The film ", "It is ", "This movie is a"),
+    show=show,
+)
+
+APP = App(TASK, PRESENTATION, files=TextFiles())

@@ -39,8 +39,6 @@ def train_windows(ids, training, epoch: int, seed: int):
 
 class LanguageModelTask(Task):
     name = "lm"
-    title = "Language model"
-    noun = "texts"
     config_class = LMConfig
     datasets = DATASETS  # every registered dataset: its raw text, labels unused
     default_dataset = "sst"
@@ -50,7 +48,6 @@ class LanguageModelTask(Task):
     report_class = LanguageModelReport
     scores_blank_texts = False
     output_format = "csv"
-    examples = ("The film ", "It is ", "This movie is a")
     extra_verbs = ("sample",)
     # Its training network is stateful over a fixed number of parallel streams, which
     # a strategy would have to split among replicas: one process only, for now.

@@ -10,7 +10,7 @@ from pathlib import Path
 from ner.tags import SCHEMES
 from ner.task import TASK
 from shared.capabilities import Annotation, Baseline, Comparison, DataFiles, ErrorRows, FittedBaseline
-from shared.tasks import App, DataSource
+from shared.tasks import App, DataSource, Presentation
 
 
 class ConllFiles(DataFiles):
@@ -18,6 +18,7 @@ class ConllFiles(DataFiles):
 
     train_option = "--train"
     evaluate_option = "--file"
+    evaluation_format = "conll"
 
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--train", type=Path, help="training file in CoNLL format")
@@ -155,6 +156,12 @@ class Crf(Baseline):
 class NerErrors(ErrorRows):
     """Each wrong entity: wrong type, wrong boundary, missed or spurious."""
 
+    view = "spans"
+
+    def scored(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
+        """The wrong entities (`rows`): the page browses what the file holds."""
+        return self.rows(api, gold, baseline)
+
     def rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
         """Each entity of `gold` the tagger got wrong (`ner.examples`), most confident
         first, with what the baseline tagged on its span when given."""
@@ -171,4 +178,14 @@ def show(api, texts: list[str]) -> None:
             print(f"  {entity.label:<5} {entity.text!r} [{entity.start}:{entity.end}] {entity.score:.2f}")
 
 
-APP = App(TASK, show, files=ConllFiles(), annotation=NerAnnotation(), baseline=Crf(), errors=NerErrors())
+PRESENTATION = Presentation(
+    title="Entity tagger",
+    noun="sentences",
+    examples=(
+        "Angela Merkel met Emmanuel Macron in Paris on Monday.",
+        "Shares of Volkswagen fell 3% in Frankfurt after the U.S. Department of Justice opened an inquiry.",
+    ),
+    show=show,
+)
+
+APP = App(TASK, PRESENTATION, files=ConllFiles(), annotation=NerAnnotation(), baseline=Crf(), errors=NerErrors())

@@ -136,8 +136,6 @@ def char_lm_records(model_config) -> dict:
 
 class NerTask(Task):
     name = "ner"
-    title = "Entity tagger"
-    noun = "sentences"
     config_class = NerConfig
     datasets = DATASETS
     default_dataset = "conll2003"
@@ -146,10 +144,6 @@ class NerTask(Task):
     report_class = EntityReport
     scores_blank_texts = True
     output_format = "jsonl"
-    examples = (
-        "Angela Merkel met Emmanuel Macron in Paris on Monday.",
-        "Shares of Volkswagen fell 3% in Frankfurt after the U.S. Department of Justice opened an inquiry.",
-    )
 
     def api_class(self):
         from ner.tagger import EntityTagger

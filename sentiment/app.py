@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sentiment.task import TASK
 from shared.capabilities import Annotation, Baseline, Comparison, DataFiles, ErrorRows, FittedBaseline
-from shared.tasks import App, DataSource
+from shared.tasks import App, DataSource, Presentation
 
 
 def add_csv_columns(group) -> None:
@@ -43,6 +43,7 @@ class SentimentFiles(DataFiles):
 
     train_option = "--csv"
     evaluate_option = "--csv"
+    evaluation_format = "csv"
 
     def add_training_arguments(self, source, group) -> None:
         source.add_argument("--csv", type=Path, help="training CSV with a text and a label column")
@@ -218,17 +219,27 @@ class Tfidf(Baseline):
 class SentimentErrors(ErrorRows):
     """Wrongly classified texts with the model's confidence and reading."""
 
-    def rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
-        """Each wrongly classified text of `gold` (`sentiment.examples`), most confident
-        first, with the baseline's label when given."""
-        from sentiment.examples import COLUMNS, most_confident_mistakes, scored_examples
+    view = "confusion"
+
+    def scored(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
+        """Every text of `gold` with its gold and predicted label (`sentiment.examples`),
+        with the baseline's label when given."""
+        from sentiment.examples import COLUMNS, scored_examples
 
         rows = scored_examples(api, gold)
         if baseline is None:
-            return COLUMNS, most_confident_mistakes(rows)
+            return COLUMNS, rows
         for row, label in zip(rows, baseline):
             row["baseline"] = label
-        return [*COLUMNS, "baseline"], most_confident_mistakes(rows)
+        return [*COLUMNS, "baseline"], rows
+
+    def rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
+        """Each wrongly classified text of `gold` (`sentiment.examples`), most confident
+        first, with the baseline's label when given."""
+        from sentiment.examples import most_confident_mistakes
+
+        columns, rows = self.scored(api, gold, baseline)
+        return columns, most_confident_mistakes(rows)
 
 
 def show(api, texts: list[str]) -> None:
@@ -238,9 +249,21 @@ def show(api, texts: list[str]) -> None:
         print(f"{prediction.label:>8}  [{scores}]  {prediction.text}")
 
 
+PRESENTATION = Presentation(
+    title="Sentiment classifier",
+    noun="texts",
+    examples=(
+        "A gorgeous, witty, seductive movie.",
+        "The plot is dull and the acting is even worse.",
+        "The film runs two hours and was shot in Toronto.",
+        "It isn't a bad film, but it never quite comes alive.",
+    ),
+    show=show,
+)
+
 APP = App(
     TASK,
-    show,
+    PRESENTATION,
     files=SentimentFiles(),
     annotation=SentimentAnnotation(),
     baseline=Tfidf(),

@@ -104,8 +104,6 @@ def evaluate_texts(classifier, data: LabelledTexts) -> dict:
 
 class SentimentTask(Task):
     name = "sentiment"
-    title = "Sentiment classifier"
-    noun = "texts"
     config_class = SentimentConfig
     datasets = DATASETS
     default_dataset = "sst"
@@ -114,12 +112,6 @@ class SentimentTask(Task):
     report_class = SentimentReport
     scores_blank_texts = False
     output_format = "csv"
-    examples = (
-        "A gorgeous, witty, seductive movie.",
-        "The plot is dull and the acting is even worse.",
-        "The film runs two hours and was shot in Toronto.",
-        "It isn't a bad film, but it never quite comes alive.",
-    )
 
     def api_class(self):
         from sentiment.classifier import SentimentClassifier

@@ -28,6 +28,7 @@ class DataFiles(abc.ABC):
 
     train_option: str  # the file option that stands instead of --dataset in train
     evaluate_option: str  # the same for evaluate
+    evaluation_format: str  # what that file is: "csv" (a labelled CSV, its columns chosen), "conll", "text"
 
     @abc.abstractmethod
     def add_training_arguments(self, source, group) -> None:
@@ -148,12 +149,22 @@ class Baseline(abc.ABC):
 
 
 class ErrorRows(abc.ABC):
-    """The evaluate verb's --errors file: where the model went wrong on gold data."""
+    """Where the model went wrong on gold data: the evaluate verb's --errors file and the
+    rows the Errors page browses."""
+
+    view: str  # how the Errors page shows `scored`: "confusion" (classes) or "spans" (on sentences)
 
     @abc.abstractmethod
     def rows(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
         """(columns, one row per wrong prediction on `gold`, most confident first), with
         the baseline's prediction of each (`FittedBaseline.predict`) when given."""
+
+    @abc.abstractmethod
+    def scored(self, api, gold, baseline: list | None = None) -> tuple[list[str], list[dict]]:
+        """(columns, the rows the Errors page's `view` browses): every example with its
+        gold and predicted class ("confusion": columns row, text, gold, predicted,
+        confidence, words) or each wrong span ("spans": as `rows`); with the baseline's
+        prediction of each when given."""
 
 
 def compared_with_baseline(baseline: Baseline, api, training, gold) -> tuple[dict, list[str], list]:

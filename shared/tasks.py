@@ -3,8 +3,8 @@
 An app is one package plus one line in `APPS`. Its `task` module holds a `Task`
 subclass, the whole of what the shared code needs of it:
 
-    the spec          class attributes: name, title, config class, datasets, the
-                      monitored dev metric, report type, output format, examples
+    the spec          class attributes: name, config class, datasets, the monitored
+                      dev metric, report type, output format
     load_dataset      a registered dataset's splits, as training or evaluation reads them
     prepare -> Fit    vocabularies and the compiled model of one training run
     evaluate -> Report  its report on gold data (the report prints itself and says
@@ -13,8 +13,9 @@ subclass, the whole of what the shared code needs of it:
     serving -> Serving       its SavedModel signatures
     api_class         the app's API class (`load(path)` reads a bundle)
 
-The app's `app` module registers it: an `App` record of the `Task`, how a result prints
-for a person, and each capability it has (`shared.capabilities`: its own data files,
+The app's `app` module registers it: an `App` record of the `Task`, how the app meets a
+person (`Presentation`: its title, what one input is called, example texts, how a result
+prints), and each capability it has (`shared.capabilities`: its own data files,
 annotation, a baseline, error rows; None where it has none). The training package
 (`shared.training`), the CLI verbs (`shared.verbs`), export and the UI work through
 these only. Raw texts of a dataset (what a language model reads) come from
@@ -169,8 +170,6 @@ class Task(abc.ABC):
     spec; an app that leaves out an abstract method fails when its TASK is created."""
 
     name: str  # CLI prefix, bundle "task" and default bundle folder name
-    title: str  # what the UI calls it
-    noun: str  # what the CLI calls one input ("texts", "sentences")
     config_class: type
     datasets: tuple[str, ...]  # registered datasets it trains on
     default_dataset: str
@@ -180,7 +179,6 @@ class Task(abc.ABC):
     report_class: type[Report]  # what `evaluate` returns; reads a report back from a bundle's metrics
     output_format: str  # "csv" or "jsonl": what predict writes when --output has no suffix of either
     scores_blank_texts: bool  # a blank text has a true answer (no entities); else its row stays unscored
-    examples: tuple[str, ...]  # texts for quickstart
     extra_verbs: tuple[str, ...] = ()  # the app's own CLI verbs besides the shared ones (<app>/<verb>.py)
     distributed_training: bool = True  # train takes --strategy and --workers (see shared.training.distribution)
 
@@ -222,14 +220,31 @@ class Task(abc.ABC):
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """How an app meets a person (every app has one).
+
+    Attributes:
+        title: what the UI and messages call it ("Sentiment classifier").
+        noun: what the CLI calls its inputs ("texts", "sentences").
+        examples: the texts quickstart reads when given none.
+        show: (the API object, texts) -> None: print each text's result (quickstart).
+    """
+
+    title: str
+    noun: str
+    examples: tuple[str, ...]
+    show: Callable[[object, list[str]], None]
+
+
+@dataclass(frozen=True)
 class App:
-    """A registered app: its model side, how its results print for a person, and its
-    capabilities (`shared.capabilities`), each None where the app lacks it: the verbs and
-    pages that need one offer nothing for it, or say it is missing.
+    """A registered app: its model side, how it meets a person, and its capabilities
+    (`shared.capabilities`), each None where the app lacks it: the verbs and pages that
+    need one offer nothing for it, or say it is missing.
 
     Attributes:
         task: the `Task`.
-        show: (the API object, texts) -> None: print each text's result (quickstart).
+        presentation: `Presentation`: title, noun, examples, how a result prints.
         files: `DataFiles`: training and evaluating on the user's own files.
         annotation: `Annotation`: the annotation loop.
         baseline: `Baseline`: a classic model beside the network.
@@ -237,7 +252,7 @@ class App:
     """
 
     task: Task
-    show: Callable[[object, list[str]], None]
+    presentation: Presentation
     files: DataFiles | None = None
     annotation: Annotation | None = None
     baseline: Baseline | None = None
@@ -270,6 +285,11 @@ def get_app(name: str) -> App:
 def apps_with(capability: str) -> list[str]:
     """The names of the registered apps that have `capability` (an `App` field), in order."""
     return [name for name in APPS if getattr(get_app(name), capability) is not None]
+
+
+def title_of(name: str) -> str:
+    """What the UI and messages call the registered app `name` ("Sentiment classifier")."""
+    return get_app(name).presentation.title
 
 
 def get_task(name: str) -> Task:

@@ -15,7 +15,7 @@ from pathlib import Path
 from shared.config import check_seed, config_to_dict
 from shared.datasets import dataset_fingerprint
 from shared.errors import UserError
-from shared.tasks import DataSource, Task
+from shared.tasks import DataSource, Task, title_of
 from shared.training.workdir import work_dir_for
 
 QUICK_EPOCHS = 3  # a quick default model: a first look in a few minutes
@@ -194,7 +194,7 @@ def ensure_default_model(task, path: Path, *, quick: bool = False, seed: int = 4
     if quick:
         config = with_epochs(config, QUICK_EPOCHS)
     print(
-        f"No {task.title.lower()} in {path}: training the default on {task.default_dataset} "
+        f"No {title_of(task.name).lower()} in {path}: training the default on {task.default_dataset} "
         f"(at most {config.training.epochs} epochs).",
         flush=True,
     )

@@ -28,7 +28,7 @@ def command(app_name: str, doc: str | None):
         check_distinct({"--input": args.input, "--out": args.out})
         check_new_file(args.out, "--out")
         count = annotation.write_export(args.input, args.out)
-        print(f"Wrote {count} labelled {app.task.noun} to {args.out}", file=sys.stderr)
+        print(f"Wrote {count} labelled {app.presentation.noun} to {args.out}", file=sys.stderr)
         return 0
 
     return main

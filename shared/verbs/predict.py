@@ -16,7 +16,7 @@ from shared.cli import make_parser
 from shared.errors import DataError
 from shared.inputs import argument_rows, output_stream, read_rows
 from shared.results import write_scored
-from shared.tasks import get_task
+from shared.tasks import get_app, get_task
 from shared.verbs import add_model_argument
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl"}
@@ -30,7 +30,7 @@ def output_format(path: Path | None, default: str) -> str:
 def build_parser(task, doc: str | None):
     parser = make_parser(f"python -m {task.name}.predict", doc)
     add_model_argument(parser, task)
-    parser.add_argument("texts", nargs="*", help=f"{task.noun} to read")
+    parser.add_argument("texts", nargs="*", help=f"{get_app(task.name).presentation.noun} to read")
     parser.add_argument(
         "--input",
         help="a .csv, .jsonl, .parquet or plain text file (one text per line); with --engine ray also "

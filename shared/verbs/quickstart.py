@@ -16,12 +16,12 @@ def command(app_name: str, doc: str | None):
         app = get_app(app_name)
         task = app.task
         parser = make_parser(f"python -m {task.name}.quickstart", doc)
-        parser.add_argument("texts", nargs="*", help=f"{task.noun} to read (default: a few examples)")
+        parser.add_argument("texts", nargs="*", help=f"{app.presentation.noun} to read (default: a few examples)")
         parser.add_argument("--model", type=Path, default=Path("models") / task.name, help="bundle folder")
         args = parser.parse_args(argv)
         api = task.load(ensure_default_model(task, args.model))
         print()
-        app.show(api, list(args.texts or task.examples))
+        app.presentation.show(api, list(args.texts or app.presentation.examples))
         return 0
 
     return main

@@ -40,7 +40,7 @@ def command(app_name: str, doc: str | None):
         add_model_argument(parser, task)
         parser.add_argument("--input", type=Path, required=True, help="a .csv, .jsonl, .parquet or plain text file")
         parser.add_argument("--text-col", default="text", help="text column or JSON key (default: text)")
-        parser.add_argument("--n", type=positive_int, required=True, help=f"how many {task.noun} to queue")
+        parser.add_argument("--n", type=positive_int, required=True, help=f"how many {app.presentation.noun} to queue")
         first = next(iter(choices))
         parser.add_argument(
             "--strategy", choices=list(choices), default=first, help=f"which to ask first (default: {first})"
@@ -82,8 +82,8 @@ def command(app_name: str, doc: str | None):
             ],
         )  # fmt: skip
         print(
-            f"Wrote {len(picked)} {task.noun} to {args.out} ({args.strategy} order; {len(found)} candidates, "
-            f"{skipped} rows already decided)",
+            f"Wrote {len(picked)} {app.presentation.noun} to {args.out} ({args.strategy} order; "
+            f"{len(found)} candidates, {skipped} rows already decided)",
             file=sys.stderr,
         )
         return 0

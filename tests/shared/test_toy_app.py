@@ -6,17 +6,16 @@ import pytest
 
 from sentiment.task import SentimentTask
 from shared.cli import run_cli
-from shared.tasks import APPS, App, apps_with, get_app
+from shared.tasks import APPS, App, Presentation, apps_with, get_app
 
 
 class ToyTask(SentimentTask):
     """The sentiment model side under another name: what a new app writes first."""
 
     name = "toy"
-    title = "Toy"
 
 
-APP = App(ToyTask(), show=lambda api, texts: None)
+APP = App(ToyTask(), Presentation(title="Toy", noun="texts", examples=("A toy text.",), show=lambda api, texts: None))
 
 
 @pytest.fixture
