@@ -1,8 +1,8 @@
 """The tree model's parser alone on SST: which of its settings earn their place.
 
-Each variant of the parser (`sentiment.tree_model.build_parser` with the given model
+Each variant of the parser (`sentiment.tree.model.build_parser` with the given model
 settings) is trained as a tree model's first stage trains it
-(`sentiment.tree_training.train_parser`, the shared loop: Adam 0.002, batches of 32, clipping at 1) for a
+(`sentiment.tree.training.train_parser`, the shared loop: Adam 0.002, batches of 32, clipping at 1) for a
 fixed number of epochs; after each epoch its greedy trees on dev are scored (unlabelled
 bracketing F1: spans of two tokens or more, the whole sentence left out). The epoch with
 the best dev F1 is kept and its test F1 reported (model selection on dev only).
@@ -33,9 +33,9 @@ def train_variant(overrides: dict, seed: int, splits, epochs: int) -> dict:
     import keras
 
     from sentiment.config import SentimentConfig, TrainingConfig
-    from sentiment.model import build_vectorizer
-    from sentiment.tree_model import build_parser, parser_characters
-    from sentiment.tree_training import parser_batches, parser_bracketing, train_parser
+    from sentiment.sequence.model import build_vectorizer
+    from sentiment.tree.model import build_parser, parser_characters
+    from sentiment.tree.training import parser_batches, parser_bracketing, train_parser
     from shared.config import load_config
 
     keras.utils.set_random_seed(seed)

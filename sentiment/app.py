@@ -74,7 +74,7 @@ class SentimentFiles(DataFiles):
 
     def config_overrides(self, args) -> list[str]:
         from lm.transfer import settings
-        from sentiment.taken_parser import check_tree_bundle
+        from sentiment.tree.taken_parser import check_tree_bundle
 
         overrides = [f"--model.parser={check_tree_bundle(args.parser)}"] if getattr(args, "parser", None) else []
         if not getattr(args, "encoder", None):

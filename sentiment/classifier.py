@@ -87,7 +87,7 @@ class SentimentClassifier(BundleModel):
         """Wrap an end-to-end Keras model (raw strings in, probabilities out)."""
         import tensorflow as tf
 
-        from sentiment.model import CLASSIFIER, VECTORIZER, standardize_text
+        from sentiment.sequence.model import CLASSIFIER, VECTORIZER, standardize_text
         from shared.layers import CALIBRATION, model_temperature
 
         super().__init__(model, metadata, path)
@@ -233,7 +233,7 @@ def tree_reader(model, calibrate):
     the slot count T (leaves 0..T-1, node m at T + m)."""
     import tensorflow as tf
 
-    from sentiment.tree_model import token_strings
+    from sentiment.tree.model import token_strings
 
     vectorizer, truncate = model.get_layer("vectorizer"), model.get_layer("truncate")
     parser, parse, classifier = model.get_layer("parser"), model.get_layer("parse"), model.get_layer("tree_classifier")

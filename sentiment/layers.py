@@ -2,6 +2,6 @@
 bundle (`SentimentClassifier.MODEL_MODULE`) or a tree model's parser imports first, so
 that a sequence model, a tree model and a parser alike load with `safe_mode`."""
 
-import sentiment.model  # noqa: F401
-import sentiment.parser  # noqa: F401
-import sentiment.tree_model  # noqa: F401
+import sentiment.parser.model  # noqa: F401
+import sentiment.sequence.model  # noqa: F401
+import sentiment.tree.model  # noqa: F401

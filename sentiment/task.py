@@ -82,8 +82,8 @@ def evaluate_texts(classifier, data: LabelledTexts) -> dict:
     its non-neutral texts (SST-2 derived), the calibration of its probabilities (ECE,
     Brier, NLL; `before` the temperature for a calibrated model) and its reliability
     bins; for a tree model on data with trees, its gold-tree scores and its parser's
-    bracketing (`sentiment.tree_eval`)."""
-    from sentiment.tree_eval import binary_accuracy, evaluate_trees
+    bracketing (`sentiment.tree.evaluation`)."""
+    from sentiment.tree.evaluation import binary_accuracy, evaluate_trees
     from shared.calibration import calibration_scores, reliability, tempered
     from shared.metrics import classification_report
 
@@ -124,17 +124,27 @@ class SentimentTask(Task):
         return load_named_dataset(name, phrases=config is not None and config.training.phrases)
 
     def prepare(self, splits: Splits, config: SentimentConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
-        if config.model.architecture == "tree":
-            from sentiment.tree_training import prepare_tree
+        from sentiment.calibration import temperature_scaled
+        from sentiment.classifier import SentimentClassifier
 
-            return prepare_tree(splits, config, prepared_dir, resume=resume, seed=seed)
+        calibrate = temperature_scaled if config.training.calibration == "temperature" else None
+        if config.model.architecture == "tree":
+            from sentiment.tree.training import prepare_tree
+
+            return prepare_tree(
+                splits,
+                config,
+                prepared_dir,
+                resume=resume,
+                seed=seed,
+                api_class=SentimentClassifier,
+                calibrate=calibrate,
+            )
 
         import keras
         import numpy as np
 
-        from sentiment import model as model_lib
-        from sentiment.calibration import temperature_scaled
-        from sentiment.classifier import SentimentClassifier
+        from sentiment.sequence import model as model_lib
         from shared.metrics import classification_report
         from shared.sequences import bucketed_dataset
         from shared.vectors import vectors_of
@@ -200,7 +210,7 @@ class SentimentTask(Task):
             facts={"train_examples": len(splits.train)},
             metadata={"labels": list(LABELS), "architecture": "sequence"},
             taken={"encoder": encoder.record()} if encoder else {},
-            calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
+            calibrate=calibrate,
         )
 
     def evaluate(self, api, data: LabelledTexts) -> SentimentReport:

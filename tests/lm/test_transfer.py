@@ -121,7 +121,7 @@ def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_l
     from lm import LanguageModel
     from lm.model import UNKNOWN_ID
     from sentiment.config import ModelConfig
-    from sentiment.model import build_classifier, initialize_from_encoder
+    from sentiment.sequence.model import build_classifier, initialize_from_encoder
     from sentiment.task import encoder_source
 
     lm = LanguageModel.load(word_lm)

@@ -4,7 +4,13 @@ import pytest
 import tensorflow as tf
 
 from sentiment.config import ModelConfig
-from sentiment.model import MaskedPooling, build_classifier, build_end_to_end, build_vectorizer, standardize_text
+from sentiment.sequence.model import (
+    MaskedPooling,
+    build_classifier,
+    build_end_to_end,
+    build_vectorizer,
+    standardize_text,
+)
 from tests.conftest import NO_VECTORS
 
 TEXTS = ["A gorgeous film!", "It doesn't work.", "dull, dull, dull"]

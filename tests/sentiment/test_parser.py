@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sentiment.parser import SpanScorer, gold_splits, greedy_splits, split_logits
+from sentiment.parser.model import SpanScorer, gold_splits, greedy_splits, split_logits
 from tests.sentiment.test_trees import TREES, leaf, node
 
 
@@ -67,7 +67,7 @@ def test_a_span_scorer_learns_the_bracketing_of_its_trees(depth):
 
 
 def test_the_in_graph_parse_is_the_greedy_parse_laid_out_for_the_composer():
-    from sentiment.parser import GreedyParse
+    from sentiment.parser.model import GreedyParse
     from sentiment.trees import encode_splits
 
     rng = np.random.default_rng(7)
@@ -87,8 +87,8 @@ def test_the_in_graph_parse_is_the_greedy_parse_laid_out_for_the_composer():
 
 def test_the_parsers_tokens_are_the_vectorizers_cut_as_its_ids_are():
     from sentiment.config import ModelConfig
-    from sentiment.model import Truncate, build_vectorizer
-    from sentiment.tree_model import token_strings
+    from sentiment.sequence.model import Truncate, build_vectorizer
+    from sentiment.tree.model import token_strings
 
     config = ModelConfig(max_length=6)
     texts = ["It's a fine film, isn't it?", "", "one two three four five six seven eight", "\u200b"]
@@ -104,7 +104,7 @@ def test_the_parsers_tokens_are_the_vectorizers_cut_as_its_ids_are():
 @pytest.mark.parametrize("filters", [0, 4])
 def test_only_a_parser_with_character_features_tells_unknown_words_apart(filters):
     from sentiment.config import ModelConfig
-    from sentiment.tree_model import build_parser
+    from sentiment.tree.model import build_parser
 
     keras.utils.set_random_seed(1)
     config = ModelConfig(parser_dim=4, parser_units=4, parser_hidden=4, parser_char_filters=filters)

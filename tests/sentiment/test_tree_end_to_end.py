@@ -121,7 +121,7 @@ def test_a_tree_of_1500_words_reads_without_recursion(tmp_path, branching):
     """SST sets no limit on depth: a left- or right-branching tree of 1,500 words is
     parsed, converted and encoded without reaching Python's recursion limit."""
     from sentiment.data import read_sst_trees
-    from sentiment.parser import gold_splits
+    from sentiment.parser.model import gold_splits
     from sentiment.trees import encode_trees
 
     words = [f"w{i}" for i in range(1500)]
@@ -221,8 +221,8 @@ def test_evaluation_of_a_tree_model_adds_gold_trees_every_phrase_and_the_parsers
 
 def test_the_parser_bracketing_of_gold_splits_is_perfect():
     """The bracketing measure itself: a parser that returns the gold tree scores 1."""
-    from sentiment.parser import gold_splits
-    from sentiment.tree_eval import bracketing
+    from sentiment.parser.model import gold_splits
+    from sentiment.tree.evaluation import bracketing
     from tests.sentiment.test_trees import TREES
 
     by_text = {" ".join(tree.tokens): tree for tree in TREES}
@@ -321,8 +321,8 @@ def test_csv_rows_train_a_tree_model_whose_taken_parser_parses_as_its_bundle_doe
     tree_bundle, tmp_path, tiny_config_file
 ):
     from sentiment import SentimentClassifier
-    from sentiment.taken_parser import parser_record
     from sentiment.train import main
+    from sentiment.tree.taken_parser import parser_record
 
     out = tmp_path / "reviews-tree"
     args = [*REVIEWS_ARGS, "--config", str(tiny_config_file), "--model.architecture", "tree", "--model.cell", "gru"]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sentiment.tree_model import CELLS, TreeComposer
+from sentiment.tree.model import CELLS, TreeComposer
 from sentiment.trees import NO_LABEL, Tree, encode_trees
 from shared.errors import DataError
 
@@ -120,7 +120,7 @@ def test_a_node_with_three_children_is_refused(tmp_path):
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_a_parsers_splits_compose_to_the_same_root_as_the_tree(cell):
-    from sentiment.parser import gold_splits, greedy_splits
+    from sentiment.parser.model import gold_splits, greedy_splits
     from sentiment.trees import encode_splits
 
     batch = encode_trees(TREES)

@@ -18,6 +18,9 @@ MOVED = [
     ("shared.ray_scoring", "input_files", "shared.inputs", "input_files"),
     ("shared.ray_scoring", "commit_output", "shared.part_files", "commit_output"),
     ("lm.scoring", "stream_bits", "lm.inference", "stream_bits"),
+    ("sentiment.model", "build_classifier", "sentiment.sequence.model", "build_classifier"),
+    ("sentiment.tree_model", "build_tree_classifier", "sentiment.tree.model", "build_tree_classifier"),
+    ("sentiment.parser", "SpanScorer", "sentiment.parser.model", "SpanScorer"),
 ]
 
 
@@ -42,6 +45,13 @@ def test_the_old_char_lm_layer_maker_still_works_and_warns(tmp_path):
         from lm.embeddings import from_bundle
     with pytest.raises(BundleError, match="model folder not found"):
         from_bundle(tmp_path / "nothing")
+
+
+@pytest.mark.parametrize("old_module", ["sentiment.model", "sentiment.parser"])
+def test_a_moved_module_answers_no_name_its_new_home_lacks(old_module):
+    module = importlib.import_module(old_module)
+    with pytest.raises(AttributeError, match="has no attribute 'fit_everything'"):
+        module.fit_everything  # noqa: B018
 
 
 def test_a_name_that_never_was_is_an_attribute_error():

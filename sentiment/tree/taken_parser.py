@@ -56,10 +56,10 @@ def taken_parser(path: str | Path):
             reads token strings.
         BundleError: not a sentiment bundle.
     """
-    from sentiment.classifier import SentimentClassifier
-    from sentiment.tree_model import PARSER
+    from sentiment.tree.model import PARSER  # registers the layers of a tree bundle
+    from shared.bundle import load_bundle
 
-    parser = SentimentClassifier.load(check_tree_bundle(path)).model.get_layer(PARSER)
+    parser = load_bundle(check_tree_bundle(path), task="sentiment").model.get_layer(PARSER)
     if parser.inputs[0].dtype != "string":
         raise ConfigError(f"{path}: its parser reads word ids only (an older tree model); retrain it to take it")
     parser.trainable = False
@@ -72,8 +72,8 @@ def parsed_trees(parser, max_length: int, texts, labels, batch_size: int = 256) 
     and no other node; None for a text with no tokens."""
     import tensorflow as tf
 
-    from sentiment.parser import GreedyParse
-    from sentiment.tree_model import token_strings
+    from sentiment.parser.model import GreedyParse
+    from sentiment.tree.model import token_strings
 
     parse = GreedyParse()
     trees = []

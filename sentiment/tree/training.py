@@ -5,7 +5,7 @@
    unused) for `parser_epochs`, the epoch with the best dev bracketing F1 kept: a
    `shared.tasks.Stage`, so the shared loop trains it with its checkpoints, exact
    resume, logs and progress; or, for texts without trees, the parser of another tree
-   bundle (`sentiment.taken_parser`);
+   bundle (`sentiment.tree.taken_parser`);
 2. the recursive network over the gold trees (every labelled node), by the same loop,
    with dev scores through the parser's own trees (what raw text gets).
 
@@ -33,7 +33,7 @@ def parser_batches(trees, batch_size: int) -> list[tuple]:
     import numpy as np
     import tensorflow as tf
 
-    from sentiment.parser import gold_splits
+    from sentiment.parser.model import gold_splits
     from shared.sequences import length_sorted_batches
 
     batches = []
@@ -56,11 +56,11 @@ def parser_batches(trees, batch_size: int) -> list[tuple]:
 def parser_bracketing(parser, trees, batches: list[tuple]) -> float:
     """Unlabelled bracketing F1 of `parser`'s greedy trees against `trees`, batched as
     `parser_batches` batches them (made once by the caller), scored as
-    `sentiment.tree_eval.bracketing` scores a bundle's."""
+    `sentiment.tree.evaluation.bracketing` scores a bundle's."""
     import numpy as np
 
-    from sentiment.parser import greedy_splits
-    from sentiment.tree_eval import span_f1, unlabelled_spans
+    from sentiment.parser.model import greedy_splits
+    from sentiment.tree.evaluation import span_f1, unlabelled_spans
 
     def pairs():
         for index, tokens, spans, splits, weights in batches:
@@ -95,7 +95,7 @@ def parser_step(parser):
     """One training step of `parser` on a batch (tokens, node spans, gold splits, weights)."""
     import tensorflow as tf
 
-    from sentiment.parser import split_logits
+    from sentiment.parser.model import split_logits
 
     optimizer = parser.optimizer
 
@@ -157,11 +157,11 @@ def curve_of(history: list[dict]) -> list[float]:
 
 def new_parser(config, vocabulary: list[str], seed: int, vectors=None):
     """The run's parser before training: built from `seed`, its words started from the vectors."""
-    from sentiment.tree_model import build_parser, parser_characters
+    from sentiment.tree.model import build_parser, parser_characters
 
     parser = build_parser(config.model, vocabulary, parser_characters(vocabulary), seed)
     if vectors is not None:
-        from sentiment.model import initialize_from_vectors
+        from sentiment.sequence.model import initialize_from_vectors
 
         known = initialize_from_vectors(parser, vocabulary, vectors, "parser_embedding")
         print(f"Vectors {config.model.vectors}: the parser's {known} of {len(vocabulary)} words start from theirs")
@@ -221,7 +221,7 @@ def parser_and_trees(splits: Splits, config, vocabulary: list[str], *, seed, vec
         epochs = config.training.parser_epochs
         stages = (parser_stage(parser, trees, splits.dev.trees, config.training, seed, epochs, parser_trained),)
     else:
-        from sentiment.taken_parser import parsed_trees, taken_parser
+        from sentiment.tree.taken_parser import parsed_trees, taken_parser
 
         reading["parser"], taken["parser"] = taken_parser(config.model.parser)
         found = parsed_trees(reading["parser"], config.model.max_length, splits.train.texts, splits.train.labels)
@@ -230,15 +230,16 @@ def parser_and_trees(splits: Splits, config, vocabulary: list[str], *, seed, vec
     return reading, stages, taken, trees
 
 
-def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
-    """The Fit of a tree model (see the module docstring)."""
+def prepare_tree(
+    splits: Splits, config, prepared_dir: Path, *, resume: bool, seed: int, api_class: type, calibrate
+) -> Fit:
+    """The Fit of a tree model (see the module docstring): its models wrapped in the app's
+    `api_class`, calibrated after training by `calibrate` (None: not at all)."""
     import keras
     import tensorflow as tf
 
-    from sentiment import model as model_lib
-    from sentiment.calibration import temperature_scaled
-    from sentiment.classifier import SentimentClassifier
-    from sentiment.tree_model import build_tree_classifier, build_tree_end_to_end, tree_batches
+    from sentiment.sequence import model as model_lib
+    from sentiment.tree.model import build_tree_classifier, build_tree_end_to_end, tree_batches
     from shared.metrics import classification_report
     from shared.vectors import vectors_of
 
@@ -277,12 +278,12 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
     )
     apis = {}  # one end-to-end model per classifier (a resumed run loads a new one)
 
-    def api_of(model) -> SentimentClassifier:
+    def api_of(model):
         if id(model) not in apis:
             parser = reading["parser"]
             parser.trainable = False  # a taken parser, as a trained one
             end_to_end = build_tree_end_to_end(config.model, vectorizer, model, parser)
-            apis[id(model)] = SentimentClassifier(end_to_end, {"labels": list(LABELS), "architecture": "tree"})
+            apis[id(model)] = api_class(end_to_end, {"labels": list(LABELS), "architecture": "tree"})
         return apis[id(model)]
 
     def evaluate_dev(model) -> dict:
@@ -298,6 +299,6 @@ def prepare_tree(splits: Splits, config, prepared_dir: Path, *, resume: bool, se
         facts=facts,  # the parser's facts are added when stage 1 is done
         metadata={"labels": list(LABELS), "architecture": "tree"},
         taken=taken,
-        calibrate=temperature_scaled if config.training.calibration == "temperature" else None,
+        calibrate=calibrate,
         stages=stages,
     )

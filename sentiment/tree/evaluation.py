@@ -24,7 +24,7 @@ def binary_accuracy(probabilities: np.ndarray, labels) -> float:
 def gold_tree_nodes(api, trees, batch_size: int = 256):
     """For each batch of `trees` (length-sorted): (its TreeBatch, node probabilities [B, 2T, 3])
     of the api's classifier composed over the gold trees."""
-    from sentiment.tree_model import TREE_CLASSIFIER, tree_batches
+    from sentiment.tree.model import TREE_CLASSIFIER, tree_batches
     from sentiment.trees import encode_trees
     from shared.sequences import length_sorted_batches
 
@@ -63,7 +63,7 @@ def bracketing(parse, texts, trees) -> dict:
     """Unlabelled bracketing precision, recall and F1 of `parse` (text -> `parsed_splits`) on
     `texts` against the gold `trees` (spans of two tokens or more, the whole sentence left
     out: it is always right)."""
-    from sentiment.parser import gold_splits
+    from sentiment.parser.model import gold_splits
 
     def pairs():
         for text, tree in zip(texts, trees):
