@@ -126,6 +126,10 @@ def isotonic_calibrated(tagger, dev: list[Sentence]):
     return EntityTagger(tagger.model, {**tagger.metadata, "calibration": record}), record
 
 
+# name -> (the API, dev data) -> (the calibrated API, the bundle's record); "none" leaves it as it is
+CALIBRATORS = {"isotonic": isotonic_calibrated, "none": None}
+
+
 def char_lm_records(model_config) -> dict:
     """What the bundle records of the character LMs the tagger takes, by config field."""
     from lm.transfer import describe
@@ -200,7 +204,7 @@ class NerTask(Task):
             facts={"train_sentences": len(splits.train)},
             metadata={"labels": entity_types(tags), "tags": tags},
             taken=char_lm_records(config.model),
-            calibrate=isotonic_calibrated if config.training.calibration == "isotonic" else None,
+            calibrate=CALIBRATORS[config.training.calibration],
         )
 
     def evaluate(self, api, data: list[Sentence]) -> EntityReport:

@@ -1,5 +1,7 @@
-"""Calibrating a sentiment model's probabilities after training: a temperature fitted on
-dev, inside the saved model (`shared.layers.with_temperature`)."""
+"""Calibrating a sentiment model's probabilities after training, by the name the config's
+`training.calibration` gives (`CALIBRATORS`): a temperature fitted on dev, inside the saved
+model (`shared.layers.with_temperature`) and recorded in its metadata, where the API reads
+it back."""
 
 from __future__ import annotations
 
@@ -26,4 +28,8 @@ def temperature_scaled(classifier, dev: LabelledTexts):
           f"{record['dev_after']['nll']:.4f}, ECE {record['dev_before']['ece']:.4f} -> "
           f"{record['dev_after']['ece']:.4f})", flush=True)  # fmt: skip
     calibrated = with_temperature(classifier.model, temperature)
-    return SentimentClassifier(calibrated, classifier.metadata), record
+    return SentimentClassifier(calibrated, {**classifier.metadata, "calibration": record}), record
+
+
+# name -> (the API, dev data) -> (the calibrated API, the bundle's record); "none" leaves it as it is
+CALIBRATORS = {"temperature": temperature_scaled, "none": None}

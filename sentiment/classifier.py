@@ -62,6 +62,13 @@ class StepPrediction:
     probabilities: dict[str, float]
 
 
+def calibration_temperature(metadata: dict) -> float | None:
+    """The temperature a bundle's calibration record says its model ends with (the run
+    that fitted it recorded it); None for a model without one."""
+    record = metadata.get("calibration", {})
+    return record["temperature"] if record.get("method") == "temperature" else None
+
+
 def architecture_of(metadata: dict) -> str:
     """A sentiment model's architecture as its metadata records it: under "architecture"
     (bundles from now on, and the models of a training run), else in its config (tree
@@ -88,7 +95,7 @@ class SentimentClassifier(BundleModel):
         import tensorflow as tf
 
         from sentiment.sequence.model import CLASSIFIER, VECTORIZER, standardize_text
-        from shared.layers import CALIBRATION, model_temperature
+        from shared.layers import CALIBRATION
 
         super().__init__(model, metadata, path)
         self._labels = tuple(self.metadata.get("labels", LABELS))
@@ -99,7 +106,7 @@ class SentimentClassifier(BundleModel):
 
         self._probabilities = probabilities
         self.architecture = architecture_of(self.metadata)
-        self.temperature = model_temperature(model)  # None: the model's own probabilities
+        self.temperature = calibration_temperature(self.metadata)  # None: the model's own probabilities
         calibrate = model.get_layer(CALIBRATION) if self.temperature else tf.identity
         if self.architecture == "tree":
             self._tree = tree_reader(model, calibrate)

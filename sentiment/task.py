@@ -124,10 +124,10 @@ class SentimentTask(Task):
         return load_named_dataset(name, phrases=config is not None and config.training.phrases)
 
     def prepare(self, splits: Splits, config: SentimentConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
-        from sentiment.calibration import temperature_scaled
+        from sentiment.calibration import CALIBRATORS
         from sentiment.classifier import SentimentClassifier
 
-        calibrate = temperature_scaled if config.training.calibration == "temperature" else None
+        calibrate = CALIBRATORS[config.training.calibration]
         if config.model.architecture == "tree":
             from sentiment.tree.training import prepare_tree
 

@@ -124,9 +124,3 @@ def with_temperature(model: keras.Model, temperature: float) -> keras.Model:
     """`model` (one input, class probabilities out) with a `Temperature` layer named
     CALIBRATION after its output: the same layers, so its parts are found as before."""
     return keras.Model(model.input, Temperature(temperature, name=CALIBRATION)(model.output), name=model.name)
-
-
-def model_temperature(model: keras.Model) -> float | None:
-    """The temperature of `model`'s CALIBRATION layer, or None when it has none."""
-    names = {layer.name for layer in model.layers}
-    return model.get_layer(CALIBRATION).temperature if CALIBRATION in names else None
