@@ -11,7 +11,6 @@ import numpy as np
 
 from sentiment.data import LABELS
 from shared.api import BundleModel
-from shared.errors import UnsupportedError
 from shared.inputs import check_texts
 
 BATCH_SIZE = 256
@@ -94,7 +93,7 @@ class SentimentClassifier(BundleModel):
         """Wrap an end-to-end Keras model (raw strings in, probabilities out)."""
         import tensorflow as tf
 
-        from sentiment.sequence.model import CLASSIFIER, VECTORIZER, standardize_text
+        from sentiment.architectures import recipe
         from shared.layers import CALIBRATION
 
         super().__init__(model, metadata, path)
@@ -108,23 +107,7 @@ class SentimentClassifier(BundleModel):
         self.architecture = architecture_of(self.metadata)
         self.temperature = calibration_temperature(self.metadata)  # None: the model's own probabilities
         calibrate = model.get_layer(CALIBRATION) if self.temperature else tf.identity
-        if self.architecture == "tree":
-            self._tree = tree_reader(model, calibrate)
-            return
-        vectorizer = model.get_layer(VECTORIZER)
-        truncate = model.get_layer("truncate")
-        classifier = model.get_layer(CLASSIFIER)
-
-        @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
-        def steps(text):
-            ids = truncate(vectorizer(tf.reshape(text, [1])))[0]
-            count = tf.shape(ids)[0]
-            # Row t holds the first t + 1 tokens: the network's reading after token t.
-            prefixes = tf.linalg.band_part(tf.tile(ids[tf.newaxis], [count, 1]), -1, 0)
-            tokens = tf.strings.split(standardize_text(text))[:count]
-            return tokens, calibrate(classifier(prefixes, training=False))
-
-        self._steps = steps
+        self.reading = recipe(self.architecture).reading(model, calibrate)  # one text: word by word or its tree
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -159,12 +142,8 @@ class SentimentClassifier(BundleModel):
         Step t is the model's output on the first t + 1 tokens, read from the
         recurrent stack at that time step; the last step equals `predict(text)`.
         """
-        if self.architecture == "tree":
-            raise UnsupportedError(
-                "a tree model reads a text as a whole, not word by word: call predict_tree(text) for its tree"
-            )
         (text,) = check_texts([text])
-        tokens, probabilities = self._steps(text)
+        tokens, probabilities = self.reading.steps(text)
         return [
             StepPrediction(index, token.decode("utf-8"), *self._label_and_scores(row))
             for index, (token, row) in enumerate(zip(tokens.numpy(), probabilities.numpy()))
@@ -175,12 +154,8 @@ class SentimentClassifier(BundleModel):
         character span, label and probabilities, the root first."""
         from sentiment.trees import token_offsets
 
-        if self.architecture != "tree":
-            raise UnsupportedError(
-                "a sequence model reads a text word by word, not as a tree: call predict_steps(text)"
-            )
         (text,) = check_texts([text])
-        tokens, found, nodes, width = (value.numpy() for value in self._tree(text))
+        tokens, found, nodes, width = (value.numpy() for value in self.reading.tree(text))
         tokens = [token.decode("utf-8") for token in tokens]
         offsets = token_offsets(text, tokens)
         found = [tuple(int(v) for v in node) for node in found[: max(len(tokens) - 1, 0)]]
@@ -232,28 +207,3 @@ def largest_moves(steps: Sequence[StepPrediction], label: str, count: int = 3) -
         previous = step.probabilities[label]
     ranked = sorted(changes, key=lambda index: abs(changes[index]), reverse=True)[:count]
     return {index: changes[index] for index in sorted(ranked)}
-
-
-def tree_reader(model, calibrate):
-    """A tf.function of one text: its tokens, its parser's pre-order splits, the class
-    probabilities of every node slot (through `calibrate`, the model's temperature), and
-    the slot count T (leaves 0..T-1, node m at T + m)."""
-    import tensorflow as tf
-
-    from sentiment.tree.model import token_strings
-
-    vectorizer, truncate = model.get_layer("vectorizer"), model.get_layer("truncate")
-    parser, parse, classifier = model.get_layer("parser"), model.get_layer("parse"), model.get_layer("tree_classifier")
-    spelled = parser.inputs[0].dtype == "string"  # parsers before character features read the ids
-
-    @tf.function(input_signature=[tf.TensorSpec([], tf.string)])
-    def read(text):
-        texts = tf.reshape(text, [1])
-        ids = truncate(vectorizer(texts))
-        tokens = token_strings(texts, truncate.max_length)
-        lengths = tf.reduce_sum(tf.cast(ids != 0, tf.int32), axis=1)
-        left, right, slots, _, found = parse(parser(tokens if spelled else ids, training=False), lengths)
-        nodes = calibrate(classifier([ids, left, right, slots], training=False))
-        return tokens[0, : lengths[0]], found[0], nodes[0], tf.shape(ids)[1]
-
-    return read

@@ -13,6 +13,7 @@ from shared.inputs import iter_csv
 from shared.treebank import iter_phrases, read_trees
 
 LABELS = ("negative", "neutral", "positive")
+MONITOR = "macro_f1"  # the dev measure that model selection and early stopping follow
 SST_FIVE_TO_THREE = (0, 0, 1, 2, 2)  # very neg, neg -> negative; neutral; pos, very pos -> positive
 
 

@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from sentiment.data import LABELS
 from shared.metrics import calibration_line
 from shared.tasks import Report, ReportView
+
+NEUTRAL = LABELS.index("neutral")
+
+
+def binary_accuracy(probabilities: np.ndarray, labels) -> float:
+    """SST-2 derived: on the texts whose gold class is not neutral, whether P(positive) >
+    P(negative) says the right one (None when every text is neutral)."""
+    labels = np.asarray(labels)
+    kept = labels != NEUTRAL
+    if not kept.any():
+        return None
+    positive = probabilities[kept, LABELS.index("positive")] > probabilities[kept, LABELS.index("negative")]
+    return round(float(np.mean(positive == (labels[kept] == LABELS.index("positive")))), 6)
 
 
 class SentimentReport(Report):

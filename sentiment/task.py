@@ -5,85 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from sentiment.config import SentimentConfig
-from sentiment.data import DATASETS, LABELS, LabelledTexts, Splits, load_named_dataset, load_tree_dataset
-from sentiment.report import SentimentReport
+from sentiment.data import DATASETS, MONITOR, LabelledTexts, Splits, load_named_dataset
+from sentiment.report import SentimentReport, binary_accuracy
 from shared.tasks import Fit, Serving, Task
-
-MONITOR = "macro_f1"
-
-
-def prior_weights(train_labels, dev_labels, exponent: float):
-    """Per-example weights (dev share / train share of its class) ** exponent, or None."""
-    import numpy as np
-
-    if exponent == 0:
-        return None
-    classes = len(LABELS)
-    train_share = np.bincount(train_labels, minlength=classes) / len(train_labels)
-    dev_share = np.bincount(dev_labels, minlength=classes) / len(dev_labels)
-    # A class missing from train or dev keeps weight 1.
-    present = (train_share > 0) & (dev_share > 0)
-    ratio = np.divide(dev_share, train_share, out=np.ones(classes), where=present) ** exponent
-    weights = ratio[np.asarray(train_labels)]
-    return (weights / weights.mean()).astype("float32")
-
-
-def encoder_source(model_config):
-    """The word LM named by `model_config.encoder` (`lm.transfer.LanguageModelSource`),
-    checked against the config; None without one."""
-    from lm.transfer import describe
-    from shared.errors import ConfigError
-
-    if not model_config.encoder:
-        return None
-    lm = describe(model_config.encoder)
-    if lm.level != "word":
-        raise ConfigError(f"encoder {model_config.encoder} is a {lm.level}-level LM; it needs a word one")
-    if model_config.embedding_dim != lm.embedding_dim:
-        raise ConfigError(
-            f"embedding_dim is {model_config.embedding_dim} but {model_config.encoder}'s is {lm.embedding_dim}"
-        )
-    if model_config.encoder_layers > lm.layers:
-        raise ConfigError(f"encoder_layers is {model_config.encoder_layers} but {model_config.encoder} has {lm.layers}")
-    if lm.direction != "forward" and model_config.encoder_layers:
-        raise ConfigError(f"encoder_layers needs a forward LM; {model_config.encoder} reads backward")
-    return lm
-
-
-def vectorize(vectorizer, texts, max_length: int):
-    """Token ids of each text as a RaggedTensor, padding removed and truncated."""
-    import tensorflow as tf
-
-    pieces = []
-    for start in range(0, len(texts), 4096):
-        padded = vectorizer(tf.constant(list(texts[start : start + 4096])))
-        pieces.append(tf.RaggedTensor.from_tensor(padded, padding=0)[:, :max_length])
-    return tf.concat(pieces, axis=0)
-
-
-def predict_ids(classifier, ids, batch_size: int = 512):
-    """Class probabilities for ragged token ids, batched by length, in input order."""
-    import numpy as np
-    import tensorflow as tf
-
-    from shared.sequences import length_sorted_batches
-
-    lengths = ids.row_lengths().numpy()
-    result = np.zeros((len(lengths), len(LABELS)), dtype="float32")
-    for batch in length_sorted_batches(lengths, batch_size):
-        # A plain call, not predict_on_batch: under a distribution strategy that would
-        # split the batch among the workers and return every worker's share.
-        result[batch] = classifier(tf.gather(ids, batch).to_tensor(default_value=0), training=False).numpy()
-    return result
 
 
 def evaluate_texts(classifier, data: LabelledTexts) -> dict:
     """The classification report of `classifier` on `data`, with the binary accuracy on
     its non-neutral texts (SST-2 derived), the calibration of its probabilities (ECE,
     Brier, NLL; `before` the temperature for a calibrated model) and its reliability
-    bins; for a tree model on data with trees, its gold-tree scores and its parser's
-    bracketing (`sentiment.tree.evaluation`)."""
-    from sentiment.tree.evaluation import binary_accuracy, evaluate_trees
+    bins; and what the model's architecture adds (a tree model's, on data with trees: its
+    gold-tree scores and its parser's bracketing)."""
+    from sentiment.architectures import recipe
     from shared.calibration import calibration_scores, reliability, tempered
     from shared.metrics import classification_report
 
@@ -97,9 +30,7 @@ def evaluate_texts(classifier, data: LabelledTexts) -> dict:
         )  # as predict_proba(calibrated=False), no second pass
         report["calibration"] |= {"temperature": classifier.temperature, "before": calibration_scores(raw, data.labels)}
     report["reliability"] = reliability(probabilities, data.labels)
-    if getattr(classifier, "architecture", "sequence") == "tree" and getattr(data, "trees", ()):
-        report |= evaluate_trees(classifier, data)
-    return report
+    return report | recipe(classifier.architecture).extra_scores(classifier, data)
 
 
 class SentimentTask(Task):
@@ -119,98 +50,25 @@ class SentimentTask(Task):
         return SentimentClassifier
 
     def load_dataset(self, name: str, config: SentimentConfig | None = None) -> Splits:
-        if config is not None and config.model.architecture == "tree" and not config.model.parser:
-            return load_tree_dataset(name)  # a taken parser gives plain texts their trees
-        return load_named_dataset(name, phrases=config is not None and config.training.phrases)
+        if config is None:  # as evaluation reads it
+            return load_named_dataset(name)
+        from sentiment.architectures import recipe
+
+        return recipe(config.model.architecture).load_dataset(name, config)
 
     def prepare(self, splits: Splits, config: SentimentConfig, prepared_dir: Path, *, resume: bool, seed: int) -> Fit:
+        from sentiment.architectures import recipe
         from sentiment.calibration import CALIBRATORS
         from sentiment.classifier import SentimentClassifier
 
-        calibrate = CALIBRATORS[config.training.calibration]
-        if config.model.architecture == "tree":
-            from sentiment.tree.training import prepare_tree
-
-            return prepare_tree(
-                splits,
-                config,
-                prepared_dir,
-                resume=resume,
-                seed=seed,
-                api_class=SentimentClassifier,
-                calibrate=calibrate,
-            )
-
-        import keras
-        import numpy as np
-
-        from sentiment.sequence import model as model_lib
-        from shared.metrics import classification_report
-        from shared.sequences import bucketed_dataset
-        from shared.vectors import vectors_of
-
-        vectors = vectors_of(config.model)
-        vectorizer = model_lib.prepared_vectorizer(
-            config.model, splits.train.texts, prepared_dir, resume=resume, vectors=vectors
-        )
-        print(f"Vocabulary: {vectorizer.vocabulary_size()} tokens; train {len(splits.train)}, dev {len(splits.dev)}")
-
-        train_ids = vectorize(vectorizer, splits.train.texts, config.model.max_length)
-        dev_ids = vectorize(vectorizer, splits.dev.texts, config.model.max_length)
-        train_labels = np.asarray(splits.train.labels, dtype="int32")
-        weights = prior_weights(splits.train.labels, splits.dev.labels, config.training.prior_correction)
-        encoder = encoder_source(config.model)
-        classifier = model_lib.build_classifier(config.model, vectorizer.vocabulary_size(), encoder)
-        if encoder and not resume:
-            from lm.transfer import WordEncoder
-
-            # Opened after the classifier is built, so its layers draw the same initial weights as ever.
-            known = model_lib.initialize_from_encoder(
-                classifier,
-                vectorizer.get_vocabulary(),
-                WordEncoder.open(config.model.encoder),
-                config.model.encoder_layers,
-            )
-            print(
-                f"Encoder {config.model.encoder}: {known} of {vectorizer.vocabulary_size()} words "
-                f"start from its embedding; {config.model.encoder_layers} of its recurrent layers taken"
-            )
-        if vectors is not None and not resume:
-            known = model_lib.initialize_from_vectors(classifier, vectorizer.get_vocabulary(), vectors)
-            print(f"Vectors {config.model.vectors}: {known} of {vectorizer.vocabulary_size()} words start from theirs")
-        classifier.compile(
-            optimizer=keras.optimizers.Adam(config.training.learning_rate, clipnorm=config.training.clip_norm),
-            loss=keras.losses.SparseCategoricalCrossentropy(),
-            metrics=["accuracy"],
-        )
-
-        def make_train_data(epoch: int):
-            return bucketed_dataset(
-                train_ids,
-                train_labels,
-                config.training.batch_size,
-                seed * 1000 + epoch,
-                weights=weights,
-                word_dropout=config.training.word_dropout,
-            )
-
-        def evaluate_dev(model) -> dict:
-            report = classification_report(splits.dev.labels, predict_ids(model, dev_ids).argmax(axis=1), LABELS)
-            return {MONITOR: report["macro_f1"], "accuracy": report["accuracy"]}
-
-        def finish(trained) -> SentimentClassifier:
-            end_to_end = model_lib.build_end_to_end(config.model, vectorizer, trained)
-            return SentimentClassifier(end_to_end, {"labels": list(LABELS), "architecture": "sequence"})
-
-        return Fit(
-            classifier,
-            make_train_data,
-            evaluate_dev,
-            finish,
-            facts={"train_examples": len(splits.train)},
-            metadata={"labels": list(LABELS), "architecture": "sequence"},
-            taken={"encoder": encoder.record()} if encoder else {},
-            calibrate=calibrate,
+        return recipe(config.model.architecture).prepare(
+            splits,
+            config,
+            prepared_dir,
+            resume=resume,
+            seed=seed,
+            api_class=SentimentClassifier,
+            calibrate=CALIBRATORS[config.training.calibration],
         )
 
     def evaluate(self, api, data: LabelledTexts) -> SentimentReport:

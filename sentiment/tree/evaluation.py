@@ -6,19 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from sentiment.data import LABELS
-
-NEUTRAL = LABELS.index("neutral")
-
-
-def binary_accuracy(probabilities: np.ndarray, labels) -> float:
-    """SST-2 derived: on the texts whose gold class is not neutral, whether P(positive) >
-    P(negative) says the right one (None when every text is neutral)."""
-    labels = np.asarray(labels)
-    kept = labels != NEUTRAL
-    if not kept.any():
-        return None
-    positive = probabilities[kept, LABELS.index("positive")] > probabilities[kept, LABELS.index("negative")]
-    return round(float(np.mean(positive == (labels[kept] == LABELS.index("positive")))), 6)
+from sentiment.report import binary_accuracy
 
 
 def gold_tree_nodes(api, trees, batch_size: int = 256):
@@ -38,7 +26,7 @@ def gold_tree_nodes(api, trees, batch_size: int = 256):
 
 def parsed_splits(api, text: str) -> tuple[int, list]:
     """(how many tokens the api's parser read in `text`, the (i, j, k) of its tree's nodes)."""
-    tokens, found, _, _ = api._tree(text)
+    tokens, found, _, _ = api.reading.tree(text)
     count = len(tokens.numpy())
     return count, [tuple(int(v) for v in node) for node in found.numpy()[: max(count - 1, 0)]]
 

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sentiment.data import LABELS, Splits
+from sentiment.data import LABELS, MONITOR, Splits
 from shared.errors import ConfigError
 from shared.tasks import Fit, Stage
 from shared.training.steps import OneProcess
 
-MONITOR = "macro_f1"
 PARSER_MONITOR = "bracketing_f1"
 
 

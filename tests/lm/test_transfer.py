@@ -122,7 +122,7 @@ def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_l
     from lm.model import UNKNOWN_ID
     from sentiment.config import ModelConfig
     from sentiment.sequence.model import build_classifier, initialize_from_encoder
-    from sentiment.task import encoder_source
+    from sentiment.sequence.training import encoder_source
 
     lm = LanguageModel.load(word_lm)
     vocabulary = ["", "[UNK]", "film", "not-in-the-lm-at-all", *lm.tokens[:5]]
@@ -143,7 +143,7 @@ def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_l
 
 def test_more_encoder_layers_than_the_lm_has_is_a_config_error(word_lm):
     from sentiment.config import ModelConfig
-    from sentiment.task import encoder_source
+    from sentiment.sequence.training import encoder_source
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"encoder_layers is 2 but {word_lm} has 1"):
@@ -152,7 +152,7 @@ def test_more_encoder_layers_than_the_lm_has_is_a_config_error(word_lm):
 
 def test_an_embedding_size_other_than_the_encoders_is_a_config_error(word_lm):
     from sentiment.config import ModelConfig
-    from sentiment.task import encoder_source
+    from sentiment.sequence.training import encoder_source
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"embedding_dim is 128 but {word_lm}'s is 16"):

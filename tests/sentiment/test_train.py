@@ -1,6 +1,6 @@
 import numpy as np
 
-from sentiment.task import prior_weights
+from sentiment.sequence.training import prior_weights
 
 
 def test_prior_weights_make_the_training_mix_match_dev():
