@@ -30,7 +30,7 @@ class LabelledTexts:
 
 @dataclass(frozen=True)
 class LabelledTrees(LabelledTexts):
-    """Sentences with their binary trees (`sentiment.trees.Tree`, a class on every node):
+    """Sentences with their binary trees (`shared.treebank.TreeNode`, a class on every node):
     `texts` are the trees' tokens joined by spaces, `labels` their roots' classes."""
 
     trees: tuple = ()
@@ -71,7 +71,7 @@ def read_sst(path: str | Path, *, phrases: bool = False) -> LabelledTexts:
 
 def read_sst_trees(path: str | Path) -> list:
     """Every tree of an SST file over the app's standardized tokens, each node labelled
-    with its 3-class sentiment (`sentiment.trees.Tree`).
+    with its 3-class sentiment (`shared.treebank.TreeNode`).
 
     Raises:
         DataError: a malformed or non-binary tree (naming its line), or no trees at all.

@@ -20,23 +20,24 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shared.deprecation import moved_names
+from shared.treebank import TreeNode
+
 NO_LABEL = -1
 
 
-@dataclass(frozen=True)
-class Tree:
-    """A binary tree over a sentence's tokens: `label` (a class index, or NO_LABEL),
-    and either no children (a leaf: one token) or two."""
+def binary_node(label: int, tokens: tuple[str, ...], children: tuple[TreeNode, ...] = ()) -> TreeNode:
+    """A node of a tree the model composes over (`shared.treebank.TreeNode`): `label` a
+    class index or NO_LABEL, and either no children (a leaf: one token) or two.
 
-    label: int
-    tokens: tuple[str, ...]
-    children: tuple[Tree, ...] = ()
-
-    def __post_init__(self):
-        if len(self.children) not in (0, 2):
-            raise ValueError(f"a node has {len(self.children)} children; trees here are binary (0 or 2)")
-        if not self.children and len(self.tokens) != 1:
-            raise ValueError(f"a leaf holds one token, not {len(self.tokens)}")
+    Raises:
+        ValueError: another number of children, or a leaf over other than one token.
+    """
+    if len(children) not in (0, 2):
+        raise ValueError(f"a node has {len(children)} children; trees here are binary (0 or 2)")
+    if not children and len(tokens) != 1:
+        raise ValueError(f"a leaf holds one token, not {len(tokens)}")
+    return TreeNode(label, tokens, children)
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class TreeBatch:
         return max(len(tokens) for tokens in self.tokens)
 
 
-def _walk(tree: Tree, leaves: list, composed: list) -> tuple[int, int]:
+def _walk(tree: TreeNode, leaves: list, composed: list) -> tuple[int, int]:
     """Number `tree`'s nodes (leaves left to right, composed nodes in post-order);
     returns (its id, its height). Ids: ("leaf", i) or ("node", k). Iterative: a tree of
     any depth."""
@@ -75,7 +76,7 @@ def _walk(tree: Tree, leaves: list, composed: list) -> tuple[int, int]:
     return found[id(tree)]
 
 
-def encode_trees(trees: list[Tree]) -> TreeBatch:
+def encode_trees(trees: list[TreeNode]) -> TreeBatch:
     """The arrays of a batch of trees (see the module docstring)."""
     walked = []
     for tree in trees:
@@ -130,8 +131,8 @@ def standardized_pieces(tokens: list[str]) -> dict[str, tuple[str, ...]]:
     return {token: tuple(text.decode("utf-8").split()) for token, text in zip(distinct, standardized)}
 
 
-def from_treebank(root, label_of, pieces: dict[str, tuple[str, ...]]) -> Tree | None:
-    """A treebank node (`shared.treebank.TreeNode`) as a Tree over standardized tokens.
+def from_treebank(root, label_of, pieces: dict[str, tuple[str, ...]]) -> TreeNode | None:
+    """A treebank node (`shared.treebank.TreeNode`) as a TreeNode over standardized tokens.
 
     A leaf that standardizes into several pieces becomes a right-branching chain of them,
     each node of the chain with the leaf's label; one that standardizes into nothing is
@@ -141,7 +142,7 @@ def from_treebank(root, label_of, pieces: dict[str, tuple[str, ...]]) -> Tree | 
     """
     from shared.treebank import post_order
 
-    built: dict[int, Tree | None] = {}
+    built: dict[int, TreeNode | None] = {}
     for node in post_order(root):
         if len(node.children) > 2:
             words = " ".join(node.tokens)
@@ -149,14 +150,14 @@ def from_treebank(root, label_of, pieces: dict[str, tuple[str, ...]]) -> Tree | 
         label = label_of(node.label)
         kept = [tree for tree in (built.pop(id(child)) for child in node.children) if tree is not None]
         if len(node.children) == 1:  # a unary chain: one span, the outer label
-            tree = Tree(label, kept[0].tokens, kept[0].children) if kept else None
+            tree = binary_node(label, kept[0].tokens, kept[0].children) if kept else None
         elif not node.children:
             words = pieces[node.tokens[0]]
-            tree = Tree(label, (words[-1],)) if words else None
+            tree = binary_node(label, (words[-1],)) if words else None
             for word in reversed(words[:-1]):
-                tree = Tree(label, (word, *tree.tokens), (Tree(label, (word,)), tree))
+                tree = binary_node(label, (word, *tree.tokens), (binary_node(label, (word,)), tree))
         elif len(kept) == 2:
-            tree = Tree(label, kept[0].tokens + kept[1].tokens, tuple(kept))
+            tree = binary_node(label, kept[0].tokens + kept[1].tokens, tuple(kept))
         else:
             tree = kept[0] if kept else None
         built[id(node)] = tree
@@ -210,3 +211,6 @@ def token_offsets(text: str, tokens: list[str]) -> list[tuple[int, int]]:
         spans.append((found, found + len(token)))
         position = found + len(token)
     return spans
+
+
+__getattr__ = moved_names(__name__, {"Tree": "shared.treebank:TreeNode"})  # one tree type; build with binary_node

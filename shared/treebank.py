@@ -16,11 +16,13 @@ _PTB_UNESCAPE = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "``": '
 
 @dataclass(frozen=True)
 class TreeNode:
-    """A node of a labelled tree: its label (0-4 in SST), the words it spans, its children."""
+    """A node of a labelled tree: its label (0-4 as SST writes them; a model's class
+    index once read for one), the words it spans, its children (none: a leaf). The one
+    tree type: a treebank's trees and the trees a tree model composes over alike."""
 
     label: int
     tokens: tuple[str, ...]
-    children: tuple[TreeNode, ...]
+    children: tuple[TreeNode, ...] = ()
 
 
 def parse_tree(line: str) -> TreeNode:

@@ -100,7 +100,7 @@ def split_logits(scores, spans):
 
 
 def gold_splits(tree) -> list[tuple[int, int, int]]:
-    """(i, j, k) of every composed node of a `sentiment.trees.Tree`: its span and where it splits."""
+    """(i, j, k) of every composed node of a `shared.treebank.TreeNode`: its span and where it splits."""
     from shared.treebank import post_order
 
     found, start = [], {id(tree): 0}  # where each node's span starts, set from its parent's

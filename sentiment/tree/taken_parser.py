@@ -67,7 +67,7 @@ def taken_parser(path: str | Path):
 
 
 def parsed_trees(parser, max_length: int, texts, labels, batch_size: int = 256) -> list:
-    """Each text's tree (`sentiment.trees.Tree`) as `parser` splits it (over its first
+    """Each text's tree (`shared.treebank.TreeNode`) as `parser` splits it (over its first
     `max_length` tokens, as the model reads it), its root labelled with the text's label
     and no other node; None for a text with no tokens."""
     import tensorflow as tf
@@ -89,13 +89,13 @@ def parsed_trees(parser, max_length: int, texts, labels, batch_size: int = 256) 
 
 
 def tree_of(tokens: list[str], splits: dict, label: int):
-    """The Tree over `tokens` that `splits` ((i, j) -> k) describe, only its root labelled."""
-    from sentiment.trees import NO_LABEL, Tree
+    """The tree over `tokens` that `splits` ((i, j) -> k) describe, only its root labelled."""
+    from sentiment.trees import NO_LABEL, binary_node
 
-    def node(i: int, j: int, node_label: int) -> Tree:
+    def node(i: int, j: int, node_label: int):
         if j - i == 1:
-            return Tree(node_label, (tokens[i],))
+            return binary_node(node_label, (tokens[i],))
         k = splits[i, j]
-        return Tree(node_label, tuple(tokens[i:j]), (node(i, k, NO_LABEL), node(k, j, NO_LABEL)))
+        return binary_node(node_label, tuple(tokens[i:j]), (node(i, k, NO_LABEL), node(k, j, NO_LABEL)))
 
     return node(0, len(tokens), label)

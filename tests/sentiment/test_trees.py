@@ -6,16 +6,17 @@ import pytest
 import tensorflow as tf
 
 from sentiment.tree.model import CELLS, TreeComposer
-from sentiment.trees import NO_LABEL, Tree, encode_trees
+from sentiment.trees import NO_LABEL, binary_node, encode_trees
 from shared.errors import DataError
+from shared.treebank import TreeNode
 
 
-def leaf(token: str, label: int = 1) -> Tree:
-    return Tree(label, (token,))
+def leaf(token: str, label: int = 1) -> TreeNode:
+    return binary_node(label, (token,))
 
 
-def node(left: Tree, right: Tree, label: int = 2) -> Tree:
-    return Tree(label, left.tokens + right.tokens, (left, right))
+def node(left: TreeNode, right: TreeNode, label: int = 2) -> TreeNode:
+    return binary_node(label, left.tokens + right.tokens, (left, right))
 
 
 TREES = [
@@ -38,7 +39,7 @@ def test_a_batch_is_laid_out_by_height_with_children_before_parents():
     assert (batch.slots[1] == scratch).all()  # a lone leaf composes nothing
 
 
-def reference_states(composer, tree: Tree, vectors: dict) -> list:
+def reference_states(composer, tree: TreeNode, vectors: dict) -> list:
     """Each node's h, composed one node at a time, in `_walk`'s order (leaves, then post-order)."""
     leaves, composed = [], []
 
@@ -91,7 +92,7 @@ def test_gradients_reach_every_leaf_through_the_levels():
 @pytest.mark.parametrize("children", [1, 3])
 def test_a_node_is_binary(children):
     with pytest.raises(ValueError, match=f"a node has {children} children"):
-        Tree(1, ("a",) * children, tuple(leaf("a") for _ in range(children)))
+        binary_node(1, ("a",) * children, tuple(leaf("a") for _ in range(children)))
 
 
 def test_sst_trees_are_read_over_the_apps_own_tokens_with_three_classes(tmp_path):

@@ -21,6 +21,7 @@ MOVED = [
     ("sentiment.model", "build_classifier", "sentiment.sequence.model", "build_classifier"),
     ("sentiment.tree_model", "build_tree_classifier", "sentiment.tree.model", "build_tree_classifier"),
     ("sentiment.parser", "SpanScorer", "sentiment.parser.model", "SpanScorer"),
+    ("sentiment.trees", "Tree", "shared.treebank", "TreeNode"),
 ]
 
 
