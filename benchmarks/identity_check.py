@@ -35,7 +35,7 @@ from shared.training import dataset_source, train
 WORK = RESULTS.parent / "work" / "identity"
 SMALL_CHAR_LM = ["--model.units=64", "--training.epochs=1"]
 TINY_TREE = [
-    "--model.architecture=tree", "--model.units=32", "--model.parser_units=32", "--model.parser_hidden=32",
+    "--model.architecture=tree", "--model.units=32", "--model.parser.units=32", "--model.parser.hidden=32",
     "--training.epochs=2", "--training.parser_epochs=2",
 ]  # fmt: skip
 TINY_TREE_SENTENCES = {"train": 400, "dev": 100, "test": 200}

@@ -21,10 +21,10 @@ import time
 from benchmarks.common import header, run_record, write_results
 from benchmarks.seed_study import summary
 
-BEFORE = {"parser_layers": 1, "parser_char_filters": 0, "parser_dropout": 0.1, "parser_word_dropout": 0.0}
+BEFORE = {"parser.layers": 1, "parser.char_filters": 0, "parser.dropout": 0.1, "parser.word_dropout": 0.0}
 VARIANTS = {
     "one BiLSTM, no characters (before)": BEFORE,
-    "two BiLSTMs, dropout 0.3": {**BEFORE, "parser_layers": 2, "parser_dropout": 0.3},
+    "two BiLSTMs, dropout 0.3": {**BEFORE, "parser.layers": 2, "parser.dropout": 0.3},
     "+ characters, word dropout 0.1 (default)": {},
 }
 

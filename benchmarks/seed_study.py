@@ -37,9 +37,14 @@ def parse_variant(text: str) -> tuple[str, list[str]]:
 
 
 def lm_paths(config) -> list[tuple[str, str]]:
-    """(config.model field, path) of each language model the config names."""
-    fields = ("encoder", "char_lm_forward", "char_lm_backward")
-    return [(name, getattr(config.model, name)) for name in fields if getattr(config.model, name, "")]
+    """(name the bundle records it by, path) of each language model the config names."""
+    model = config.model
+    paths = {
+        "encoder": getattr(getattr(model, "sequence", None), "encoder", ""),  # sentiment's word LM
+        "char_lm_forward": getattr(model, "char_lm_forward", ""),  # NER's character LMs
+        "char_lm_backward": getattr(model, "char_lm_backward", ""),
+    }
+    return [(name, path) for name, path in paths.items() if path]
 
 
 def trained(task, source, config, out, seed: int) -> dict:

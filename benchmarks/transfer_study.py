@@ -168,12 +168,12 @@ def main(argv: list[str]) -> int:
         lms = {"word": word_lm(lm_overrides), "word, from GloVe": word_lm(lm_overrides, vectors=True)}
         phrases = ["--training.phrases=false"] if args.sentences and dataset == "sst" else []
         base_overrides = [*phrases, *WITHOUT_VECTORS]
-        encoder = [*phrases, f"--model.encoder={lms['word']['path']}"]  # an encoder trains without vectors
+        encoder = [*phrases, f"--model.sequence.encoder={lms['word']['path']}"]  # an encoder trains without vectors
         lifted = {"with vectors": [*phrases, *GLOVE], "with word LM encoder": encoder}
         if args.sentences:  # ULMFiT's step further, measured where labels are few
-            lifted["with word LM encoder and its LSTM"] = [*encoder, "--model.encoder_layers=1"]
+            lifted["with word LM encoder and its LSTM"] = [*encoder, "--model.sequence.encoder_layers=1"]
         lifted["with vectors and word LM (the LM from GloVe)"] = [
-            *phrases, f"--model.encoder={lms['word, from GloVe']['path']}", "--model.embedding_dim=50",
+            *phrases, f"--model.sequence.encoder={lms['word, from GloVe']['path']}", "--model.embedding_dim=50",
         ]  # fmt: skip
     report["language_models"] = {
         name: {

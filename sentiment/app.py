@@ -76,11 +76,13 @@ class SentimentFiles(DataFiles):
         from lm.transfer import settings
         from sentiment.tree.taken_parser import check_tree_bundle
 
-        overrides = [f"--model.parser={check_tree_bundle(args.parser)}"] if getattr(args, "parser", None) else []
+        overrides = (
+            [f"--model.tree.parser_bundle={check_tree_bundle(args.parser)}"] if getattr(args, "parser", None) else []
+        )
         if not getattr(args, "encoder", None):
             return overrides
         embedding_dim = settings(args.encoder)[1].embedding_dim
-        return [*overrides, f"--model.encoder={args.encoder}", f"--model.embedding_dim={embedding_dim}"]
+        return [*overrides, f"--model.sequence.encoder={args.encoder}", f"--model.embedding_dim={embedding_dim}"]
 
     def read_training_files(self, args, config, seed: int) -> DataSource:
         from sentiment.data import LABELS, LabelledTexts, Splits, holdout_split, parse_label_map, read_labelled_csv

@@ -10,18 +10,70 @@ from shared.vectors import BEFORE_VECTORS
 
 
 @dataclass(frozen=True)
-class ModelConfig:
-    """Architecture: text standardization and vocabulary, embedding, RNN stack, pooling.
+class SequenceSettings:
+    """The sequence architecture's own settings (`model.sequence`): `layers` RNN layers,
+    `bidirectional`, then `pooling` over the time steps. `encoder` names a word
+    language-model bundle (lm.train --level word): each word both know starts from the
+    LM's embedding of it (the embedding size is the LM's), and `encoder_layers` of its
+    recurrent layers, with their trained weights, run between the embedding and this
+    model's own RNN stack."""
 
-    `architecture` "sequence" reads the text as a chain (the RNN stack, then pooling);
-    "tree" composes it over a binary parse tree (a recursive network, `cell` lstm: the
-    Tree-LSTM, simple_rnn: tanh(W [c1; c2] + b), gru: a gated mix), with a softmax at
-    every node; its own parser (`parser_dim`: its word vectors, `parser_char_filters`: a
-    character CNN's, 0 for none; `parser_layers` BiLSTMs of `parser_units`, `parser_dropout`
-    on their inputs and outputs, `parser_word_dropout`; a span MLP of `parser_hidden`)
-    trains first, alone, on the treebank's bracketing and gives raw text its tree. For texts
-    without trees, `parser` names a tree bundle whose parser (frozen) gives them theirs. `bidirectional`,
-    `layers` and `pooling` are the sequence model's.
+    bidirectional: bool = True
+    layers: int = 1
+    pooling: Literal["last", "mean", "max"] = "max"
+    encoder: str = ""
+    encoder_layers: int = 0
+
+    def __post_init__(self):
+        if self.encoder_layers < 0 or (self.encoder_layers and not self.encoder):
+            raise ValueError("encoder_layers needs an encoder and must be 0 or more")
+        if not (0 if self.encoder_layers else 1) <= self.layers <= 3:
+            raise ValueError("layers must be 1, 2 or 3 (or 0 on top of encoder_layers)")
+        if self.layers == 0 and self.pooling == "last":
+            raise ValueError("pooling 'last' needs layers of this model's own; use max or mean over the encoder's")
+
+
+@dataclass(frozen=True)
+class ParserSettings:
+    """A tree model's own parser (`model.parser`), trained first, alone, on the treebank's
+    bracketing: `dim` its word vectors, `char_filters` a character CNN's (0 for none);
+    `layers` BiLSTMs of `units`, `dropout` on their inputs and outputs, `word_dropout`; a
+    span MLP of `hidden`."""
+
+    dim: int = 50  # the default vectors' size; 100 without vectors (LEARNED_SIZES)
+    units: int = 128
+    hidden: int = 128
+    layers: int = 2
+    char_filters: int = 50
+    dropout: float = 0.3
+    word_dropout: float = 0.1
+
+    def __post_init__(self):
+        require_positive(self, "dim", "units", "hidden", "layers")
+        if self.char_filters < 0:
+            raise ValueError("char_filters must be 0 (no character features) or more")
+        require_fraction(self, "dropout", "word_dropout")
+
+
+@dataclass(frozen=True)
+class TreeSettings:
+    """The tree architecture's own settings (`model.tree`): `parser_bundle` names a tree
+    bundle whose parser (frozen) gives texts without trees theirs, instead of a parser
+    of its own (`model.parser`)."""
+
+    parser_bundle: str = ""
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Architecture: text standardization and vocabulary, embedding, the network, and each
+    architecture's own section.
+
+    `architecture` "sequence" reads the text as a chain (an RNN stack, then pooling:
+    `sequence`); "tree" composes it over a binary parse tree (a recursive network, `cell`
+    lstm: the Tree-LSTM, simple_rnn: tanh(W [c1; c2] + b), gru: a gated mix), with a
+    softmax at every node, over the trees of its own parser (`parser`) or of a taken one
+    (`tree.parser_bundle`).
 
     `vectors` names a set of pretrained word vectors (`shared.vectors`, e.g. glove-6b-50d;
     "none" for none): each word of the vocabulary the set knows starts from its vector
@@ -30,11 +82,6 @@ class ModelConfig:
     set join the training words in the vocabulary (so a word never seen in training still
     gets its vector when predicting), and `freeze_vectors` keeps the embedding as it
     starts. The rows are copied into the model: a bundle needs no vectors package.
-
-    `encoder` names a word language-model bundle (lm.train --level word): each word
-    both know starts from the LM's embedding of it (the embedding size is the LM's),
-    and `encoder_layers` of its recurrent layers, with their trained weights, run
-    between the embedding and this model's own RNN stack.
     """
 
     architecture: Literal["sequence", "tree"] = "sequence"
@@ -43,52 +90,26 @@ class ModelConfig:
     max_length: int = 256
     embedding_dim: int = 50  # the default vectors' size; 128 without vectors (LEARNED_SIZES)
     cell: Literal["lstm", "gru", "simple_rnn"] = "gru"
-    bidirectional: bool = True
-    layers: int = 1
     units: int = 64
-    pooling: Literal["last", "mean", "max"] = "max"
     embedding_dropout: float = 0.1
     dropout: float = 0.3
-    encoder: str = ""
-    encoder_layers: int = 0
-    parser_dim: int = 50  # the default vectors' size; 100 without vectors (LEARNED_SIZES)
-    parser_units: int = 128
-    parser_hidden: int = 128
-    parser_layers: int = 2
-    parser_char_filters: int = 50
-    parser_dropout: float = 0.3
-    parser_word_dropout: float = 0.1
-    parser: str = ""
     vectors: str = "glove-6b-50d"
     vectors_vocabulary: int = 50_000
     freeze_vectors: bool = False
+    sequence: SequenceSettings = field(default_factory=SequenceSettings)
+    tree: TreeSettings = field(default_factory=TreeSettings)
+    parser: ParserSettings = field(default_factory=ParserSettings)
 
     def __post_init__(self):
         check_vectors(self)
-        if self.architecture == "tree" and self.encoder:
+        if self.architecture == "tree" and self.sequence.encoder:
             raise ValueError("a tree model takes no encoder (the word LM feeds the sequence model)")
-        if self.parser and self.architecture != "tree":
-            raise ValueError("parser (a tree bundle's parser) is for a tree model: add --model.architecture tree")
-        if self.encoder_layers < 0 or (self.encoder_layers and not self.encoder):
-            raise ValueError("encoder_layers needs an encoder and must be 0 or more")
-        if not (0 if self.encoder_layers else 1) <= self.layers <= 3:
-            raise ValueError("layers must be 1, 2 or 3 (or 0 on top of encoder_layers)")
-        if self.layers == 0 and self.pooling == "last":
-            raise ValueError("pooling 'last' needs layers of this model's own; use max or mean over the encoder's")
-        require_positive(
-            self,
-            "vocabulary_size",
-            "max_length",
-            "embedding_dim",
-            "units",
-            "parser_dim",
-            "parser_units",
-            "parser_hidden",
-            "parser_layers",
-        )
-        if self.parser_char_filters < 0:
-            raise ValueError("parser_char_filters must be 0 (no character features) or more")
-        require_fraction(self, "embedding_dropout", "dropout", "parser_dropout", "parser_word_dropout")
+        if self.tree.parser_bundle and self.architecture != "tree":
+            raise ValueError(
+                "tree.parser_bundle (a tree bundle's parser) is for a tree model: add --model.architecture tree"
+            )
+        require_positive(self, "vocabulary_size", "max_length", "embedding_dim", "units")
+        require_fraction(self, "embedding_dropout", "dropout")
 
 
 @dataclass(frozen=True)
@@ -138,10 +159,10 @@ def check_vectors(config) -> None:
     )
     if problem is not None:
         raise ValueError(problem)
-    if config.vectors != NONE and config.encoder:
+    if config.vectors != NONE and config.sequence.encoder:
         raise ValueError("vectors and an encoder would both start the embedding: choose one (vectors none)")
-    if config.vectors != NONE and config.architecture == "tree" and not config.parser:
-        problem = settings_problem(config.vectors, config.parser_dim, "parser_dim", freeze=False, vocabulary=0)
+    if config.vectors != NONE and config.architecture == "tree" and not config.tree.parser_bundle:
+        problem = settings_problem(config.vectors, config.parser.dim, "parser.dim", freeze=False, vocabulary=0)
         if problem is not None:  # the parser's words start from the vectors too
             raise ValueError(problem)
 
@@ -154,7 +175,14 @@ TREE_DEFAULTS = {"model": {"cell": "lstm", "units": 128}, "training": {"batch_si
 # parser), the most frequent words of the set added (measured for the sequence model),
 # and the embedding sizes learned from scratch when a model has none.
 VECTORS_VOCABULARY = {"sequence": ModelConfig.vectors_vocabulary, "tree": 0}
-LEARNED_SIZES = {"embedding_dim": 128, "parser_dim": 100}  # parser_dim: a tree model's parser's
+LEARNED_SIZES = {"embedding_dim": 128, "parser.dim": 100}  # parser.dim: a tree model's parser's
+# Where a key of the flat model section before architecture sections lives now (old
+# configs, overrides and bundles' records still load: `shared.config.MOVED_KEYS`).
+MOVED = {
+    "model.parser": "model.tree.parser_bundle",  # first: the parser's own fields move into model.parser next
+    **{f"model.{name}": f"model.sequence.{name}" for name in SequenceSettings.__dataclass_fields__},
+    **{f"model.parser_{name}": f"model.parser.{name}" for name in ParserSettings.__dataclass_fields__},
+}
 
 
 @dataclass(frozen=True)
@@ -164,6 +192,9 @@ class SentimentConfig:
 
     # What a bundle trained before a field existed was trained with (`shared.config.config_of_record`).
     BEFORE_ADDED: ClassVar[dict] = BEFORE_VECTORS
+    MOVED_KEYS: ClassVar[dict] = MOVED  # old dotted keys -> new (`shared.config.with_moved_keys`)
+    # a bundle the model took (its record's name) -> the field that named it (`recorded_config`)
+    TAKEN_FIELDS: ClassVar[dict] = {"encoder": "model.sequence.encoder", "parser": "model.tree.parser_bundle"}
 
     @staticmethod
     def defaults_for(settings: dict) -> dict:
@@ -175,12 +206,13 @@ class SentimentConfig:
         from shared.vectors import vector_defaults
 
         model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
+        sequence = model.get("sequence") if isinstance(model.get("sequence"), dict) else {}
         architecture = "tree" if model.get("architecture") == "tree" else "sequence"
         vectors = vector_defaults(
             settings,
             default=ModelConfig.vectors,
             learned=LEARNED_SIZES,
             vocabulary=VECTORS_VOCABULARY[architecture],
-            without=bool(model.get("encoder")),
+            without=bool(sequence.get("encoder")),
         )
         return merged(TREE_DEFAULTS, vectors) if architecture == "tree" else vectors

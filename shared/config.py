@@ -92,9 +92,42 @@ def config_from_dict(cls, data: dict, *, where: str = "config", origin=None, _ke
 def config_of_record(cls, data: dict):
     """The config a bundle's metadata records. A field the record lacks was added after
     the bundle was trained: it takes the value the bundle was trained with (the class's
-    `BEFORE_ADDED`, e.g. vectors "none"), not today's default."""
+    `BEFORE_ADDED`, e.g. vectors "none"), not today's default; a key that has moved since
+    is read at its new place (the class's `MOVED_KEYS`)."""
     before = getattr(cls, "BEFORE_ADDED", {})
-    return config_from_dict(cls, merged(before, data) if isinstance(data, dict) else data, where="the bundle's config")
+    if isinstance(data, dict):
+        data = merged(before, with_moved_keys(data, getattr(cls, "MOVED_KEYS", {}))[0])
+    return config_from_dict(cls, data, where="the bundle's config")
+
+
+def with_moved_keys(data: dict, moves: dict[str, str]) -> tuple[dict, list[str]]:
+    """(`data` with the value of each old dotted key of `moves` under its new key, the old
+    keys found). A key whose value is a section (a dict) is not an old one: `model.parser`
+    the bundle path moved, `model.parser` the section is today's."""
+    found = []
+    for old, new in moves.items():
+        *section, name = old.split(".")
+        holder = value_at(data, ".".join(section))
+        if not isinstance(holder, dict) or name not in holder or isinstance(holder[name], dict):
+            continue
+        value = holder[name]
+        data = _without(data, old)
+        data = merged(data, nested(new, value))
+        found.append(old)
+    return data, found
+
+
+def _without(data: dict, key: str) -> dict:
+    head, _, rest = key.partition(".")
+    if not rest:
+        return {name: value for name, value in data.items() if name != head}
+    return {**data, head: _without(data[head], rest)}
+
+
+def nested(key: str, value) -> dict:
+    for part in reversed(key.split(".")):
+        value = {part: value}
+    return value
 
 
 def _defaults(cls) -> dict:
@@ -159,7 +192,7 @@ def merged(base: dict, extra: dict) -> dict:
     return result
 
 
-def _get(data: dict, key: str):
+def value_at(data: dict, key: str):
     for part in key.split(".") if key else []:
         if not isinstance(data, dict) or part not in data:
             return None
@@ -180,10 +213,10 @@ def origin_of(path: Path | None, file_data: dict, overrides: dict):
     stem = str(path) if path is not None else "config"
 
     def origin(key: str) -> str:
-        given = _get(overrides, key)
+        given = value_at(overrides, key)
         if given is not None and not isinstance(given, dict):
             return f"--{key}"
-        in_file = _get(file_data, key) is not None if key else bool(file_data)
+        in_file = value_at(file_data, key) is not None if key else bool(file_data)
         sources = ([f"{stem}.{key}" if key else stem] if in_file else []) + [
             f"--{leaf}" for leaf in _leaf_keys(given, key)
         ] * (given is not None)
@@ -205,11 +238,26 @@ def load_config(cls, path: str | Path | None = None, overrides: list[str] | None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
             raise ConfigError(f"{path}: not a readable JSON config ({error})") from None
     given = parse_overrides(overrides or [])
+    moves = getattr(cls, "MOVED_KEYS", {})
+    if isinstance(data, dict):
+        data, old_in_file = with_moved_keys(data, moves)
+        warn_moved(old_in_file, moves, f"{path}: ")
+    given, old_given = with_moved_keys(given, moves)
+    warn_moved(old_given, moves, "--")
     settings = merged(data, given)
     defaults_for = getattr(cls, "defaults_for", None)
     if defaults_for is not None and isinstance(settings, dict):
         settings = merged(defaults_for(settings), settings)
     return config_from_dict(cls, settings, origin=origin_of(path, data if isinstance(data, dict) else {}, given))
+
+
+def warn_moved(old_keys: list[str], moves: dict[str, str], prefix: str) -> None:
+    """A DeprecationWarning for each old config key used (`prefix`: the option's dashes,
+    or the file's name)."""
+    import warnings
+
+    for old in old_keys:
+        warnings.warn(f"{prefix}{old} is deprecated: use {prefix}{moves[old]}", DeprecationWarning, stacklevel=3)
 
 
 def with_epochs(config, epochs: int):

@@ -108,23 +108,30 @@ def vector_defaults(
 
     The vectors are the settings' own `model.vectors`; else `default`, unless `without`
     (something else starts the embedding) or the settings give an embedding size (a field
-    of `learned`) other than `default`'s: a config that sizes its own embedding trains
-    without vectors, as it did before they were the default. With a set, each `learned`
-    field is its size and `vectors_vocabulary` is `vocabulary` (None: the model has no such
-    field); without, the `learned` sizes and no vocabulary."""
+    of `learned`, dotted when in a section of the model's) other than `default`'s: a
+    config that sizes its own embedding trains without vectors, as it did before they were
+    the default. With a set, each `learned` field is its size and `vectors_vocabulary` is
+    `vocabulary` (None: the model has no such field); without, the `learned` sizes and no
+    vocabulary."""
+    from shared.config import merged, nested, value_at
+
     model = settings.get("model") if isinstance(settings.get("model"), dict) else {}
     name = model.get("vectors")
     if name is None:
+        given = {field: value_at(model, field) for field in learned}
         own_size = default != NONE and any(
-            str(model[field]).strip() != str(VECTOR_SETS[default].dim) for field in learned if field in model
+            str(size).strip() != str(VECTOR_SETS[default].dim) for size in given.values() if size is not None
         )
         name = NONE if without or own_size else default
     if name != NONE and name not in VECTOR_SETS:
         return {}  # the config's own check names the known sets
     sizes = dict(learned) if name == NONE else dict.fromkeys(learned, VECTOR_SETS[name].dim)
+    result = {"vectors": name}
+    for field, size in sizes.items():  # a dotted field ("parser.dim") is in a section of the model's
+        result = merged(result, nested(field, size))
     if vocabulary is not None:
-        sizes["vectors_vocabulary"] = 0 if name == NONE else vocabulary
-    return {"model": {"vectors": name, **sizes}}
+        result["vectors_vocabulary"] = 0 if name == NONE else vocabulary
+    return {"model": result}
 
 
 def vectors_taken(model_config) -> dict:

@@ -56,8 +56,8 @@ TREE_ARGS = [
     "--test-trees", str(SST_FIXTURES / "test.txt"),
 ]  # fmt: skip
 TINY_TREE_MODEL = [
-    "--model.architecture", "tree", "--model.cell", "lstm", "--model.parser_dim", "8",
-    "--model.parser_units", "8", "--model.parser_hidden", "8", "--model.parser_char_filters", "4",
+    "--model.architecture", "tree", "--model.cell", "lstm", "--model.parser.dim", "8",
+    "--model.parser.units", "8", "--model.parser.hidden", "8", "--model.parser.char_filters", "4",
     "--training.batch_size", "4", "--training.parser_epochs", "3",
 ]  # fmt: skip
 

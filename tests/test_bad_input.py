@@ -134,7 +134,7 @@ CLI_CASES = [
     Case(
         "config-bad-value",
         "sentiment.train",
-        [*TRAIN_CSV, "--model.layers", "7"],
+        [*TRAIN_CSV, "--model.sequence.layers", "7"],
         "layers must be 1, 2 or 3",
         {"data.csv": "text,label\ngood,positive\n"},
     ),
@@ -155,8 +155,8 @@ CLI_CASES = [
     Case(
         "config-bad-parser-value",
         "sentiment.train",
-        [*TRAIN_CSV, "--model.parser_char_filters", "-1"],
-        "parser_char_filters must be 0 (no character features) or more",
+        [*TRAIN_CSV, "--model.parser.char_filters", "-1"],
+        "char_filters must be 0 (no character features) or more",
         {"data.csv": "text,label\ngood,positive\n"},
     ),
     # sentiment prediction inputs and model folders

@@ -121,7 +121,7 @@ def build_classifier(config: ModelConfig, vocabulary_size: int, encoder=None) ->
     """Token ids (batch, time) -> class probabilities (batch, len(LABELS)).
 
     `encoder` (the word LM's `lm.transfer.LanguageModelSource`) shapes the
-    `config.encoder_layers` recurrent layers taken from it, which run forward over the
+    `config.sequence.encoder_layers` recurrent layers taken from it, which run forward over the
     embedded words.
     """
     ids = keras.Input(shape=(None,), dtype="int64", name="token_ids")
@@ -130,19 +130,19 @@ def build_classifier(config: ModelConfig, vocabulary_size: int, encoder=None) ->
         ids
     )
     x = layers.Dropout(config.embedding_dropout, noise_shape=(None, 1, config.embedding_dim))(x)
-    for index in range(config.encoder_layers):
+    for index in range(config.sequence.encoder_layers):
         cell = RNN_CELLS[encoder.cell]
         x = cell(encoder.units, return_sequences=True, name=f"encoder_rnn_{index}")(x)
         x = layers.Dropout(encoder.dropout)(x)
-    for index in range(config.layers):
-        last = index == config.layers - 1
-        rnn = RNN_CELLS[config.cell](config.units, return_sequences=not (last and config.pooling == "last"))
-        if config.bidirectional:
+    for index in range(config.sequence.layers):
+        last = index == config.sequence.layers - 1
+        rnn = RNN_CELLS[config.cell](config.units, return_sequences=not (last and config.sequence.pooling == "last"))
+        if config.sequence.bidirectional:
             rnn = layers.Bidirectional(rnn)
         x = rnn(x)
         x = layers.Dropout(config.dropout)(x)
-    if config.pooling != "last":
-        x = MaskedPooling(config.pooling, name="pooling")(x)
+    if config.sequence.pooling != "last":
+        x = MaskedPooling(config.sequence.pooling, name="pooling")(x)
     probabilities = layers.Dense(len(LABELS), activation="softmax", name="probabilities")(x)
     return keras.Model(ids, probabilities, name=CLASSIFIER)
 

@@ -28,24 +28,25 @@ def prior_weights(train_labels, dev_labels, exponent: float):
 
 
 def encoder_source(model_config):
-    """The word LM named by `model_config.encoder` (`lm.transfer.LanguageModelSource`),
+    """The word LM named by `sequence.encoder` (`lm.transfer.LanguageModelSource`),
     checked against the config; None without one."""
     from lm.transfer import describe
     from shared.errors import ConfigError
 
-    if not model_config.encoder:
+    sequence = model_config.sequence
+    if not sequence.encoder:
         return None
-    lm = describe(model_config.encoder)
+    lm = describe(sequence.encoder)
     if lm.level != "word":
-        raise ConfigError(f"encoder {model_config.encoder} is a {lm.level}-level LM; it needs a word one")
+        raise ConfigError(f"encoder {sequence.encoder} is a {lm.level}-level LM; it needs a word one")
     if model_config.embedding_dim != lm.embedding_dim:
         raise ConfigError(
-            f"embedding_dim is {model_config.embedding_dim} but {model_config.encoder}'s is {lm.embedding_dim}"
+            f"embedding_dim is {model_config.embedding_dim} but {sequence.encoder}'s is {lm.embedding_dim}"
         )
-    if model_config.encoder_layers > lm.layers:
-        raise ConfigError(f"encoder_layers is {model_config.encoder_layers} but {model_config.encoder} has {lm.layers}")
-    if lm.direction != "forward" and model_config.encoder_layers:
-        raise ConfigError(f"encoder_layers needs a forward LM; {model_config.encoder} reads backward")
+    if sequence.encoder_layers > lm.layers:
+        raise ConfigError(f"encoder_layers is {sequence.encoder_layers} but {sequence.encoder} has {lm.layers}")
+    if lm.direction != "forward" and sequence.encoder_layers:
+        raise ConfigError(f"encoder_layers needs a forward LM; {sequence.encoder} reads backward")
     return lm
 
 
@@ -108,12 +109,12 @@ def prepare_sequence(
         known = model_lib.initialize_from_encoder(
             classifier,
             vectorizer.get_vocabulary(),
-            WordEncoder.open(config.model.encoder),
-            config.model.encoder_layers,
+            WordEncoder.open(config.model.sequence.encoder),
+            config.model.sequence.encoder_layers,
         )
         print(
-            f"Encoder {config.model.encoder}: {known} of {vectorizer.vocabulary_size()} words "
-            f"start from its embedding; {config.model.encoder_layers} of its recurrent layers taken"
+            f"Encoder {config.model.sequence.encoder}: {known} of {vectorizer.vocabulary_size()} words "
+            f"start from its embedding; {config.model.sequence.encoder_layers} of its recurrent layers taken"
         )
     if vectors is not None and not resume:
         known = model_lib.initialize_from_vectors(classifier, vectorizer.get_vocabulary(), vectors)

@@ -166,21 +166,21 @@ def build_parser(config, vocabulary: list[str], characters: list[str], seed: int
 
     tokens = keras.Input(shape=(None,), dtype="string", name="tokens")
     ids = layers.StringLookup(vocabulary=list(vocabulary[2:]), mask_token="", name="parser_words")(tokens)
-    kept = WordDropout(config.parser_word_dropout, seed=seed, name="parser_word_dropout")(ids)
+    kept = WordDropout(config.parser.word_dropout, seed=seed, name="parser_word_dropout")(ids)
     frozen = config.vectors != "none" and config.freeze_vectors
     vectors = layers.Embedding(
-        len(vocabulary), config.parser_dim, mask_zero=True, trainable=not frozen, name="parser_embedding"
+        len(vocabulary), config.parser.dim, mask_zero=True, trainable=not frozen, name="parser_embedding"
     )(kept)
-    if config.parser_char_filters:
+    if config.parser.char_filters:
         char_ids = layers.StringLookup(vocabulary=list(characters), mask_token="", name="parser_characters")(
             Characters(PARSER_MAX_CHARS, name="parser_split_characters")(tokens)
         )
         spelling = CharCNN(
-            len(characters) + 2, PARSER_CHAR_DIM, config.parser_char_filters, PARSER_CHAR_KERNEL, name="parser_char_cnn"
+            len(characters) + 2, PARSER_CHAR_DIM, config.parser.char_filters, PARSER_CHAR_KERNEL, name="parser_char_cnn"
         )(char_ids)
         vectors = layers.Concatenate(name="parser_token_features")([vectors, spelling])
     scorer = SpanScorer(
-        config.parser_units, config.parser_hidden, config.parser_layers, config.parser_dropout, name="span_scorer"
+        config.parser.units, config.parser.hidden, config.parser.layers, config.parser.dropout, name="span_scorer"
     )
     return keras.Model(tokens, scorer(vectors), name=PARSER)
 

@@ -46,7 +46,7 @@ class TreeReading(Reading):
 
 def load_dataset(name: str, config):
     """The treebank's trees; plain texts when a taken parser gives them theirs."""
-    if config.model.parser:
+    if config.model.tree.parser_bundle:
         return load_named_dataset(name, phrases=config.training.phrases)
     return load_tree_dataset(name)
 

@@ -222,7 +222,7 @@ def parser_and_trees(splits: Splits, config, vocabulary: list[str], *, seed, vec
     else:
         from sentiment.tree.taken_parser import parsed_trees, taken_parser
 
-        reading["parser"], taken["parser"] = taken_parser(config.model.parser)
+        reading["parser"], taken["parser"] = taken_parser(config.model.tree.parser_bundle)
         found = parsed_trees(reading["parser"], config.model.max_length, splits.train.texts, splits.train.labels)
         trees = [tree for tree in found if tree is not None]
         print(f"Parser {taken['parser']['reference']}: {len(trees)} texts parsed", flush=True)
@@ -245,7 +245,7 @@ def prepare_tree(
     if tf.distribute.has_strategy():
         raise ConfigError("a tree model trains in one process for now: leave out --strategy and --workers")
     has_trees = hasattr(splits.train, "trees")
-    if has_trees == bool(config.model.parser):
+    if has_trees == bool(config.model.tree.parser_bundle):
         raise ConfigError(
             "--parser takes a tree bundle's parser for texts without trees; bracketed trees train a parser of their own"
             if has_trees

@@ -147,8 +147,13 @@ def recorded_config(config, taken: dict) -> dict:
     """The config as a bundle records it: each field that named a bundle the model took
     holds that bundle's reference (its name and checksum), not a path of this machine."""
     recorded = config_to_dict(config)
+    fields = getattr(type(config), "TAKEN_FIELDS", {})  # where a taken bundle's path is, when not model.<name>
     for name, record in taken.items():
-        recorded["model"][name] = record["reference"]
+        *sections, field = fields.get(name, f"model.{name}").split(".")
+        holder = recorded
+        for section in sections:
+            holder = holder[section]
+        holder[field] = record["reference"]
     return recorded
 
 

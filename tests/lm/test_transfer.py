@@ -120,13 +120,15 @@ def word_lm(tmp_path_factory, tiny_lm_config_file):
 def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_lm):
     from lm import LanguageModel
     from lm.model import UNKNOWN_ID
-    from sentiment.config import ModelConfig
+    from sentiment.config import ModelConfig, SequenceSettings
     from sentiment.sequence.model import build_classifier, initialize_from_encoder
     from sentiment.sequence.training import encoder_source
 
     lm = LanguageModel.load(word_lm)
     vocabulary = ["", "[UNK]", "film", "not-in-the-lm-at-all", *lm.tokens[:5]]
-    config = ModelConfig(embedding_dim=16, units=8, encoder=str(word_lm), encoder_layers=1, **NO_VECTORS)
+    config = ModelConfig(
+        embedding_dim=16, units=8, sequence=SequenceSettings(encoder=str(word_lm), encoder_layers=1), **NO_VECTORS
+    )
     classifier = build_classifier(config, len(vocabulary), encoder_source(config))
     known = initialize_from_encoder(classifier, vocabulary, WordEncoder.open(word_lm), encoder_layers=1)
     assert known == len({"film", *lm.tokens[:5]} & set(lm.tokens))
@@ -142,21 +144,25 @@ def test_an_encoder_starts_the_embedding_and_recurrent_layer_from_the_lms(word_l
 
 
 def test_more_encoder_layers_than_the_lm_has_is_a_config_error(word_lm):
-    from sentiment.config import ModelConfig
+    from sentiment.config import ModelConfig, SequenceSettings
     from sentiment.sequence.training import encoder_source
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"encoder_layers is 2 but {word_lm} has 1"):
-        encoder_source(ModelConfig(embedding_dim=16, encoder=str(word_lm), encoder_layers=2, **NO_VECTORS))
+        encoder_source(
+            ModelConfig(
+                embedding_dim=16, sequence=SequenceSettings(encoder=str(word_lm), encoder_layers=2), **NO_VECTORS
+            )
+        )
 
 
 def test_an_embedding_size_other_than_the_encoders_is_a_config_error(word_lm):
-    from sentiment.config import ModelConfig
+    from sentiment.config import ModelConfig, SequenceSettings
     from sentiment.sequence.training import encoder_source
     from shared.errors import ConfigError
 
     with pytest.raises(ConfigError, match=f"embedding_dim is 128 but {word_lm}'s is 16"):
-        encoder_source(ModelConfig(encoder=str(word_lm), embedding_dim=128, **NO_VECTORS))
+        encoder_source(ModelConfig(sequence=SequenceSettings(encoder=str(word_lm)), embedding_dim=128, **NO_VECTORS))
 
 
 def test_sentiment_trains_with_an_encoder_and_records_it(word_lm, tmp_path, tiny_config_file):
@@ -168,7 +174,7 @@ def test_sentiment_trains_with_an_encoder_and_records_it(word_lm, tmp_path, tiny
     metadata = json.loads((out / "metadata.json").read_text())
     source = describe(word_lm)
     assert (
-        metadata["config"]["model"]["encoder"] == source.reference
+        metadata["config"]["model"]["sequence"]["encoder"] == source.reference
         and metadata["config"]["model"]["embedding_dim"] == 16
     )
     assert metadata["taken"] == {"encoder": source.record()} and source.level == "word"

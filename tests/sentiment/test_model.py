@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from sentiment.config import ModelConfig
+from sentiment.config import ModelConfig, SequenceSettings
 from sentiment.sequence.model import (
     MaskedPooling,
     build_classifier,
@@ -22,7 +22,11 @@ TEXTS = ["A gorgeous film!", "It doesn't work.", "dull, dull, dull"]
 )
 def test_build_classifier_for_each_cell(cell, bidirectional, layers, pooling):
     config = ModelConfig(
-        cell=cell, bidirectional=bidirectional, layers=layers, pooling=pooling, units=4, embedding_dim=4, **NO_VECTORS
+        cell=cell,
+        sequence=SequenceSettings(bidirectional=bidirectional, layers=layers, pooling=pooling),
+        units=4,
+        embedding_dim=4,
+        **NO_VECTORS,
     )
     model = build_classifier(config, vocabulary_size=50)
     probabilities = model(np.array([[2, 3, 4, 0], [5, 0, 0, 0]]))
@@ -35,7 +39,10 @@ def test_build_classifier_for_each_cell(cell, bidirectional, layers, pooling):
 @pytest.mark.parametrize("pooling", ["last", "mean", "max"])
 def test_padding_does_not_change_the_prediction(pooling):
     keras.utils.set_random_seed(0)
-    model = build_classifier(ModelConfig(pooling=pooling, units=4, embedding_dim=4, **NO_VECTORS), vocabulary_size=50)
+    model = build_classifier(
+        ModelConfig(sequence=SequenceSettings(pooling=pooling), units=4, embedding_dim=4, **NO_VECTORS),
+        vocabulary_size=50,
+    )
     short = model(np.array([[2, 3, 4]])).numpy()
     padded = model(np.array([[2, 3, 4, 0, 0, 0]])).numpy()
     np.testing.assert_allclose(short, padded, rtol=1e-5, atol=1e-6)

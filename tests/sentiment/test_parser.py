@@ -103,11 +103,11 @@ def test_the_parsers_tokens_are_the_vectorizers_cut_as_its_ids_are():
 
 @pytest.mark.parametrize("filters", [0, 4])
 def test_only_a_parser_with_character_features_tells_unknown_words_apart(filters):
-    from sentiment.config import ModelConfig
+    from sentiment.config import ModelConfig, ParserSettings
     from sentiment.tree.model import build_parser
 
     keras.utils.set_random_seed(1)
-    config = ModelConfig(parser_dim=4, parser_units=4, parser_hidden=4, parser_char_filters=filters)
+    config = ModelConfig(parser=ParserSettings(dim=4, units=4, hidden=4, char_filters=filters))
     parser = build_parser(config, ["", "[UNK]", "the", "ran"], list("abcdefghijklmnopqrstuvwxyz"))
     tokens = tf.constant([["the", "quickly", "ran"], ["the", "zebra", "ran"]])  # the middle word is unknown in both
     scores = parser(tokens).numpy()

@@ -154,10 +154,10 @@ def test_trees_need_dev_trees(tmp_path, tiny_config_file):
 
 
 def test_a_tree_model_takes_no_encoder():
-    from sentiment.config import ModelConfig
+    from sentiment.config import ModelConfig, SequenceSettings
 
     with pytest.raises(ValueError, match="a tree model takes no encoder"):
-        ModelConfig(architecture="tree", encoder="models/lm-words", **NO_VECTORS)
+        ModelConfig(architecture="tree", sequence=SequenceSettings(encoder="models/lm-words"), **NO_VECTORS)
 
 
 def test_a_500_word_sentence_is_parsed_within_the_models_length(tree_bundle):
@@ -330,7 +330,10 @@ def test_csv_rows_train_a_tree_model_whose_taken_parser_parses_as_its_bundle_doe
     text = (out / "metadata.json").read_text()
     metadata = json.loads(text)
     record = parser_record(tree_bundle)
-    assert metadata["taken"]["parser"] == record and metadata["config"]["model"]["parser"] == record["reference"]
+    assert (
+        metadata["taken"]["parser"] == record
+        and metadata["config"]["model"]["tree"]["parser_bundle"] == record["reference"]
+    )
     assert str(tree_bundle) not in text and str(tmp_path) not in text  # no path of this machine
     taken, source = SentimentClassifier.load(out), SentimentClassifier.load(tree_bundle)
     their_words = set(source.model.get_layer("vectorizer").get_vocabulary())

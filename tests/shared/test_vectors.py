@@ -70,8 +70,8 @@ def test_an_unknown_set_or_a_missing_package_is_one_clear_error():
             "freeze_vectors and vectors_vocabulary need vectors",
         ),
         (
-            ["--model.vectors", "glove-6b-50d", "--model.architecture", "tree", "--model.parser_dim", "100"],
-            "parser_dim is 100 but the glove-6b-50d vectors have 50 dimensions",
+            ["--model.vectors", "glove-6b-50d", "--model.architecture", "tree", "--model.parser.dim", "100"],
+            "parser.dim is 100 but the glove-6b-50d vectors have 50 dimensions",
         ),
     ],
 )
@@ -210,7 +210,7 @@ def test_a_tree_models_leaves_and_its_parser_start_from_the_vectors(tmp_path, ti
 
     out = tmp_path / "m"
     args = [*TREE_ARGS, "--config", str(tiny_config_file), *TINY_TREE_MODEL, "--model.vectors", "glove-6b-50d"]
-    args += ["--model.embedding_dim", "50", "--model.parser_dim", "50", "--model.freeze_vectors", "true"]
+    args += ["--model.embedding_dim", "50", "--model.parser.dim", "50", "--model.freeze_vectors", "true"]
     assert main([*args, "--training.epochs", "1", "--training.parser_epochs", "1", "--out", str(out)]) == 0
     model = SentimentClassifier.load(out).model
     vocabulary = model.get_layer("vectorizer").get_vocabulary()
