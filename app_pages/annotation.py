@@ -37,7 +37,7 @@ def queue(api, task_name: str, strategy: str, rows: list) -> list[dict]:
     found, _ = candidates(api, strategies(get_app(task_name).annotation)[strategy], rows, set())
     order = RANDOM if strategy == RANDOM else "uncertainty"
     return [
-        {"row": c.row, "text": c.text, "guess": c.guess, "uncertainty": c.score}
+        {"row": c.row, "text": c.text, "guess": c.guess, "uncertainty": c.uncertainty}
         for c in ranked(found, len(found), order=order, seed=0)
     ]
 

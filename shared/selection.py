@@ -40,12 +40,20 @@ def text_key(text: str) -> str:
 @dataclass(frozen=True)
 class Candidate:
     """A text that may be asked: where it comes from, the text, the model's guess and
-    how uncertain the model is (`score`, higher: ask first)."""
+    how uncertain the model is (`uncertainty`, higher: ask first)."""
 
     row: int
     text: str
     guess: object
-    score: float
+    uncertainty: float
+
+    @property
+    def score(self) -> float:
+        """Deprecated: `uncertainty` (a score is a prediction's confidence elsewhere)."""
+        import warnings
+
+        warnings.warn("Candidate.score is deprecated: use Candidate.uncertainty", DeprecationWarning, stacklevel=2)
+        return self.uncertainty
 
 
 def ranked(candidates: Sequence[Candidate], count: int, *, order: str, seed: int) -> list[Candidate]:
@@ -56,7 +64,7 @@ def ranked(candidates: Sequence[Candidate], count: int, *, order: str, seed: int
         sequence = [candidates[i] for i in np.random.default_rng(seed).permutation(len(candidates))]
     else:
         # Most uncertain first; ties keep the file's order.
-        sequence = sorted(candidates, key=lambda candidate: -candidate.score)
+        sequence = sorted(candidates, key=lambda candidate: -candidate.uncertainty)
     picked, seen = [], set()
     for candidate in sequence:
         if not candidate.text.strip():

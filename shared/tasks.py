@@ -64,7 +64,7 @@ class Stage:
         evaluate_dev: model -> dev metrics, holding `monitor`.
         monitor: the dev metric whose best epoch is kept.
         epochs: how many it trains (no early stopping: the best epoch is kept).
-        steps: its step strategy (`shared.training.steps`'s interface).
+        steps: its step runner (`shared.training.steps`'s interface).
         done: (the model with its best weights, the epochs' records) -> None: hands the
             trained model to the run's own (and writes what a resumed run reads back).
     """

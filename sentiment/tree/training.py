@@ -73,7 +73,7 @@ def parser_bracketing(parser, trees, batches: list[tuple]) -> float:
 
 
 class ParserSteps(OneProcess):
-    """The parser's step strategy: the likelihood of each gold node's split (a loss Keras
+    """The parser's step runner: the likelihood of each gold node's split (a loss Keras
     has not) under the model's compiled optimizer, in this process."""
 
     def __init__(self):

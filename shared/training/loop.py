@@ -1,7 +1,7 @@
 """The epoch loop every app's training runs: seeding, per-epoch checkpoints, exact
 `--resume`, early stopping on a dev metric, CSV and TensorBoard logs and progress output.
 
-The loop runs one epoch at a time through a step strategy (`shared.training.steps`:
+The loop runs one epoch at a time through a step runner (`shared.training.steps`:
 Keras `fit` in one process, or the custom step under a tf.distribute strategy), with the
 random state reseeded from (seed, epoch), so a run resumed from its last checkpoint
 continues exactly as an uninterrupted run would. A stage that keeps its layers' random
@@ -108,7 +108,7 @@ def train_loop(
         resume: continue from `work_dir/checkpoint` instead of starting afresh.
         on_epoch: called after each epoch with its log record (epoch, losses, dev
             metrics, seconds) and "epochs", e.g. to drive a progress bar.
-        steps: the step strategy (`shared.training.steps`; default: `fit` in this
+        steps: the step runner (`shared.training.steps`; default: `fit` in this
             process). Under a strategy every worker runs this loop; only the chief writes.
         checkpoint_dir: where the checkpoint is (default: `work_dir/checkpoint`); a
             worker that is not the chief resumes from the chief's.

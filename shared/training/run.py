@@ -51,7 +51,7 @@ def train(
     from shared.bundle import check_bundle_target, save_bundle
     from shared.recorded_paths import paths_relative_to
     from shared.training.loop import LoopSettings, set_seed, train_loop, training_summary
-    from shared.training.steps import step_strategy
+    from shared.training.steps import step_runner
     from shared.training.workdir import PREPARED_DIR, has_checkpoint, remove_work_dir, start_work_dir, training_lock
     from shared.vectors import vectors_taken
 
@@ -60,7 +60,7 @@ def train(
     check_seed(seed)
     run = {"config": config_to_dict(config), "data": source.description, "seed": seed}
     settings = LoopSettings(config.training.epochs, task.monitor, config.training.patience, seed, task.monitor_mode)
-    steps = step_strategy(distribution)
+    steps = step_runner(distribution)
     if not steps.chief:
         train_alongside(task, source, config, out, run, settings, resume=resume, steps=steps)
         return out

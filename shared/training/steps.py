@@ -1,4 +1,4 @@
-"""How one epoch of training runs: the step strategy, chosen once per run.
+"""How one epoch of training runs: the step runner, chosen once per run.
 
 `OneProcess` runs Keras `fit` for one epoch in this process (the default). `UnderStrategy`
 runs a custom step under a tf.distribute strategy, because Keras 3's `model.fit` does
@@ -23,12 +23,13 @@ import contextlib
 import sys
 import warnings
 
+from shared.deprecation import moved_names
 from shared.errors import ConfigError
 from shared.training.distribution import Distribution, distribution_facts
 
 
 class OneProcess:
-    """Keras `fit`, one epoch a call, in this process: the default step strategy."""
+    """Keras `fit`, one epoch a call, in this process: the default step runner."""
 
     chief = True
 
@@ -83,8 +84,8 @@ class UnderStrategy:
         return load_last()
 
 
-def step_strategy(distribution: Distribution | None) -> OneProcess | UnderStrategy:
-    """The step strategy of a run under `distribution` (None: one process)."""
+def step_runner(distribution: Distribution | None) -> OneProcess | UnderStrategy:
+    """The step runner of a run under `distribution` (None: one process)."""
     return OneProcess() if distribution is None else UnderStrategy(distribution)
 
 
@@ -213,3 +214,8 @@ def distributed_epoch(distribution: Distribution, model, dataset, step=None) -> 
     if model.optimizer.use_ema:
         model.optimizer.finalize_variable_values(model.trainable_variables)  # as `fit` does at its end
     return {"loss": loss_sum / max(rows_seen, 1.0)}
+
+
+__getattr__ = moved_names(
+    __name__, {"step_strategy": "shared.training.steps:step_runner"}
+)  # a strategy is tf.distribute's

@@ -77,7 +77,7 @@ def command(app_name: str, doc: str | None):
             COLUMNS,
             [
                 {"source": source, "row": c.row, "text": c.text, "guess": json.dumps(c.guess, ensure_ascii=False),
-                 "uncertainty": round(c.score, 6), "strategy": args.strategy, "model": model}
+                 "uncertainty": round(c.uncertainty, 6), "strategy": args.strategy, "model": model}
                 for c in picked
             ],
         )  # fmt: skip

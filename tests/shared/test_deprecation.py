@@ -22,6 +22,7 @@ MOVED = [
     ("sentiment.tree_model", "build_tree_classifier", "sentiment.tree.model", "build_tree_classifier"),
     ("sentiment.parser", "SpanScorer", "sentiment.parser.model", "SpanScorer"),
     ("sentiment.trees", "Tree", "shared.treebank", "TreeNode"),
+    ("shared.training.steps", "step_strategy", "shared.training.steps", "step_runner"),
 ]
 
 
@@ -53,6 +54,14 @@ def test_a_moved_module_answers_no_name_its_new_home_lacks(old_module):
     module = importlib.import_module(old_module)
     with pytest.raises(AttributeError, match="has no attribute 'fit_everything'"):
         module.fit_everything  # noqa: B018
+
+
+def test_a_candidates_score_is_its_uncertainty_and_warns():
+    from shared.selection import Candidate
+
+    candidate = Candidate(1, "text", "positive", 0.75)
+    with pytest.warns(DeprecationWarning, match=r"^Candidate\.score is deprecated: use Candidate\.uncertainty$"):
+        assert candidate.score == candidate.uncertainty == 0.75
 
 
 def test_a_name_that_never_was_is_an_attribute_error():
