@@ -32,7 +32,7 @@ from app_pages.common import (
 from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file
 from shared.annotations import append_decision, open_annotations
 from shared.errors import DataError, UserError
-from shared.selection import strategies
+from shared.selection import rankings
 from shared.tasks import apps_with, get_app, title_of
 
 DATA_DIR = Path("data")
@@ -73,11 +73,11 @@ def chosen_file() -> tuple[str, bytes]:
 
 
 @st.cache_data(show_spinner="Ordering the texts by the model's uncertainty...", max_entries=8)
-def cached_queue(task_name: str, bundle: str, strategy: str, name: str, digest: str, text_col: str, _data) -> list:
+def cached_queue(task_name: str, bundle: str, rank_by: str, name: str, digest: str, text_col: str, _data) -> list:
     rows = file_rows(name, _data, text_col)
     if not rows:
         raise DataError(f"{name}: no rows to label")
-    return queue(load_model(task_name, bundle), task_name, strategy, rows)
+    return queue(load_model(task_name, bundle), task_name, rank_by, rows)
 
 
 NOTICE = "annotate-notice"
@@ -238,16 +238,16 @@ try:
     file_name = left.text_input(
         "Annotation file (in data/annotations/)", value=download_stem(name), key="annotate-name"
     )
-    strategy = right.radio(
+    rank_by = right.radio(
         "Ask first",
-        list(strategies(get_app(task_name).annotation)),
+        list(rankings(get_app(task_name).annotation)),
         horizontal=True,
         key="annotate-strategy",
         help="the texts the model is least sure of (by its probabilities), or a random order",
     )
     path = annotation_path(file_name)
     digest = hashlib.sha256(data).hexdigest()
-    items = cached_queue(task_name, str(entry.path), strategy, name, digest, text_col, data)
+    items = cached_queue(task_name, str(entry.path), rank_by, name, digest, text_col, data)
     opened = open_annotations(path, task_name)
 except UserError as error:
     st.error(plain(str(error)))

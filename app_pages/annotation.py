@@ -29,13 +29,13 @@ def annotation_path(name: str, folder: Path = ANNOTATIONS_DIR) -> Path:
     return folder / f"{name}.jsonl"
 
 
-def queue(api, task_name: str, strategy: str, rows: list) -> list[dict]:
+def queue(api, task_name: str, rank_by: str, rows: list) -> list[dict]:
     """Every non-blank row of `rows` (`shared.inputs.Row`) once (near-duplicates once), in
-    the order `strategy` asks them, with the model's guess: dicts of row, text, guess, uncertainty."""
-    from shared.selection import RANDOM, candidates, ranked, strategies
+    the order the ranking `rank_by` asks them, with the model's guess: dicts of row, text, guess, uncertainty."""
+    from shared.selection import RANDOM, candidates, ranked, rankings
 
-    found, _ = candidates(api, strategies(get_app(task_name).annotation)[strategy], rows, set())
-    order = RANDOM if strategy == RANDOM else "uncertainty"
+    found, _ = candidates(api, rankings(get_app(task_name).annotation)[rank_by], rows, set())
+    order = RANDOM if rank_by == RANDOM else "uncertainty"
     return [
         {"row": c.row, "text": c.text, "guess": c.guess, "uncertainty": c.uncertainty}
         for c in ranked(found, len(found), order=order, seed=0)

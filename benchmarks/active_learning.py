@@ -69,7 +69,7 @@ def trained(task, splits, chosen: list[int], name: str, seed: int) -> tuple[obje
 
 def curve(task, splits, strategy_name: str, seed: int) -> list[dict]:
     """Scores after the start and after each round of one strategy and seed."""
-    measure = get_app(task.name).annotation.strategies()[SETUP[task.name][1]]
+    measure = get_app(task.name).annotation.rankings()[SETUP[task.name][1]]
     texts = pool_texts(task.name, splits.train)
     rng = np.random.default_rng(seed)
     chosen = rng.permutation(len(texts))[:START].tolist()

@@ -109,10 +109,10 @@ class NerAnnotation(Annotation):
 
         return write_annotations_conll(path, out)
 
-    def strategies(self) -> dict:
-        from ner.selection import STRATEGIES
+    def rankings(self) -> dict:
+        from ner.selection import RANKINGS
 
-        return STRATEGIES
+        return RANKINGS
 
 
 class Crf(Baseline):

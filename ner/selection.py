@@ -22,4 +22,4 @@ def by_entity(tagger, texts: list[str]):
     return scores, [[asdict(entity) for entity in entities] for entities, _ in found]
 
 
-STRATEGIES = {"sentence": by_sentence, "entity": by_entity}
+RANKINGS = {"sentence": by_sentence, "entity": by_entity}

@@ -173,10 +173,10 @@ class SentimentAnnotation(Annotation):
 
         return write_annotations_csv(path, out)
 
-    def strategies(self) -> dict:
-        from sentiment.selection import STRATEGIES
+    def rankings(self) -> dict:
+        from sentiment.selection import RANKINGS
 
-        return STRATEGIES
+        return RANKINGS
 
 
 class Tfidf(Baseline):

@@ -8,7 +8,7 @@ from shared.selection import entropy, margin_uncertainty
 
 
 def _with_guesses(measure):
-    def strategy(classifier, texts: list[str]):
+    def ranking(classifier, texts: list[str]):
         probabilities = classifier.predict_proba(texts)
         guesses = [
             {"label": classifier.labels[int(row.argmax())], "confidence": round(float(row.max()), 4)}
@@ -16,7 +16,7 @@ def _with_guesses(measure):
         ]
         return measure(probabilities), guesses
 
-    return strategy
+    return ranking
 
 
-STRATEGIES = {"entropy": _with_guesses(entropy), "margin": _with_guesses(margin_uncertainty)}
+RANKINGS = {"entropy": _with_guesses(entropy), "margin": _with_guesses(margin_uncertainty)}

@@ -4,7 +4,7 @@ contract, given to the app's registry record (`shared.tasks.App`) or left out.
     DataFiles    train and evaluate on the user's own files (their options, reading
                  them, reading a bundle's recorded files again)
     Annotation   the annotation loop: a decision's answer, annotation files as training
-                 examples, the held-out split, the export format, selection strategies
+                 examples, the held-out split, the export format, rankings of texts to ask
     Baseline     a classic model trained beside the network (`evaluate --baseline`, the
                  Errors page): fitting it gives a predictor; `shared.baselines` scores,
                  counts agreement and prints
@@ -90,8 +90,8 @@ class Annotation(abc.ABC):
         usual training format (`export_format`); how many were written."""
 
     @abc.abstractmethod
-    def strategies(self) -> dict:
-        """Name -> `shared.selection.Strategy`: how the select verb ranks texts to label."""
+    def rankings(self) -> dict:
+        """Name -> `shared.selection.Ranking`: how the select verb ranks texts to label."""
 
 
 @dataclass(frozen=True)

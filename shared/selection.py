@@ -1,7 +1,7 @@
 """Choosing which texts a person should label next (active learning by uncertainty
 sampling): the texts the model is least sure of first, none twice, none already labelled.
 
-An app's strategies map (its API, texts) to one uncertainty per text (higher: ask
+An app's rankings map (its API, texts) to one uncertainty per text (higher: ask
 first) and the model's guess of each; `random` is every app's control. Near-duplicates
 (the same words once case, digits, punctuation, mentions and links are set aside) are
 asked once: the most uncertain of them.
@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shared.deprecation import moved_names
+
 # (API, texts) -> (uncertainty of each text, the model's guess of each, JSON-ready)
-Strategy = Callable[[object, list[str]], tuple[np.ndarray, list]]
+Ranking = Callable[[object, list[str]], tuple[np.ndarray, list]]
 RANDOM = "random"
 
 _LINK = re.compile(r"https?://\S+|www\.\S+|@\w+")
@@ -79,14 +81,14 @@ def ranked(candidates: Sequence[Candidate], count: int, *, order: str, seed: int
     return picked
 
 
-def strategies(annotation) -> dict:
-    """An app's selection strategies (its `Annotation`'s), `random` added (it still
+def rankings(annotation) -> dict:
+    """An app's rankings of texts to ask (its `Annotation`'s), `random` added (it still
     pre-fills the model's guesses)."""
-    own = annotation.strategies()
+    own = annotation.rankings()
     return {**own, RANDOM: next(iter(own.values()))}
 
 
-def candidates(api, strategy, rows, done: set[str]) -> tuple[list[Candidate], int]:
+def candidates(api, ranking: Ranking, rows, done: set[str]) -> tuple[list[Candidate], int]:
     """(the rows whose text is not decided yet (`done`: their `text_key`s)
     with their uncertainty and guess, how many were decided)."""
     asked = [(row, text) for row, _, text in rows if text.strip()]
@@ -94,7 +96,7 @@ def candidates(api, strategy, rows, done: set[str]) -> tuple[list[Candidate], in
     skipped = len(asked) - len(fresh)
     if not fresh:
         return [], skipped
-    scores, guesses = strategy(api, [text for _, text in fresh])
+    scores, guesses = ranking(api, [text for _, text in fresh])
     return [
         Candidate(row, text, guess, float(score)) for (row, text), guess, score in zip(fresh, guesses, scores)
     ], skipped
@@ -110,3 +112,7 @@ def margin_uncertainty(probabilities: np.ndarray) -> np.ndarray:
     """1 minus the gap between each row's two most likely classes."""
     top = np.sort(np.asarray(probabilities, dtype="float64"), axis=1)
     return 1.0 - (top[:, -1] - top[:, -2])
+
+
+# a strategy is tf.distribute's (train --strategy); choosing texts ranks them
+__getattr__ = moved_names(__name__, {"strategies": "shared.selection:rankings", "Strategy": "shared.selection:Ranking"})

@@ -62,11 +62,18 @@ def test_random_order_is_seeded_and_the_tagger_queues_sentences_by_their_least_s
     source = tmp_path / "news.txt"
     source.write_text("Anna Kowalski visited Paris .\nShares of Acme Corp fell .\nNothing here .\nLena Novak won .\n")
     queues = []
-    for name, strategy in (("a", "random"), ("b", "random"), ("c", "entity")):
+    for name, option, ranking in (
+        ("a", "--rank-by", "random"),
+        ("b", "--strategy", "random"),
+        ("c", "--rank-by", "entity"),
+    ):
         queues.append(tmp_path / f"{name}.csv")
-        args = ["--model", str(ner_bundle), "--input", str(source), "--n", "4", "--strategy", strategy]
-        assert run_module("ner.select", *args, "--out", str(queues[-1])).returncode == 0
-    assert _rows(queues[0]) == _rows(queues[1])
+        args = ["--model", str(ner_bundle), "--input", str(source), "--n", "4", option, ranking]
+        done = run_module("ner.select", *args, "--out", str(queues[-1]))
+        assert done.returncode == 0
+        deprecated = [line for line in done.stderr.splitlines() if "deprecated" in line]
+        assert deprecated == (["warning: --strategy is deprecated: use --rank-by"] if option == "--strategy" else [])
+    assert _rows(queues[0]) == _rows(queues[1])  # the old option orders as the new one
     tagger = EntityTagger.load(ner_bundle)
     rows = _rows(queues[2])
     least_sure = [1 - min((e.score for e in tagger.predict(row["text"])), default=1.0) for row in rows]

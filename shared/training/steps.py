@@ -14,7 +14,7 @@ but Adam's sparse update of an embedding then sees its rows split in parts.
 
 An app whose loss is not a Keras loss (the tagger's CRF) wraps its model in a
 `keras.Model` whose `compute_loss` returns it, divided by the replica count as Keras's
-own losses are: the one hook both strategies call.
+own losses are: the one hook both step runners call.
 """
 
 from __future__ import annotations

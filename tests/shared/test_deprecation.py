@@ -23,6 +23,7 @@ MOVED = [
     ("sentiment.parser", "SpanScorer", "sentiment.parser.model", "SpanScorer"),
     ("sentiment.trees", "Tree", "shared.treebank", "TreeNode"),
     ("shared.training.steps", "step_strategy", "shared.training.steps", "step_runner"),
+    ("shared.selection", "strategies", "shared.selection", "rankings"),
 ]
 
 
