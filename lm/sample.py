@@ -17,13 +17,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shared.cli import add_seed_argument, make_parser, run_cli
+from shared.cli import add_seed_argument, argument_parser, run_cli
 
 
 def main(argv: list[str]) -> int:
     from lm.language_model import MAX_SAMPLE_LENGTH, LanguageModel
 
-    parser = make_parser("python -m lm.sample", __doc__)
+    parser = argument_parser("python -m lm.sample", __doc__)
     parser.add_argument("--model", type=Path, required=True, help="bundle folder written by lm.train")
     parser.add_argument("--prime", default="", help="text to continue (default: the start of a line)")
     parser.add_argument(

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from shared import import_tensorflow_quietly
 from shared.config import check_seed
+from shared.deprecation import moved_names
 from shared.errors import UsageError, UserError
 
 
@@ -22,7 +23,7 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def make_parser(prog: str, doc: str | None) -> ArgumentParser:
+def argument_parser(prog: str, doc: str | None) -> ArgumentParser:
     """An ArgumentParser whose help text is the CLI module's docstring."""
     summary, _, details = (doc or "").strip().partition("\n")
     return ArgumentParser(
@@ -86,3 +87,7 @@ def rnntext(argv: list[str] | None = None) -> int:
         )
         return 0 if argv[:1] in (["-h"], ["--help"]) else 2
     return run_cli(importlib.import_module(f"{argv[0]}.{argv[1]}").main, argv[2:])
+
+
+# a parser is the tree model's syntactic one; these build the command's arguments
+__getattr__ = moved_names(__name__, {"make_parser": "shared.cli:argument_parser"})

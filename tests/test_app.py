@@ -343,7 +343,7 @@ def test_the_queue_trains_each_default_in_turn_and_records_its_epochs(tmp_path, 
     from shared.errors import DatasetNotFoundError
     from shared.tasks import get_app, get_task
     from shared.training import train
-    from shared.verbs.train import build_parser
+    from shared.verbs.train import train_arguments
     from tests.conftest import REVIEWS_ARGS
 
     path = tmp_path / "status.json"
@@ -354,7 +354,7 @@ def test_the_queue_trains_each_default_in_turn_and_records_its_epochs(tmp_path, 
         if name == "ner":
             raise DatasetNotFoundError("dataset 'conll2003' not found")
         task = get_task(name)
-        args = build_parser(get_app(name), None).parse_args([*REVIEWS_ARGS, "--out", str(tmp_path / "m")])
+        args = train_arguments(get_app(name), None).parse_args([*REVIEWS_ARGS, "--out", str(tmp_path / "m")])
         config = load_config(task.config_class, tiny_config_file)
         source = get_app(name).files.read_training_files(args, config, 1)
         train(

@@ -314,7 +314,7 @@ def test_a_page_follows_make_starts_training_and_shows_the_model_when_it_lands(
     from shared.config import load_config
     from shared.tasks import get_app, get_task
     from shared.training import train
-    from shared.verbs.train import build_parser
+    from shared.verbs.train import train_arguments
     from tests.conftest import REVIEWS_ARGS
 
     status_file, models = tmp_path / "defaults.json", tmp_path / "models"
@@ -325,7 +325,7 @@ def test_a_page_follows_make_starts_training_and_shows_the_model_when_it_lands(
 
     def train_one(name, on_epoch):
         task = get_task(name)
-        args = build_parser(get_app(name), None).parse_args([*REVIEWS_ARGS, "--out", str(models / name)])
+        args = train_arguments(get_app(name), None).parse_args([*REVIEWS_ARGS, "--out", str(models / name)])
         config = load_config(task.config_class, tiny_config_file)
 
         def each_epoch(record):

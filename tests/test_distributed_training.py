@@ -81,12 +81,12 @@ tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfigur
 from shared.config import load_config
 from shared.training.distribution import Distribution
 from shared.training import train
-from shared.verbs.train import build_parser
+from shared.verbs.train import train_arguments
 from shared.tasks import get_app
 
 app = get_app("sentiment")
 task = app.task
-args, overrides = build_parser(app, None).parse_known_args(sys.argv[1:])
+args, overrides = train_arguments(app, None).parse_known_args(sys.argv[1:])
 config = load_config(task.config_class, args.config, [*app.files.config_overrides(args), *overrides])
 source = app.files.read_training_files(args, config, args.seed)
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared.capabilities import compared_with_baseline
-from shared.cli import make_parser
+from shared.cli import argument_parser
 from shared.files import write_json_atomic
 from shared.outputs import WRITTEN_BY, check_distinct, check_new_file, check_report_target, write_csv_atomic
 from shared.tasks import get_app
@@ -19,7 +19,7 @@ def command(app_name: str, doc: str | None):
     def main(argv: list[str]) -> int:
         app = get_app(app_name)
         task = app.task
-        parser = make_parser(f"python -m {task.name}.evaluate", doc)
+        parser = argument_parser(f"python -m {task.name}.evaluate", doc)
         add_model_argument(parser, task)
         own = f" or {app.files.evaluate_option}" if app.files else ""
         data = parser.add_argument_group(f"data (one of --dataset{own})")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shared import export
-from shared.cli import make_parser
+from shared.cli import argument_parser
 from shared.deprecation import moved_names
 from shared.tasks import get_task
 from shared.verbs import add_model_argument
@@ -21,7 +21,7 @@ def command(app_name: str, doc: str | None):
             "Inspect the result with:\n"
             "  saved_model_cli show --dir OUT --tag_set serve --signature_def serving_default"
         )
-        parser = make_parser(f"python -m {task.name}.export", f"{doc.rstrip()}\n\n{usage}")
+        parser = argument_parser(f"python -m {task.name}.export", f"{doc.rstrip()}\n\n{usage}")
         add_model_argument(parser, task)
         parser.add_argument("--out", type=Path, required=True, help="SavedModel folder to write")
         args = parser.parse_args(argv)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from shared.cli import make_parser
+from shared.cli import argument_parser
 from shared.errors import DataError
 from shared.outputs import check_distinct, check_new_file
 from shared.tasks import get_app
@@ -17,7 +17,7 @@ def command(app_name: str, doc: str | None):
     def main(argv: list[str]) -> int:
         app = get_app(app_name)
         annotation = app.needs("annotation", f"{app_name}.export_annotations")
-        parser = make_parser(f"python -m {app_name}.export_annotations", doc)
+        parser = argument_parser(f"python -m {app_name}.export_annotations", doc)
         parser.add_argument("--input", type=Path, required=True, metavar="FILE.jsonl", help="an annotation file")
         parser.add_argument(
             "--out", type=Path, required=True, metavar=f"FILE{annotation.export_format}", help="the new file to write"

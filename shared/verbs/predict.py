@@ -12,7 +12,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from shared.cli import make_parser
+from shared.cli import argument_parser
+from shared.deprecation import moved_names
 from shared.errors import DataError
 from shared.inputs import argument_rows, output_stream, read_rows
 from shared.results import write_scored
@@ -27,8 +28,8 @@ def output_format(path: Path | None, default: str) -> str:
     return FORMATS.get(path.suffix.lower(), default) if path is not None else default
 
 
-def build_parser(task, doc: str | None):
-    parser = make_parser(f"python -m {task.name}.predict", doc)
+def predict_arguments(task, doc: str | None):
+    parser = argument_parser(f"python -m {task.name}.predict", doc)
     add_model_argument(parser, task)
     parser.add_argument("texts", nargs="*", help=f"{get_app(task.name).presentation.noun} to read")
     parser.add_argument(
@@ -111,7 +112,7 @@ def command(app_name: str, doc: str | None):
 
     def main(argv: list[str]) -> int:
         task = get_task(app_name)
-        args = build_parser(task, doc).parse_args(argv)
+        args = predict_arguments(task, doc).parse_args(argv)
         if args.engine == "ray":
             predict_on_ray(task, args)
             return 0
@@ -143,3 +144,7 @@ def command(app_name: str, doc: str | None):
         return 0
 
     return main
+
+
+# a parser is the tree model's syntactic one; these build the command's arguments
+__getattr__ = moved_names(__name__, {"build_parser": "shared.verbs.predict:predict_arguments"})

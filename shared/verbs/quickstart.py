@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from shared.cli import make_parser
+from shared.cli import argument_parser
 from shared.tasks import get_app
 from shared.training import ensure_default_model
 
@@ -15,7 +15,7 @@ def command(app_name: str, doc: str | None):
     def main(argv: list[str]) -> int:
         app = get_app(app_name)
         task = app.task
-        parser = make_parser(f"python -m {task.name}.quickstart", doc)
+        parser = argument_parser(f"python -m {task.name}.quickstart", doc)
         parser.add_argument("texts", nargs="*", help=f"{app.presentation.noun} to read (default: a few examples)")
         parser.add_argument("--model", type=Path, default=Path("models") / task.name, help="bundle folder")
         args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from shared.cli import make_parser
+from shared.cli import argument_parser
 from shared.errors import DataError
 from shared.outputs import check_distinct, check_new_file, write_csv_atomic
 from shared.selection import RANDOM, candidates, ranked, rankings
@@ -38,7 +38,7 @@ def command(app_name: str, doc: str | None):
         app = get_app(app_name)
         task = app.task
         choices = rankings(app.needs("annotation", f"{app_name}.select"))
-        parser = make_parser(f"python -m {task.name}.select", f"{doc}{EXPLANATION}")
+        parser = argument_parser(f"python -m {task.name}.select", f"{doc}{EXPLANATION}")
         add_model_argument(parser, task)
         parser.add_argument("--input", type=Path, required=True, help="a .csv, .jsonl, .parquet or plain text file")
         parser.add_argument("--text-col", default="text", help="text column or JSON key (default: text)")

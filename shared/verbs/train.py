@@ -7,8 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from shared.cli import add_seed_argument, make_parser
+from shared.cli import add_seed_argument, argument_parser
 from shared.config import load_config
+from shared.deprecation import moved_names
 from shared.errors import ConfigError
 from shared.tasks import App, get_app
 from shared.training.distribution import STRATEGIES, make_distribution
@@ -31,9 +32,9 @@ def calibration_methods(config_class) -> tuple[str, ...]:
     return (found[0].default, *(choice for choice in choices if choice != found[0].default))
 
 
-def build_parser(app: App, doc: str | None):
+def train_arguments(app: App, doc: str | None):
     task = app.task
-    parser = make_parser(f"python -m {task.name}.train", doc)
+    parser = argument_parser(f"python -m {task.name}.train", doc)
     own = f", or {app.files.train_option} with its options" if app.files else ""
     data = parser.add_argument_group(f"data (--dataset{own})")
     source = data.add_mutually_exclusive_group(required=True)
@@ -141,7 +142,7 @@ def command(app_name: str, doc: str | None):
 
         app = get_app(app_name)
         task = app.task
-        args, overrides = build_parser(app, doc).parse_known_args(argv)
+        args, overrides = train_arguments(app, doc).parse_known_args(argv)
 
         def config_and_data():
             config = training_config(app, args, overrides)
@@ -166,3 +167,7 @@ def command(app_name: str, doc: str | None):
         return 0
 
     return main
+
+
+# a parser is the tree model's syntactic one; these build the command's arguments
+__getattr__ = moved_names(__name__, {"build_parser": "shared.verbs.train:train_arguments"})

@@ -246,10 +246,12 @@ def full_tree_run(tmp_path_factory, tiny_config_file):
     from shared.config import load_config
     from shared.tasks import get_app
     from shared.training import train
-    from shared.verbs.train import build_parser
+    from shared.verbs.train import train_arguments
 
     app = get_app("sentiment")
-    args, overrides = build_parser(app, None).parse_known_args([*TREE_ARGS, *TINY_TREE_MODEL, "--training.epochs", "2"])
+    args, overrides = train_arguments(app, None).parse_known_args(
+        [*TREE_ARGS, *TINY_TREE_MODEL, "--training.epochs", "2"]
+    )
     config = load_config(app.task.config_class, tiny_config_file, [*overrides, "--training.patience", "2"])
     source = app.files.read_training_files(args, config, 5)
     return app, source, config, train(app.task, source, config, tmp_path_factory.mktemp("tree") / "full", seed=5)

@@ -6,7 +6,7 @@ import pytest
 
 from shared.errors import DataError
 from shared.tasks import get_app
-from shared.verbs.train import build_parser, training_config
+from shared.verbs.train import train_arguments, training_config
 from tests.conftest import NER_ARGS, REVIEWS_ARGS, TREE_ARGS, template_text
 
 
@@ -17,7 +17,7 @@ def lm_text_args(folder, *, dev: bool = False) -> list[str]:
 
 
 def read_files(app, argv: list[str]):
-    args, overrides = build_parser(app, None).parse_known_args(argv)
+    args, overrides = train_arguments(app, None).parse_known_args(argv)
     config = training_config(app, args, overrides)
     return app.files.read_training_files(args, config, 7), config
 

@@ -77,7 +77,7 @@ def test_the_readmes_tree_command_trains_the_config_of_the_readmes_tree_results(
 
     from benchmarks.tree_benchmark import VARIANTS
     from shared.tasks import get_app
-    from shared.verbs.train import build_parser, training_config
+    from shared.verbs.train import train_arguments, training_config
     from tests.conftest import ROOT
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -85,7 +85,7 @@ def test_the_readmes_tree_command_trains_the_config_of_the_readmes_tree_results(
         r"python -m sentiment\.train (--dataset sst --model\.architecture tree[^\n]*\\\n[^\n]*)", readme
     )
     argv = shlex.split(command.group(1).replace("\\\n", " "))
-    args, overrides = build_parser(get_app("sentiment"), "").parse_known_args(argv)
+    args, overrides = train_arguments(get_app("sentiment"), "").parse_known_args(argv)
     built = training_config(get_app("sentiment"), args, overrides)
     assert built == load_config(SentimentConfig, None, VARIANTS["tree-lstm-glove"][1])
     assert (built.model.cell, built.model.units, built.training.batch_size) == ("lstm", 128, 32)

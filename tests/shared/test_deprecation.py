@@ -24,6 +24,8 @@ MOVED = [
     ("sentiment.trees", "Tree", "shared.treebank", "TreeNode"),
     ("shared.training.steps", "step_strategy", "shared.training.steps", "step_runner"),
     ("shared.selection", "strategies", "shared.selection", "rankings"),
+    ("shared.cli", "make_parser", "shared.cli", "argument_parser"),
+    ("shared.verbs.train", "build_parser", "shared.verbs.train", "train_arguments"),
 ]
 
 
