@@ -241,9 +241,9 @@ def load_config(cls, path: str | Path | None = None, overrides: list[str] | None
     moves = getattr(cls, "MOVED_KEYS", {})
     if isinstance(data, dict):
         data, old_in_file = with_moved_keys(data, moves)
-        warn_moved(old_in_file, moves, f"{path}: ")
+        warn_moved(old_in_file, moves, f"{path}: ", "")
     given, old_given = with_moved_keys(given, moves)
-    warn_moved(old_given, moves, "--")
+    warn_moved(old_given, moves, "--", "--")
     settings = merged(data, given)
     defaults_for = getattr(cls, "defaults_for", None)
     if defaults_for is not None and isinstance(settings, dict):
@@ -251,13 +251,13 @@ def load_config(cls, path: str | Path | None = None, overrides: list[str] | None
     return config_from_dict(cls, settings, origin=origin_of(path, data if isinstance(data, dict) else {}, given))
 
 
-def warn_moved(old_keys: list[str], moves: dict[str, str], prefix: str) -> None:
-    """A DeprecationWarning for each old config key used (`prefix`: the option's dashes,
-    or the file's name)."""
+def warn_moved(old_keys: list[str], moves: dict[str, str], where: str, spelled: str) -> None:
+    """A DeprecationWarning for each old config key used: `where` it was ("--" for an
+    option, "FILE: " for a config file), the new key `spelled` as it would be there."""
     import warnings
 
     for old in old_keys:
-        warnings.warn(f"{prefix}{old} is deprecated: use {prefix}{moves[old]}", DeprecationWarning, stacklevel=3)
+        warnings.warn(f"{where}{old} is deprecated: use {spelled}{moves[old]}", DeprecationWarning, stacklevel=3)
 
 
 def with_epochs(config, epochs: int):

@@ -117,8 +117,8 @@ def test_keys_of_the_flat_model_section_before_architecture_sections_still_work_
     assert sorted(str(warning.message) for warning in warned) == [
         "--model.parser_hidden is deprecated: use --model.parser.hidden",
         "--model.pooling is deprecated: use --model.sequence.pooling",
-        f"{path}: model.layers is deprecated: use {path}: model.sequence.layers",
-        f"{path}: model.parser_units is deprecated: use {path}: model.parser.units",
+        f"{path}: model.layers is deprecated: use model.sequence.layers",
+        f"{path}: model.parser_units is deprecated: use model.parser.units",
     ]
     assert (config.model.sequence.layers, config.model.sequence.pooling) == (2, "mean")
     assert (config.model.parser.units, config.model.parser.hidden) == (32, 16)
