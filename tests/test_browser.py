@@ -68,6 +68,22 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def _choose(page, box: str, option) -> None:
+    """Pick `option` (a name or a pattern) from the select box labelled `box`, once the page is idle.
+    A script run that ends while the list is open draws the box again and closes the list: open it again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(WAIT_MS // 15_000):
+        wait_until_idle(page)
+        page.locator('[data-testid="stSelectbox"]', has_text=box).click(timeout=WAIT_MS)
+        try:
+            page.get_by_role("option", name=option).click(timeout=15_000)
+            return
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"the select box {box!r} never listed {option!r}")
+
+
 def _type(page, label: str, text: str) -> None:
     box = page.locator(f'textarea[aria-label="{label}"]')
     box.fill(text)
@@ -217,8 +233,7 @@ def test_errors_page_lists_the_clicked_cells_examples_and_keeps_typed_html_as_te
             "'" + texts[int(row["row"]) - 1] if row["text"].startswith("'=") else texts[int(row["row"]) - 1]
         )
     # The opened example's words, typed HTML and Markdown included, are shown as text.
-    page.locator('[data-testid="stSelectbox"]', has_text="Open an example").click()
-    page.get_by_role("option", name=re.compile(r"^row 3: ")).click(timeout=WAIT_MS)
+    _choose(page, "Open an example", re.compile(r"^row 3: "))
     moved = page.locator("p", has_text="Words that moved").filter(has_text="onerror")
     moved.wait_for(timeout=WAIT_MS)
     assert "< img src = x onerror" in moved.inner_text() and "* * great * *" in moved.inner_text()
@@ -231,8 +246,7 @@ def test_annotate_page_labels_three_texts_that_a_reload_finds_saved(page, app_ur
     import json
 
     def pick_file():
-        page.locator('[data-testid="stSelectbox"]', has_text="Texts to label").click(timeout=WAIT_MS)
-        page.get_by_role("option", name="data/mine.csv").click(timeout=WAIT_MS)
+        _choose(page, "Texts to label", "data/mine.csv")
         page.get_by_text("Annotation file").wait_for(timeout=WAIT_MS)
         wait_until_idle(page)
 
