@@ -30,6 +30,22 @@ REVIEWS_ARGS = [
 ]  # fmt: skip
 
 
+def trained_once(tmp_path_factory, worker_id: str, name: str, train) -> Path:
+    """The folder `train(out)` writes, trained once for the whole run: the first test worker
+    to ask trains it into a folder the run's workers share while a file lock keeps the others
+    waiting; they reuse it. (Bundles are written whole or not at all: a folder there is done.)"""
+    from filelock import FileLock
+
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent  # the run's own folder, above each worker's
+    out = root / "trained-once" / name
+    with FileLock(str(root / f"trained-once-{name}.lock")):
+        if not out.exists():
+            train(out)
+    return out
+
+
 @pytest.fixture(scope="session")
 def tiny_config_file(tmp_path_factory) -> Path:
     import json
@@ -40,13 +56,14 @@ def tiny_config_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sentiment_bundle(tmp_path_factory, tiny_config_file) -> Path:
+def sentiment_bundle(tmp_path_factory, worker_id, tiny_config_file) -> Path:
     """A tiny sentiment bundle trained on the committed reviews fixture."""
     from sentiment.train import main
 
-    out = tmp_path_factory.mktemp("models") / "sentiment"
-    assert main([*REVIEWS_ARGS, "--config", str(tiny_config_file), "--out", str(out), "--seed", "1"]) == 0
-    return out
+    def train(out: Path) -> None:
+        assert main([*REVIEWS_ARGS, "--config", str(tiny_config_file), "--out", str(out), "--seed", "1"]) == 0
+
+    return trained_once(tmp_path_factory, worker_id, "sentiment", train)
 
 
 SST_FIXTURES = FIXTURES / "sst"
@@ -63,14 +80,15 @@ TINY_TREE_MODEL = [
 
 
 @pytest.fixture(scope="session")
-def tree_bundle(tmp_path_factory, tiny_config_file) -> Path:
+def tree_bundle(tmp_path_factory, worker_id, tiny_config_file) -> Path:
     """A tiny tree-model bundle (Tree-LSTM and its parser) trained on the committed SST-format trees."""
     from sentiment.train import main
 
-    out = tmp_path_factory.mktemp("models") / "sentiment-tree"
-    args = [*TREE_ARGS, "--config", str(tiny_config_file), *TINY_TREE_MODEL, "--out", str(out), "--seed", "1"]
-    assert main(args) == 0
-    return out
+    def train(out: Path) -> None:
+        args = [*TREE_ARGS, "--config", str(tiny_config_file), *TINY_TREE_MODEL, "--out", str(out), "--seed", "1"]
+        assert main(args) == 0
+
+    return trained_once(tmp_path_factory, worker_id, "sentiment-tree", train)
 
 
 @pytest.fixture(scope="session")
@@ -102,13 +120,14 @@ def tiny_ner_config_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def ner_bundle(tmp_path_factory, tiny_ner_config_file) -> Path:
+def ner_bundle(tmp_path_factory, worker_id, tiny_ner_config_file) -> Path:
     """A tiny NER bundle (CRF output) trained on the committed template sentences."""
     from ner.train import main
 
-    out = tmp_path_factory.mktemp("models") / "ner"
-    assert main([*NER_ARGS, "--config", str(tiny_ner_config_file), "--out", str(out), "--seed", "1"]) == 0
-    return out
+    def train(out: Path) -> None:
+        assert main([*NER_ARGS, "--config", str(tiny_ner_config_file), "--out", str(out), "--seed", "1"]) == 0
+
+    return trained_once(tmp_path_factory, worker_id, "ner", train)
 
 
 @pytest.fixture(scope="session")
@@ -172,14 +191,15 @@ def tiny_lm_config_file(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def lm_bundle(tmp_path_factory, lm_text, tiny_lm_config_file) -> Path:
+def lm_bundle(tmp_path_factory, worker_id, lm_text, tiny_lm_config_file) -> Path:
     """A tiny character language model trained on the template sentences."""
     from lm.train import main
 
-    out = tmp_path_factory.mktemp("models") / "lm"
-    args = ["--text", str(lm_text / "train.txt"), "--dev-text", str(lm_text / "dev.txt")]
-    assert main([*args, "--config", str(tiny_lm_config_file), "--out", str(out), "--seed", "1"]) == 0
-    return out
+    def train(out: Path) -> None:
+        args = ["--text", str(lm_text / "train.txt"), "--dev-text", str(lm_text / "dev.txt")]
+        assert main([*args, "--config", str(tiny_lm_config_file), "--out", str(out), "--seed", "1"]) == 0
+
+    return trained_once(tmp_path_factory, worker_id, "lm", train)
 
 
 @pytest.fixture(scope="session")
