@@ -216,6 +216,9 @@ class NerTask(Task):
     def results(self, api, texts: list[str]) -> list[dict]:
         return [{"entities": [asdict(entity) for entity in entities]} for entities in api.predict(texts)]
 
+    def answer(self, result) -> dict:
+        return {"entities": [asdict(entity) for entity in result]}
+
     def serving(self, api):
         import tensorflow as tf
 

@@ -66,7 +66,7 @@ def run_cli(main: Callable[[list[str]], int | None], argv: list[str] | None = No
         return 130
 
 
-VERBS = ("train", "evaluate", "predict", "export", "quickstart")
+VERBS = ("train", "evaluate", "predict", "export", "serve", "quickstart")
 
 
 def rnntext(argv: list[str] | None = None) -> int:

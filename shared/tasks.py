@@ -11,6 +11,7 @@ subclass, the whole of what the shared code needs of it:
                       what the UI shows of it)
     result_fields, results   what `predict` writes for each text
     serving -> Serving       its SavedModel signatures
+    answer            one API result as the model server's JSON (`shared.server`)
     api_class         the app's API class (`load(path)` reads a bundle)
 
 The app's `app` module registers it: an `App` record of the `Task`, how the app meets a
@@ -30,7 +31,7 @@ from __future__ import annotations
 import abc
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from shared.capabilities import Annotation, Baseline, DataFiles, ErrorRows
@@ -217,6 +218,13 @@ class Task(abc.ABC):
     @abc.abstractmethod
     def serving(self, api) -> Serving:
         """The SavedModel signatures of `api`'s model."""
+
+    def answer(self, result) -> dict:
+        """One result of `api.predict` as the model server's JSON object: its fields, less
+        the text the request sent."""
+        fields = asdict(result)
+        fields.pop("text", None)
+        return fields
 
 
 @dataclass(frozen=True)

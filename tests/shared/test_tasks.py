@@ -43,7 +43,7 @@ def test_every_task_has_every_verb_with_its_own_help(name):
 def test_the_console_script_names_tasks_and_verbs(capsys):
     assert rnntext(["pos", "train"]) == 2
     usage = capsys.readouterr().err
-    assert "usage: rnntext {sentiment,ner,lm} {train,evaluate,predict,export,quickstart}" in usage
+    assert "usage: rnntext {sentiment,ner,lm} {train,evaluate,predict,export,serve,quickstart}" in usage
     assert "rnntext lm {sample}" in usage
     assert rnntext(["ner", "sample"]) == 2
     with pytest.raises(SystemExit) as done:
