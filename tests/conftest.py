@@ -152,6 +152,21 @@ def run_module(module: str, *args: str, cwd: Path | None = None):
     )
 
 
+def run_in_process(capfd, module: str, *args: str):
+    """`python -m module args` run in this process, as `run_cli` runs it (TensorFlow already
+    imported): a CompletedProcess of its exit status and what it wrote to file descriptors 1
+    and 2. For the messages of a verb; `run_module` where a fresh process matters."""
+    import importlib
+    import subprocess
+
+    from shared.cli import run_cli
+
+    capfd.readouterr()  # what came before is not this command's
+    status = run_cli(importlib.import_module(module).main, list(args))
+    out, err = capfd.readouterr()
+    return subprocess.CompletedProcess([module, *args], status, out, err)
+
+
 TINY_LM_CONFIG = {
     "model": {"embedding_dim": 8, "units": 32, "dropout": 0.0},
     "training": {"epochs": 4, "batch_size": 8, "bptt": 24, "learning_rate": 0.01, "patience": 4},

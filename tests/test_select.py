@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.conftest import FIXTURES, run_module
+from tests.conftest import FIXTURES, run_in_process, run_module
 
 pytestmark = pytest.mark.slow
 
@@ -92,19 +92,19 @@ def test_random_order_is_seeded_and_the_tagger_queues_sentences_by_their_least_s
         (["--n", "0"], "text\nfine\n", "argument --n: expected a whole number of at least 1, got '0'"),
     ],
 )
-def test_bad_input_is_one_clear_line(sentiment_bundle, tmp_path, extra, content, expected):
+def test_bad_input_is_one_clear_line(capfd, sentiment_bundle, tmp_path, extra, content, expected):
     source = tmp_path / "in.csv"
     source.write_text(content)
     args = ["--model", str(sentiment_bundle), "--input", str(source), "--n", "3", "--out", str(tmp_path / "q.csv")]
-    line = _one_line_error(run_module("sentiment.select", *args, *extra))
+    line = _one_line_error(run_in_process(capfd, "sentiment.select", *args, *extra))
     assert expected in line and not (tmp_path / "q.csv").exists()
 
 
-def test_a_bundle_of_another_task_is_refused(ner_bundle, tmp_path):
+def test_a_bundle_of_another_task_is_refused(capfd, ner_bundle, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("text\nfine\n")
     args = ["--model", str(ner_bundle), "--input", str(source), "--n", "3", "--out", str(tmp_path / "q.csv")]
-    assert "ner" in _one_line_error(run_module("sentiment.select", *args))
+    assert "ner" in _one_line_error(run_in_process(capfd, "sentiment.select", *args))
 
 
 def test_an_annotation_file_of_the_other_task_is_refused_as_exclude(sentiment_bundle, tmp_path):

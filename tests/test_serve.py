@@ -204,17 +204,18 @@ def test_sigterm_answers_every_request_in_flight_then_exits(sentiment_bundle):
     assert [status for status, _ in answers] == [200] * 6
 
 
-def test_a_bad_option_is_one_line_and_exit_status_2(sentiment_bundle, tmp_path):
-    from tests.conftest import run_module
+def test_a_bad_option_is_one_line_and_exit_status_2(capfd, sentiment_bundle, tmp_path):
+    from tests.conftest import run_in_process, run_module
 
     empty = tmp_path / "token"
     empty.write_text("\n")
     for args, says in [
-        (["--model", str(tmp_path / "missing")], "missing"),
         (["--model", str(sentiment_bundle), "--token-file", str(empty)], "--token-file"),
         (["--model", f"a={sentiment_bundle}", "--model", f"a={sentiment_bundle}"], "named 'a'"),
         (["--model", f"bad/name={sentiment_bundle}"], "cannot name a model"),
         (["--model", str(sentiment_bundle), "--address", "localhost:80"], "--address"),
     ]:
-        result = run_module("sentiment.serve", *args)
+        result = run_in_process(capfd, "sentiment.serve", *args)
         assert result.returncode == 2 and result.stderr.count("\n") == 1 and says in result.stderr, result.stderr
+    result = run_module("sentiment.serve", "--model", str(tmp_path / "missing"))  # a fresh process: one line too
+    assert result.returncode == 2 and result.stderr == f"error: {tmp_path / 'missing'}: model folder not found\n"
