@@ -240,7 +240,7 @@ def test_evaluate_with_a_tfidf_baseline_trained_on_the_bundles_own_data(
 def test_a_baseline_refuses_training_data_changed_since_the_bundle(sentiment_bundle, tmp_path):
     import shutil
 
-    moved = tmp_path / "bundle"
+    moved = sentiment_bundle.parent / f"{tmp_path.name}-changed"  # beside it: its files, relative to it, are found
     shutil.copytree(sentiment_bundle, moved)
     metadata = json.loads((moved / "metadata.json").read_text())
     metadata["dataset"]["files"]["train"]["sha256"] = "0" * 64
