@@ -10,7 +10,9 @@ import pytest
 
 import shared
 
-shared.import_tensorflow_quietly()
+# Two test workers share the machine's cores: TensorFlow in each runs an op on one thread
+# (the subprocesses tests start keep TensorFlow's defaults).
+shared.import_tensorflow_quietly().config.threading.set_intra_op_parallelism_threads(1)
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
