@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import ipaddress
 import re
 import signal
@@ -155,6 +156,11 @@ def command(app_name: str, doc: str | None):
         args = serve_arguments(task, doc).parse_args(argv)
         token = read_token(args.token_file) if args.token_file else None
         models = loaded(task, args.model)
+        # The loaded models are many Python objects that live as long as the server: out of the
+        # collector's sight, its full collections no longer stop every request in flight for about
+        # 200 ms (sentiment, concurrency 32, four passes of 3,000 requests: p99 233/16/241/15 ms
+        # before, 42/25/30/27 ms after).
+        gc.freeze()
         sock = listening_socket(args.address, args.port)
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
