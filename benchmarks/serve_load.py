@@ -9,6 +9,10 @@ the models' datasets, in order. The generator is a plain asyncio HTTP/1.1 client
 HTTP library's own CPU time would be taken from the server on a 2-core machine.
 
     python -m benchmarks.serve_load --sentiment models/sentiment --ner models/ner
+    python -m benchmarks.serve_load --sentiment models/sentiment --soak-seconds 600
+
+`--soak-seconds` runs one sentiment server at a moderate load (`--soak-concurrency`, 8) for
+that long instead, recording its resident memory and the errors every 30 seconds.
 """
 
 from __future__ import annotations
@@ -97,6 +101,46 @@ async def load(host: str, port: int, requests: list[bytes], concurrency: int) ->
     }
 
 
+def resident_mib(pid: int) -> float:
+    """The resident memory of process `pid`, MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+async def soak(
+    host: str, port: int, requests: list[bytes], concurrency: int, rate: float, seconds: float, pid: int
+) -> list[dict]:
+    """About `rate` requests a second, cycling through `requests`, over `concurrency` connections
+    for `seconds`; every 30 s: elapsed time, requests and errors so far, the server's resident memory."""
+    counts = {"requests": 0, "errors": 0}
+    deadline = time.monotonic() + seconds
+    samples = [{"seconds": 0, **counts, "rss_mib": resident_mib(pid)}]
+
+    async def connection(offset: int):
+        reader, writer = await asyncio.open_connection(host, port)
+        index, due = offset, time.monotonic()
+        while time.monotonic() < deadline:
+            due += concurrency / rate
+            writer.write(requests[index % len(requests)])
+            status = await read_response(reader)
+            counts["requests"] += 1
+            counts["errors"] += status != 200
+            index += concurrency
+            await asyncio.sleep(max(0.0, due - time.monotonic()))
+        writer.close()
+
+    async def sampler():
+        started = time.monotonic()
+        while time.monotonic() < deadline:
+            await asyncio.sleep(min(30, max(deadline - time.monotonic(), 0)))
+            samples.append({"seconds": round(time.monotonic() - started), **counts, "rss_mib": resident_mib(pid)})
+
+    await asyncio.gather(sampler(), *(connection(i) for i in range(concurrency)))
+    return samples
+
+
 def bodies(texts: list[str], protocol: str, name: str, host: str, port: int) -> list[bytes]:
     if protocol == "v1":
         return [request_bytes(host, port, f"/v1/models/{name}:predict", {"instances": [t]}) for t in texts]
@@ -170,6 +214,33 @@ def markdown(record: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def soak_markdown(record: dict) -> str:
+    settings = record["settings"]
+    lines = [
+        *header("Model server soak", record),
+        f"One sentiment server, defaults; one-text v1 requests, about {settings['rate']:g} a second over "
+        f"{settings['concurrency']} connections, for {settings['seconds']:g} s, the test texts in turn.",
+        "",
+        "| seconds | requests | errors | server resident memory, MiB |",
+        "|---|---|---|---|",
+        *(f"| {s['seconds']} | {s['requests']:,} | {s['errors']} | {s['rss_mib']} |" for s in record["samples"]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def run_soak(args) -> dict:
+    texts = test_texts("sentiment", args.requests)
+    process, host, port = start_server("sentiment.serve", args.sentiment, "sentiment")
+    try:
+        requests = bodies(texts, "v1", "sentiment", host, port)
+        asyncio.run(load(host, port, requests[: 4 * args.soak_concurrency], args.soak_concurrency))  # warm-up
+        settings = (args.soak_concurrency, args.soak_rate, args.soak_seconds, process.pid)
+        return asyncio.run(soak(host, port, requests, *settings))
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sentiment", type=Path, help="a sentiment bundle")
@@ -178,7 +249,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--max-wait-ms", type=float, default=0.0, help="the server's --max-wait-ms (default: 0)")
     parser.add_argument("--name", default="serve-load", help="results file stem (default: serve-load)")
+    parser.add_argument("--soak-seconds", type=float, help="instead: a soak of this many seconds (sentiment)")
+    parser.add_argument("--soak-concurrency", type=int, default=8, help="connections of the soak (default: 8)")
+    parser.add_argument("--soak-rate", type=float, default=300, help="requests a second of the soak (default: 300)")
     args = parser.parse_args(argv)
+    command = run_record("benchmarks.serve_load", sys.argv[1:] if argv is None else argv)
+    if args.soak_seconds:
+        samples = run_soak(args)
+        settings = {
+            "seconds": args.soak_seconds,
+            "concurrency": args.soak_concurrency,
+            "rate": args.soak_rate,
+            "sentiment": str(args.sentiment),
+        }
+        record = {**command, "settings": settings, "samples": samples}
+        write_results(f"{args.name}-soak", record, soak_markdown(record))
+        return 0
     rows = []
     for app in ("sentiment", "ner"):
         model = getattr(args, app)
@@ -186,8 +272,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += measure(app, model, test_texts(app, args.requests), args)
     settings = {"requests": args.requests, "concurrency": args.concurrency, "max_wait_ms": args.max_wait_ms,
                 "sentiment": str(args.sentiment), "ner": str(args.ner)}  # fmt: skip
-    record = {**run_record("benchmarks.serve_load", sys.argv[1:] if argv is None else argv), "settings": settings,
-              "rows": rows}  # fmt: skip
+    record = {**command, "settings": settings, "rows": rows}
     write_results(args.name, record, markdown(record))
     return 0
 
