@@ -187,7 +187,7 @@ def test_an_ner_server_gives_entities_with_offsets_and_a_language_model_samples(
 
 
 def test_sigterm_answers_every_request_in_flight_then_exits(sentiment_bundle):
-    with server("--model", str(sentiment_bundle), "--max-wait-ms", "1500", "--max-batch", "64") as (url, process):
+    with server("--model", str(sentiment_bundle), "--max-wait-ms", "4000", "--max-batch", "64") as (url, process):
         answers = []
 
         def one(i):
@@ -196,11 +196,12 @@ def test_sigterm_answers_every_request_in_flight_then_exits(sentiment_bundle):
         threads = [threading.Thread(target=one, args=(i,)) for i in range(6)]
         for thread in threads:
             thread.start()
-        time.sleep(0.5)  # the requests wait in the batcher (1.5 s)
+        time.sleep(1.5)  # the requests are taken and wait in the batcher (4 s)
         process.send_signal(signal.SIGTERM)
         for thread in threads:
             thread.join()
         assert process.wait(timeout=30) == 0
+        assert process.stdout.read() == "Stopped: every request taken was answered\n"
     assert [status for status, _ in answers] == [200] * 6
 
 
