@@ -80,9 +80,10 @@ class MicroBatcher:
     """Gathers the texts of concurrent requests into one call of `predict` (a list of texts
     to a list of results, run in a thread of its own), and gives each request its results.
 
-    A call takes every request waiting when the model is free, then waits up to
-    `max_wait_ms` for more while it holds fewer than `max_batch` texts: under load the
-    batches grow by themselves; a lone request waits no longer than `max_wait_ms`.
+    A call takes the requests waiting when the model is free while their texts fit in
+    `max_batch` (one larger request is a call of its own), then waits up to `max_wait_ms` for
+    more: under load the batches grow by themselves; a lone request waits no longer than
+    `max_wait_ms`. When a call fails, its requests are run one by one, so a bad one fails alone.
     """
 
     def __init__(self, predict: Callable[[list[str]], list], batching: Batching, observe: Callable[[int], None]):
@@ -92,6 +93,7 @@ class MicroBatcher:
         self._queue: asyncio.Queue | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
         self._task: asyncio.Task | None = None
+        self._held = None  # a request that did not fit the last call: the first of the next
 
     def start(self) -> None:
         self._queue = asyncio.Queue()
@@ -112,7 +114,8 @@ class MicroBatcher:
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            waiting = [await self._queue.get()]
+            waiting = [self._held or await self._queue.get()]
+            self._held = None
             await self._gather(waiting, loop)
             texts = [text for request, _ in waiting for text in request]
             self._observe(len(texts))
@@ -128,7 +131,8 @@ class MicroBatcher:
                 start += len(request)
 
     async def _gather(self, waiting: list, loop) -> None:
-        """Add the requests that wait now, then those that come within the wait, up to the batch."""
+        """Add the requests that wait now, then those that come within the wait, while their
+        texts fit the batch; the first that does not is held for the next call."""
         size = len(waiting[0][0])
         deadline = loop.time() + self._batching.max_wait_ms / 1000
         while size < self._batching.max_batch:
@@ -142,6 +146,9 @@ class MicroBatcher:
                     return
             else:
                 item = self._queue.get_nowait()
+            if size + len(item[0]) > self._batching.max_batch:
+                self._held = item
+                return
             waiting.append(item)
             size += len(item[0])
 
