@@ -214,7 +214,7 @@ class NerTask(Task):
         return ["entities"]
 
     def results(self, api, texts: list[str]) -> list[dict]:
-        return [{"entities": [asdict(entity) for entity in entities]} for entities in api.predict(texts)]
+        return [self.answer(entities) for entities in api.predict(texts)]
 
     def answer(self, result) -> dict:
         return {"entities": [asdict(entity) for entity in result]}

@@ -46,6 +46,24 @@ def seed_value(text: str) -> int:
         raise argparse.ArgumentTypeError(str(error)) from None
 
 
+def positive_int(value: str) -> int:
+    """An option's whole number of at least 1 (argparse `type`)."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
+    return int(value)
+
+
+def non_negative_float(value: str) -> float:
+    """An option's number of at least 0 (argparse `type`)."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not number >= 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of at least 0, got {value!r}")
+    return number
+
+
 def add_seed_argument(parser: argparse.ArgumentParser, default: int) -> None:
     """The `--seed` option every verb that draws random numbers has, checked once here."""
     parser.add_argument("--seed", type=seed_value, default=default, help=f"random seed (default: {default})")

@@ -408,6 +408,9 @@ def server_app(
     """The FastAPI application that answers for `models` (see the module docstring);
     `on_ready()` runs once it takes requests."""
     by_name = {model.name: model for model in models}
+    # One answer per model, read now: the first call builds the model's graph (not on a
+    # user's request), and the v2 metadata route needs no model call.
+    outputs = {model.name: model_outputs(model) for model in models}
     metrics = Metrics()
     batchers: dict[str, MicroBatcher] = {}
 
@@ -458,7 +461,7 @@ def server_app(
             body, status = await work(), 200
         except RequestError as error:
             body, status = {"error": error.message}, error.status
-        except UserError as error:  # the model refused what it was asked (a sample's settings)
+        except UserError as error:  # the model refused what it was asked (a text, a sample's settings)
             body, status = {"error": str(error)}, 422
         label = name if name in by_name else "unknown"
         metrics.requests.labels(label, protocol, str(status)).inc()
@@ -473,10 +476,7 @@ def server_app(
 
     async def predictions(model: ServedModel, texts: list) -> list[dict]:
         checked = checked_texts(texts, limits, model.task.scores_blank_texts)
-        try:
-            return await batchers[model.name].predict(checked)
-        except UserError as error:
-            raise RequestError(422, str(error)) from None
+        return await batchers[model.name].predict(checked)  # the API's UserError: a 422, in `answered`
 
     @app.get("/v1/models/{name}", tags=["TensorFlow Serving"])
     async def v1_status(name: str):
@@ -540,7 +540,7 @@ def server_app(
                 "versions": ["1"],
                 "platform": "keras_tensorflow",
                 "inputs": [{"name": V2_INPUT, "datatype": "BYTES", "shape": [-1]}],
-                "outputs": model_outputs(model),
+                "outputs": outputs[name],
                 "parameters": description(model),
             }
 

@@ -8,11 +8,10 @@ formula are prefixed with an apostrophe unless `--keep-formulas`.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
-from shared.cli import argument_parser
+from shared.cli import argument_parser, positive_int
 from shared.deprecation import moved_names
 from shared.errors import DataError
 from shared.inputs import argument_rows, output_stream, read_rows
@@ -76,12 +75,6 @@ def predict_arguments(task, doc: str | None):
         help=f"part file format (default: {task.output_format})",
     )
     return parser
-
-
-def positive_int(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {value!r}")
-    return int(value)
 
 
 def predict_on_ray(task, args) -> None:

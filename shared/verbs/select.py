@@ -8,13 +8,12 @@ import json
 import sys
 from pathlib import Path
 
-from shared.cli import argument_parser
+from shared.cli import argument_parser, positive_int
 from shared.errors import DataError
 from shared.outputs import check_distinct, check_new_file, write_csv_atomic
 from shared.selection import RANDOM, candidates, ranked, rankings
 from shared.tasks import get_app
 from shared.verbs import add_model_argument
-from shared.verbs.predict import positive_int
 
 COLUMNS = ["source", "row", "text", "guess", "uncertainty", "strategy", "model"]
 EXPLANATION = """

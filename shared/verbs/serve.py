@@ -12,7 +12,7 @@ import signal
 import socket
 from pathlib import Path
 
-from shared.cli import argument_parser
+from shared.cli import argument_parser, non_negative_float, positive_int
 from shared.errors import UsageError, UserError
 from shared.server import Batching, Limits, ServedModel, server_app
 from shared.tasks import get_task
@@ -29,19 +29,6 @@ def model_argument(text: str) -> tuple[str, Path]:
             f"{name!r} cannot name a model in a URL: letters, digits, '_', '.' and '-' (give NAME=DIR)"
         )
     return name, Path(folder)
-
-
-def positive(kind: type):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-        if value <= 0 if kind is int else value < 0:
-            raise argparse.ArgumentTypeError(f"expected a {'positive' if kind is int else 'non-negative'} number")
-        return value
-
-    return parse
 
 
 def serve_arguments(task, doc: str | None):
@@ -71,17 +58,17 @@ def serve_arguments(task, doc: str | None):
     for option, kind, default, what in (
         (
             "--max-batch",
-            int,
+            positive_int,
             batching.max_batch,
             "most texts a model call takes from concurrent requests (1: one request)",
         ),
-        ("--max-wait-ms", float, batching.max_wait_ms, "longest wait for more requests before a model call"),
-        ("--max-body-bytes", int, limits.max_body_bytes, "largest request body"),
-        ("--max-texts", int, limits.max_texts, "most texts in one request"),
-        ("--max-text-chars", int, limits.max_text_chars, "longest text, in characters"),
-        ("--drain-seconds", float, 30.0, "on SIGTERM or Ctrl-C, how long the requests in flight have to finish"),
+        ("--max-wait-ms", non_negative_float, batching.max_wait_ms, "longest wait for more requests before a call"),
+        ("--max-body-bytes", positive_int, limits.max_body_bytes, "largest request body"),
+        ("--max-texts", positive_int, limits.max_texts, "most texts in one request"),
+        ("--max-text-chars", positive_int, limits.max_text_chars, "longest text, in characters"),
+        ("--drain-seconds", non_negative_float, 30.0, "on SIGTERM or Ctrl-C, time for the requests in flight"),
     ):
-        parser.add_argument(option, type=positive(kind), default=default, help=f"{what} (default: {default:,})")
+        parser.add_argument(option, type=kind, default=default, help=f"{what} (default: {default:,})")
     return parser
 
 
@@ -120,9 +107,7 @@ def loaded(task, models: list[tuple[str, Path]]) -> list[ServedModel]:
         raise UsageError(f"two --model options are named {repeated[0]!r}; name them apart with NAME=DIR")
     served = []
     for name, folder in models:
-        api = task.load(folder)
-        api.predict(["Warm-up."])  # the first call builds the graph: not on a user's request
-        served.append(ServedModel(name, task, api, str(folder)))
+        served.append(ServedModel(name, task, task.load(folder), str(folder)))
     return served
 
 
