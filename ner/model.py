@@ -21,31 +21,37 @@ from ner.config import ModelConfig
 from ner.tags import allowed_transitions
 from shared.layers import Characters, CharCNN, WordDropout
 from shared.text import PACKAGE
+from shared.text_rules import apply_steps
 
 TAGGER = "tagger"
 CASINGS = ("pad", "lower", "title", "upper", "mixed", "number", "has_digit", "punctuation", "other")
 RNN_CELLS = {"lstm": layers.LSTM, "gru": layers.GRU}
 
 
+# Case-fold and map every digit to 0: the key of the word embedding (`shared.text_rules` steps).
+WORD_KEY = (("lower",), ("replace", r"\pN", "0"))
+# A token's casing class: the first of these (RE2) patterns it matches whole, else "other".
+CASING_RULES = (
+    (r"", 0),
+    (r"[\p{Ll}\pM]+", 1),
+    (r"\p{Lu}[\p{Ll}\pM]+", 2),
+    (r"[\p{Lu}\pM]+", 3),
+    (r"[\pL\pM]+", 4),
+    (r"[\pN.,:/-]*\pN[\pN.,:/-]*", 5),
+    (r".*\pN.*", 6),
+    (r"[\pP\pS]+", 7),
+)
+
+
 def normalize_words(tokens):
     """Case-fold and map every digit to 0: the key of the word embedding."""
-    return tf.strings.regex_replace(tf.strings.lower(tokens, encoding="utf-8"), r"\pN", "0")
+    return apply_steps(tokens, WORD_KEY)
 
 
 def casing_ids(tokens):
     """Index into CASINGS for each token (0 for padding)."""
-    rules = [
-        (r"", 0),
-        (r"[\p{Ll}\pM]+", 1),
-        (r"\p{Lu}[\p{Ll}\pM]+", 2),
-        (r"[\p{Lu}\pM]+", 3),
-        (r"[\pL\pM]+", 4),
-        (r"[\pN.,:/-]*\pN[\pN.,:/-]*", 5),
-        (r".*\pN.*", 6),
-        (r"[\pP\pS]+", 7),
-    ]
     result = tf.fill(tf.shape(tokens), len(CASINGS) - 1)
-    for pattern, index in reversed(rules):
+    for pattern, index in reversed(CASING_RULES):
         result = tf.where(tf.strings.regex_full_match(tokens, pattern), index, result)
     return result
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from shared.inputs import check_texts
+from shared.text_rules import apply_steps
 
 # Control characters count as whitespace; \x1e and \x1f serve as markers below.
 _SPACE = r"\s\x00-\x1f\x7f\x{85}\x{a0}\x{1680}\x{2000}-\x{200b}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}\x{feff}"
@@ -39,6 +40,8 @@ _CLITIC_GLUED = rf"({_WORD_CHAR})({_CLITIC})([^\pL\pN\pM]|$)"
 # Step 2 ends every token with \x1f; a marked clitic is group 1, other tokens group 2.
 _SCAN = rf"({_CLITIC})\x1e|({_TOKEN})|[{_SPACE}]+"
 SEPARATOR = "\x1f"
+# The text steps (`shared.text_rules`) after which the tokens lie between SEPARATORs.
+TOKENIZE = (("replace", _CLITIC_GLUED, "\\1\x1f\\2\x1e\\3"), ("replace", _SCAN, "\\1\\2\x1f"))
 
 
 @dataclass(frozen=True)
@@ -52,9 +55,7 @@ def split_tokens(texts):
     """A batch of strings (tf.string, shape [batch]) -> tf.RaggedTensor of tokens."""
     import tensorflow as tf
 
-    marked = tf.strings.regex_replace(texts, _CLITIC_GLUED, "\\1\x1f\\2\x1e\\3")
-    scanned = tf.strings.regex_replace(marked, _SCAN, "\\1\\2\x1f")
-    pieces = tf.strings.split(scanned, sep=SEPARATOR)
+    pieces = tf.strings.split(apply_steps(texts, TOKENIZE), sep=SEPARATOR)
     return tf.ragged.boolean_mask(pieces, tf.strings.length(pieces) > 0)
 
 

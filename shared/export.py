@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from shared.files import FolderKind, atomic_path
+from rnntext_runtime.loading import FORMAT, MODEL_FILE, RULES_FILE, VERSION
+from shared.files import FolderKind, atomic_path, write_json_atomic
 from shared.tasks import get_task
 
 SAVED_MODEL_FILE = "saved_model.pb"
 SAVED_MODEL = FolderKind(
     "an exported SavedModel", SAVED_MODEL_FILE, frozenset({SAVED_MODEL_FILE, "variables", "assets", "fingerprint.pb"})
 )
+PORTABLE = FolderKind("an exported ONNX model", RULES_FILE, frozenset({RULES_FILE, MODEL_FILE}))
 
 
 def export_saved_model(model, out: str | Path, endpoints: dict[str, tuple[Callable, list]]) -> Path:
@@ -47,3 +49,21 @@ def export_model(api, out: str | Path) -> Path:
         **serving.endpoints,
     }
     return export_saved_model(api.model, out, endpoints)
+
+
+def export_portable(api, out: str | Path) -> Path:
+    """Write `api`'s model for `rnntext_runtime`: its numeric core as `model.onnx` and its
+    text rules, vocabularies and labels as `rules.json`, atomically (as `export_saved_model`)."""
+    import onnx
+
+    from shared.text_rules import unicode_tables
+
+    out = Path(out)
+    tables = unicode_tables()
+    model, rules = get_task(api.TASK).portable(api, tables["classes"])
+    header = {"format": FORMAT, "version": VERSION, "task": api.TASK, "lowercase": tables["lowercase"]}
+    with atomic_path(out, is_dir=True, kind=PORTABLE) as staging:
+        staging.mkdir(parents=True, exist_ok=True)
+        onnx.save(model, str(staging / MODEL_FILE))
+        write_json_atomic(staging / RULES_FILE, header | rules)
+    return out

@@ -317,15 +317,11 @@ def output_stream(path: Path | None):
 
 def check_texts(texts, *, allow_empty: bool = False) -> list[str]:
     """`texts` as a list, or a DataError naming the first that is not a string, not
-    valid Unicode (a lone surrogate) or, unless `allow_empty`, blank."""
-    checked = list(texts)
-    for index, text in enumerate(checked):
-        if not isinstance(text, str):
-            raise DataError(f"text {index}: expected a string, got {type(text).__name__}")
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError as error:
-            raise DataError(f"text {index}: not valid Unicode (character {error.start})") from None
-        if not allow_empty and not text.strip():
-            raise DataError(f"text {index}: empty text")
-    return checked
+    valid Unicode (a lone surrogate) or, unless `allow_empty`, blank (the runtime's own check)."""
+    from rnntext_runtime.inputs import InputError
+    from rnntext_runtime.inputs import check_texts as check
+
+    try:
+        return check(texts, allow_empty=allow_empty)
+    except InputError as error:
+        raise DataError(str(error)) from None

@@ -219,6 +219,15 @@ class Task(abc.ABC):
     def serving(self, api) -> Serving:
         """The SavedModel signatures of `api`'s model."""
 
+    def portable(self, api, classes: dict[str, str]) -> tuple[object, dict]:
+        """(`api`'s numeric core as an ONNX ModelProto, the rules `rnntext_runtime` reads
+        with it: its text steps, vocabularies and labels) for `export --format onnx`;
+        `classes` spells out the Unicode properties the text steps use
+        (`shared.text_rules.unicode_tables`). UnsupportedError where there is none."""
+        from shared.errors import UnsupportedError
+
+        raise UnsupportedError(f"{self.name} models export as a SavedModel only (no --format onnx)")
+
     def answer(self, result) -> dict:
         """One result of `api.predict` as the model server's JSON object: its fields, less
         the text the request sent."""

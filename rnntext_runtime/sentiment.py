@@ -1,0 +1,74 @@
+"""The sentiment classifier without TensorFlow: text -> ids in Python, ids -> probabilities in onnxruntime."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnntext_runtime.inputs import check_texts
+from rnntext_runtime.text import Lowercase, compile_steps, split_whitespace
+
+BATCH_SIZE = 256
+UNKNOWN = 1  # the vocabulary's index of a word it does not hold (0 is padding)
+
+
+@dataclass(frozen=True)
+class SentimentPrediction:
+    """The predicted label of one text and the probability of each class (as `sentiment.SentimentPrediction`)."""
+
+    text: str
+    label: str
+    probabilities: dict[str, float]
+
+
+def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
+    """Indices in batches of similar length (less padding), each batch in input order of length."""
+    order = sorted(range(len(lengths)), key=lambda index: lengths[index])
+    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+
+
+def padded(rows: Sequence[Sequence[int]], ndim: int = 2) -> np.ndarray:
+    """Right-padded int64 ids, at least one step wide."""
+    width = max(1, max(len(row) for row in rows))
+    result = np.zeros((len(rows), width), dtype="int64")
+    for index, row in enumerate(rows):
+        result[index, : len(row)] = row
+    return result
+
+
+class SentimentRuntime:
+    """An exported sentiment classifier: `predict(text)` and `predict_proba(texts)` as the Python API's."""
+
+    def __init__(self, rules: dict, session):
+        self.rules = rules
+        self.labels = tuple(rules["labels"])
+        self._session = session
+        self._standardize = compile_steps(rules["standardize"], Lowercase(rules["lowercase"]))
+        self._index = {word: index for index, word in enumerate(rules["vocabulary"]) if index > UNKNOWN}
+        self._max_length = rules["max_length"]
+
+    def token_ids(self, text: str) -> list[int]:
+        """The vocabulary ids of a text's first `max_length` words (standardized)."""
+        words = split_whitespace(self._standardize(text))[: self._max_length]
+        return [self._index.get(word, UNKNOWN) for word in words]
+
+    def predict_proba(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:
+        """Probabilities (len(texts), classes) in input order."""
+        texts = check_texts(texts, allow_empty=False)
+        ids = [self.token_ids(text) for text in texts]
+        result = np.zeros((len(texts), len(self.labels)), dtype="float32")
+        for batch in length_sorted_batches([len(row) for row in ids], batch_size):
+            (result[batch],) = self._session.run(None, {"token_ids": padded([ids[i] for i in batch])})
+        return result
+
+    def predict(self, texts: str | Sequence[str]) -> SentimentPrediction | list[SentimentPrediction]:
+        """One text -> one prediction; a sequence of texts -> a list."""
+        if isinstance(texts, str):
+            return self.predict([texts])[0]
+        texts = list(texts)
+        return [
+            SentimentPrediction(text, self.labels[int(np.argmax(row))], dict(zip(self.labels, map(float, row))))
+            for text, row in zip(texts, self.predict_proba(texts))
+        ]

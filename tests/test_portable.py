@@ -1,0 +1,109 @@
+"""`export --format onnx` and rnntext_runtime: the exported core and the Python text rules
+give the Keras bundle's answers, without TensorFlow."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import rnntext_runtime
+from tests.conftest import FIXTURES, ROOT, run_in_process
+
+TORTURE = json.loads((FIXTURES / "unicode_torture.json").read_text())
+REVIEWS = [
+    "A gorgeous, witty, seductive movie.",
+    "The plot is thin and the acting is wooden.",
+    "It was fine, I guess.",
+    "Don't bother: the worst film I've seen in years!!",
+    "I LOVED it \U0001f60d",
+]
+
+
+@pytest.fixture(scope="module")
+def sentiment_onnx(tmp_path_factory, sentiment_bundle):
+    out = tmp_path_factory.mktemp("portable") / "sentiment-onnx"
+    assert run_in_process_ok(
+        "sentiment.export", "--model", str(sentiment_bundle), "--format", "onnx", "--out", str(out)
+    )
+    return out
+
+
+def run_in_process_ok(module: str, *args: str) -> bool:
+    import importlib
+
+    from shared.cli import run_cli
+
+    return run_cli(importlib.import_module(module).main, list(args)) == 0
+
+
+def test_sentiment_onnx_gives_the_bundles_labels_and_probabilities(sentiment_onnx, sentiment_classifier):
+    runtime = rnntext_runtime.load(sentiment_onnx)
+    texts = REVIEWS + TORTURE
+    expected = sentiment_classifier.predict(texts)
+    found = runtime.predict(texts)
+    assert [p.label for p in found] == [p.label for p in expected]
+    assert np.allclose(runtime.predict_proba(texts), sentiment_classifier.predict_proba(texts), atol=1e-5, rtol=0)
+    one = runtime.predict(REVIEWS[0])
+    assert (one.text, one.label, list(one.probabilities)) == (REVIEWS[0], expected[0].label, list(runtime.labels))
+
+
+def test_the_rules_file_holds_the_vocabulary_labels_and_translated_steps(sentiment_onnx, sentiment_classifier):
+    rules = json.loads((sentiment_onnx / "rules.json").read_text(encoding="utf-8"))
+    assert (rules["format"], rules["version"], rules["task"]) == ("rnntext-onnx", 1, "sentiment")
+    assert rules["labels"] == list(sentiment_classifier.labels)
+    assert rules["vocabulary"][:2] == ["", "[UNK]"]
+    assert [step["op"] for step in rules["standardize"]][:2] == ["replace", "lower"]
+    assert sorted(path.name for path in sentiment_onnx.iterdir()) == ["model.onnx", "rules.json"]
+
+
+def test_the_runtime_refuses_bad_texts_with_a_typed_error(sentiment_onnx):
+    runtime = rnntext_runtime.load(sentiment_onnx)
+    for bad, message in (
+        ([""], "text 0: empty text"),
+        (["ok", 3], "text 1: expected a string"),
+        (["\ud800"], "Unicode"),
+    ):
+        with pytest.raises(rnntext_runtime.InputError, match=message):
+            runtime.predict(bad)
+
+
+def test_a_folder_that_is_no_export_is_a_typed_error(tmp_path, sentiment_bundle):
+    with pytest.raises(rnntext_runtime.RuntimeModelError, match="no rules.json"):
+        rnntext_runtime.load(sentiment_bundle)
+    (tmp_path / "rules.json").write_text("{not json")
+    with pytest.raises(rnntext_runtime.RuntimeModelError, match="not readable JSON"):
+        rnntext_runtime.load(tmp_path)
+    (tmp_path / "rules.json").write_text(json.dumps({"format": "rnntext-onnx", "version": 99}))
+    with pytest.raises(rnntext_runtime.RuntimeModelError, match="format version 99; this runtime reads 1"):
+        rnntext_runtime.load(tmp_path)
+
+
+def test_the_runtime_imports_and_predicts_where_tensorflow_cannot_be_imported(sentiment_onnx):
+    """A process whose `import tensorflow` (and keras, onnx) fails: the runtime still loads and predicts."""
+    code = (
+        "import sys\n"
+        "class Refuse:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('tensorflow', 'keras', 'onnx', 'shared', 'sentiment', 'ner'):\n"
+        "            raise ImportError('refused: ' + name)\n"
+        "sys.meta_path.insert(0, Refuse())\n"
+        "import rnntext_runtime\n"
+        f"print(rnntext_runtime.load({str(sentiment_onnx)!r}).predict({REVIEWS[0]!r}).label)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'onnx')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    label, modules = done.stdout.splitlines()
+    assert label in ("negative", "neutral", "positive") and modules == "[]"
+
+
+def test_a_tree_model_says_it_exports_as_a_savedmodel_only(capfd, tmp_path, tree_bundle):
+    done = run_in_process(
+        capfd, "sentiment.export", "--model", str(tree_bundle), "--format", "onnx", "--out", str(tmp_path / "x")
+    )
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "error: a tree model exports as a SavedModel only (no --format onnx)"
+    ]
+    assert not (tmp_path / "x").exists()
