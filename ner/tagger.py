@@ -1,42 +1,19 @@
-"""The Python API: `EntityTagger.load(path).predict(text)` -> entities with offsets."""
+"""The Python API: `EntityTagger.load(path).predict(text)` -> entities with offsets (`Entity` and
+`TaggedTokens` are the runtime's, so both give one result type)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ner.tags import spans
-from ner.tokenizer import Token, tokenize_batch
+from ner.tokenizer import tokenize_batch
+from rnntext_runtime.ner import Entity, TaggedTokens, entities_of
 from shared.api import BundleModel
 from shared.sequences import length_sorted_batches
 
 BATCH_SIZE = 256
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A found entity: `text == original_text[start:end]`; `score` is the probability
-    that it is right (span and type): the mean probability of its tokens' tags, through
-    the bundle's calibration curve when it has one (`EntityTagger.calibration`)."""
-
-    label: str
-    text: str
-    start: int
-    end: int
-    score: float
-
-
-@dataclass(frozen=True)
-class TaggedTokens:
-    """IOB2 tags, each tag's probability, and each token's entity score (`Entity.score`
-    of the entity it belongs to; 0 outside entities)."""
-
-    tags: list[str]
-    scores: list[float]
-    entity_scores: list[float]
 
 
 class EntityTagger(BundleModel):
@@ -114,12 +91,4 @@ class EntityTagger(BundleModel):
         """Each text's entities (as `predict`) and the tags and probabilities of its tokens."""
         token_rows = tokenize_batch(list(texts))
         tagged = self.tag_tokens([[token.text for token in row] for row in token_rows])
-        return [(_entities(text, row, result), result) for text, row, result in zip(texts, token_rows, tagged)]
-
-
-def _entities(text: str, tokens: list[Token], tagged: TaggedTokens) -> list[Entity]:
-    found = []
-    for span in spans(tagged.tags):
-        start, end = tokens[span.start].start, tokens[span.end - 1].end
-        found.append(Entity(span.label, text[start:end], start, end, round(tagged.entity_scores[span.start], 4)))
-    return found
+        return [(entities_of(text, row, result), result) for text, row, result in zip(texts, token_rows, tagged)]

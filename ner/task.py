@@ -219,6 +219,11 @@ class NerTask(Task):
     def answer(self, result) -> dict:
         return {"entities": [asdict(entity) for entity in result]}
 
+    def portable(self, api, classes: dict[str, str]):
+        from ner.portable import portable
+
+        return portable(api, classes)
+
     def serving(self, api):
         import tensorflow as tf
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from rnntext_runtime.text import Token, align
 from shared.inputs import check_texts
 from shared.text_rules import apply_steps
 
@@ -44,13 +44,6 @@ SEPARATOR = "\x1f"
 TOKENIZE = (("replace", _CLITIC_GLUED, "\\1\x1f\\2\x1e\\3"), ("replace", _SCAN, "\\1\\2\x1f"))
 
 
-@dataclass(frozen=True)
-class Token:
-    text: str
-    start: int
-    end: int
-
-
 def split_tokens(texts):
     """A batch of strings (tf.string, shape [batch]) -> tf.RaggedTensor of tokens."""
     import tensorflow as tf
@@ -65,18 +58,6 @@ def _compiled_split_tokens():
     import tensorflow as tf
 
     return tf.function(split_tokens, input_signature=[tf.TensorSpec([None], tf.string)])
-
-
-def align(text: str, pieces: Sequence[str]) -> list[Token]:
-    """Tokens with offsets: each piece is found in `text` after the previous one."""
-    tokens, position = [], 0
-    for piece in pieces:
-        start = text.find(piece, position)
-        if start < 0:
-            raise AssertionError(f"token {piece!r} not found in text after offset {position}")
-        position = start + len(piece)
-        tokens.append(Token(piece, start, position))
-    return tokens
 
 
 def tokenize_batch(texts: Sequence[str]) -> list[list[Token]]:

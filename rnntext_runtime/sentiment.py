@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnntext_runtime.batching import length_sorted_batches, padded
 from rnntext_runtime.inputs import check_texts
 from rnntext_runtime.text import Lowercase, compile_steps, split_whitespace
 
@@ -16,26 +17,11 @@ UNKNOWN = 1  # the vocabulary's index of a word it does not hold (0 is padding)
 
 @dataclass(frozen=True)
 class SentimentPrediction:
-    """The predicted label of one text and the probability of each class (as `sentiment.SentimentPrediction`)."""
+    """The predicted label of one text and the probability of each class."""
 
     text: str
     label: str
     probabilities: dict[str, float]
-
-
-def length_sorted_batches(lengths: Sequence[int], batch_size: int) -> list[list[int]]:
-    """Indices in batches of similar length (less padding), each batch in input order of length."""
-    order = sorted(range(len(lengths)), key=lambda index: lengths[index])
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
-
-
-def padded(rows: Sequence[Sequence[int]], ndim: int = 2) -> np.ndarray:
-    """Right-padded int64 ids, at least one step wide."""
-    width = max(1, max(len(row) for row in rows))
-    result = np.zeros((len(rows), width), dtype="int64")
-    for index, row in enumerate(rows):
-        result[index, : len(row)] = row
-    return result
 
 
 class SentimentRuntime:
@@ -59,7 +45,7 @@ class SentimentRuntime:
         texts = check_texts(texts, allow_empty=False)
         ids = [self.token_ids(text) for text in texts]
         result = np.zeros((len(texts), len(self.labels)), dtype="float32")
-        for batch in length_sorted_batches([len(row) for row in ids], batch_size):
+        for batch in length_sorted_batches([len(text) for text in texts], batch_size):  # as the API batches
             (result[batch],) = self._session.run(None, {"token_ids": padded([ids[i] for i in batch])})
         return result
 

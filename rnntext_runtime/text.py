@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 # absl's ASCII whitespace: what TensorFlow's string split and strip treat as spaces.
 ASCII_SPACE = " \t\n\v\f\r"
@@ -71,3 +72,24 @@ def compile_steps(steps: Sequence[dict], lowercase: Lowercase) -> Callable[[str]
 def split_whitespace(text: str) -> list[str]:
     """TensorFlow's `tf.strings.split` without a separator: runs of ASCII whitespace."""
     return _ASCII_WORDS.findall(text)
+
+
+@dataclass(frozen=True)
+class Token:
+    """A token of a text: `text == original[start:end]`."""
+
+    text: str
+    start: int
+    end: int
+
+
+def align(text: str, pieces: Sequence[str]) -> list[Token]:
+    """Tokens with offsets: each piece is found in `text` after the previous one."""
+    tokens, position = [], 0
+    for piece in pieces:
+        start = text.find(piece, position)
+        if start < 0:
+            raise AssertionError(f"token {piece!r} not found in text after offset {position}")
+        position = start + len(piece)
+        tokens.append(Token(piece, start, position))
+    return tokens

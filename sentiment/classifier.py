@@ -9,20 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
+from rnntext_runtime.sentiment import SentimentPrediction  # the runtime's: one result type for both
 from sentiment.data import LABELS
 from shared.api import BundleModel
 from shared.inputs import check_texts
 
 BATCH_SIZE = 256
-
-
-@dataclass(frozen=True)
-class SentimentPrediction:
-    """The predicted label of one text and the probability of each class."""
-
-    text: str
-    label: str
-    probabilities: dict[str, float]
 
 
 @dataclass(frozen=True)

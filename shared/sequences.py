@@ -6,7 +6,14 @@ import bisect
 import math
 from collections import Counter
 
-import numpy as np
+from rnntext_runtime.batching import length_sorted_batches
+
+__all__ = [
+    "BUCKET_BOUNDARIES",
+    "bucketed_batch_count",
+    "bucketed_dataset",
+    "length_sorted_batches",
+]  # the batching lives in the runtime
 
 BUCKET_BOUNDARIES = (6, 10, 15, 20, 30, 40, 60, 90)
 
@@ -57,9 +64,3 @@ def _word_dropout(rate: float, seed: int):
         return (tf.where(noise < rate, tf.ones_like(ids), ids), *rest)
 
     return drop
-
-
-def length_sorted_batches(lengths, batch_size: int) -> list[np.ndarray]:
-    """Index batches, each holding examples of similar length (longest first)."""
-    order = np.argsort(-np.asarray(lengths), kind="stable")
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]

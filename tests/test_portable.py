@@ -107,3 +107,59 @@ def test_a_tree_model_says_it_exports_as_a_savedmodel_only(capfd, tmp_path, tree
         "error: a tree model exports as a SavedModel only (no --format onnx)"
     ]
     assert not (tmp_path / "x").exists()
+
+
+SENTENCES = [
+    "Angela Merkel visited Paris on Tuesday.",
+    "Barack Obama met officials of the European Union in Berlin .",
+    "Germany's U.S.-led deal with AT&T, said Mr. O'Neill in New York.",
+    "",
+    "   ",
+    " ".join(["Angela Merkel met Barack Obama in Berlin ."] * 70),  # 560 tokens: read in windows
+]
+
+
+@pytest.fixture(scope="module")
+def ner_onnx(tmp_path_factory, ner_bundle):
+    out = tmp_path_factory.mktemp("portable") / "ner-onnx"
+    assert run_in_process_ok("ner.export", "--model", str(ner_bundle), "--format", "onnx", "--out", str(out))
+    return out
+
+
+def test_ner_onnx_finds_the_bundles_entities_with_their_offsets(ner_onnx, entity_tagger):
+    runtime = rnntext_runtime.load(ner_onnx)
+    texts = SENTENCES + TORTURE
+    found, expected = runtime.predict(texts), entity_tagger.predict(texts)
+    spans = lambda rows: [[(e.label, e.text, e.start, e.end) for e in row] for row in rows]  # noqa: E731
+    assert spans(found) == spans(expected) and any(expected)
+    # Entity scores pass through the calibration curve, whose steep steps can move the
+    # fourth digit for a difference of 1e-6 in a tag probability.
+    scores = [(e.score, f.score) for row, other in zip(found, expected) for e, f in zip(row, other)]
+    assert max(abs(a - b) for a, b in scores) <= 1e-3
+    assert runtime.predict(SENTENCES[0]) == found[0]
+
+
+def test_ner_onnx_gives_the_bundles_tags_and_tag_probabilities(ner_onnx, entity_tagger):
+    runtime = rnntext_runtime.load(ner_onnx)
+    rows = [[token.text for token in runtime.tokenize(text)] for text in SENTENCES + TORTURE]
+    found, expected = runtime.tag_tokens(rows), entity_tagger.tag_tokens(rows)
+    assert [row.tags for row in found] == [row.tags for row in expected]
+    flat = lambda rows: np.array([p for row in rows for p in row.scores])  # noqa: E731
+    assert np.allclose(flat(found), flat(expected), atol=1e-5, rtol=0)
+
+
+def test_the_runtimes_tokens_and_offsets_are_the_taggers(ner_onnx):
+    from ner.tokenizer import tokenize
+
+    runtime = rnntext_runtime.load(ner_onnx)
+    for text in SENTENCES + TORTURE:
+        assert runtime.tokenize(text) == tokenize(text)
+
+
+def test_a_language_model_says_it_exports_as_a_savedmodel_only(capfd, tmp_path, lm_bundle):
+    done = run_in_process(
+        capfd, "lm.export", "--model", str(lm_bundle), "--format", "onnx", "--out", str(tmp_path / "x")
+    )
+    assert done.returncode == 2 and done.stderr.strip().splitlines() == [
+        "error: lm models export as a SavedModel only (no --format onnx)"
+    ]
