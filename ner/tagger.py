@@ -11,6 +11,7 @@ import numpy as np
 from ner.tokenizer import tokenize_batch
 from rnntext_runtime.ner import Entity, TaggedTokens, entities_of
 from shared.api import BundleModel
+from shared.inputs import check_texts
 from shared.sequences import length_sorted_batches
 
 BATCH_SIZE = 256
@@ -63,6 +64,8 @@ class EntityTagger(BundleModel):
 
         Sequences longer than `ner.model.WINDOW` tokens are read in overlapping windows.
         """
+        if self._fast is not None:
+            return self._fast.tag_tokens(token_lists)
         rows = [list(tokens) for tokens in token_lists]
         results: list[TaggedTokens | None] = [None] * len(rows)
         for batch in length_sorted_batches([len(row) for row in rows], BATCH_SIZE):
@@ -89,6 +92,9 @@ class EntityTagger(BundleModel):
 
     def entities_and_tags(self, texts: Sequence[str]) -> list[tuple[list[Entity], TaggedTokens]]:
         """Each text's entities (as `predict`) and the tags and probabilities of its tokens."""
-        token_rows = tokenize_batch(list(texts))
+        if self._fast is not None:
+            token_rows = [self._fast.tokenize(text) for text in check_texts(texts, allow_empty=True)]
+        else:
+            token_rows = tokenize_batch(list(texts))
         tagged = self.tag_tokens([[token.text for token in row] for row in token_rows])
         return [(entities_of(text, row, result), result) for text, row, result in zip(texts, token_rows, tagged)]

@@ -13,15 +13,17 @@ RULES_FILE = "rules.json"
 MODEL_FILE = "model.onnx"
 
 
-def session(path: Path, threads: int | None = None):
-    """An onnxruntime session on the CPU (`threads`: intra-op threads, None: its default)."""
+def session(model: Path | bytes, threads: int | None = None):
+    """An onnxruntime session on the CPU over a model file or its bytes (`threads`: intra-op
+    threads, None: onnxruntime's default)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
     options.log_severity_level = 3
     if threads:
         options.intra_op_num_threads = threads
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    model = model if isinstance(model, bytes) else str(model)
+    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
 def load(folder: str | Path, *, threads: int | None = None):
@@ -39,12 +41,17 @@ def load(folder: str | Path, *, threads: int | None = None):
         raise RuntimeModelError(f"{folder}: format version {rules.get('version')}; this runtime reads {VERSION}")
     if not (folder / MODEL_FILE).is_file():
         raise RuntimeModelError(f"{folder}: no {MODEL_FILE}")
-    if rules.get("task") == "sentiment":
-        from rnntext_runtime.sentiment import SentimentRuntime
+    if rules.get("task") not in RUNTIMES:
+        raise RuntimeModelError(f"{folder}: a {rules.get('task')!r} model; this runtime reads sentiment and ner")
+    return runtime(rules, session(folder / MODEL_FILE, threads))
 
-        return SentimentRuntime(rules, session(folder / MODEL_FILE, threads))
-    if rules.get("task") == "ner":
-        from rnntext_runtime.ner import TaggerRuntime
 
-        return TaggerRuntime(rules, session(folder / MODEL_FILE, threads))
-    raise RuntimeModelError(f"{folder}: a {rules.get('task')!r} model; this runtime reads sentiment and ner")
+RUNTIMES = {"sentiment": "rnntext_runtime.sentiment:SentimentRuntime", "ner": "rnntext_runtime.ner:TaggerRuntime"}
+
+
+def runtime(rules: dict, onnx_session):
+    """The runtime class of `rules["task"]` over an open session (also the Python API's fast path)."""
+    import importlib
+
+    module, name = RUNTIMES[rules["task"]].split(":")
+    return getattr(importlib.import_module(module), name)(rules, onnx_session)

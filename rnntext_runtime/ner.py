@@ -62,6 +62,7 @@ class TaggerRuntime:
 
     def __init__(self, rules: dict, session):
         self.rules = rules
+        self.metadata = rules.get("metadata", {})  # what the bundle's metadata.json said of it
         self.tags = list(rules["tags"])
         self._session = session
         lowercase = Lowercase(rules["lowercase"])

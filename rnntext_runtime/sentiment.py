@@ -29,6 +29,7 @@ class SentimentRuntime:
 
     def __init__(self, rules: dict, session):
         self.rules = rules
+        self.metadata = rules.get("metadata", {})  # what the bundle's metadata.json said of it
         self.labels = tuple(rules["labels"])
         self._session = session
         self._standardize = compile_steps(rules["standardize"], Lowercase(rules["lowercase"]))

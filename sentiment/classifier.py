@@ -114,9 +114,12 @@ class SentimentClassifier(BundleModel):
         from shared.sequences import length_sorted_batches
 
         texts = check_texts(texts)
-        result = np.zeros((len(texts), len(self.labels)), dtype="float32")
-        for batch in length_sorted_batches([len(text) for text in texts], batch_size):
-            result[batch] = self._probabilities([texts[i] for i in batch]).numpy()
+        if self._fast is not None:
+            result = self._fast.predict_proba(texts, batch_size)
+        else:
+            result = np.zeros((len(texts), len(self.labels)), dtype="float32")
+            for batch in length_sorted_batches([len(text) for text in texts], batch_size):
+                result[batch] = self._probabilities([texts[i] for i in batch]).numpy()
         if calibrated or not self.temperature:
             return result
         return tempered(result, 1.0 / self.temperature).astype("float32")  # temperature 1/T undoes T

@@ -25,6 +25,13 @@ class BundleModel(abc.ABC):
         self.model = model
         self.metadata = dict(metadata or {})
         self.path = Path(path) if path is not None else None
+        self._fast = None  # an rnntext_runtime model of a loaded bundle (see `load`)
+
+    @property
+    def engine(self) -> str:
+        """What computes `predict`: "onnxruntime" (a loaded bundle's ONNX core, its text
+        rules in Python) or "tensorflow" (a model without one, or one being trained)."""
+        return "tensorflow" if self._fast is None else "onnxruntime"
 
     @classmethod
     def load(cls, path: str | Path):
@@ -34,10 +41,16 @@ class BundleModel(abc.ABC):
             BundleError: the folder is missing, incomplete, unsafe or of another task.
         """
         from shared.bundle import load_bundle
+        from shared.export import portable_runtime
 
         importlib.import_module(cls.MODEL_MODULE)  # registers the custom layers before loading
         bundle = load_bundle(path, task=cls.TASK)
-        return cls(bundle.model, bundle.metadata, bundle.path)
+        api = cls(bundle.model, bundle.metadata, bundle.path)
+        # The fast path: the saved weights as an ONNX core in onnxruntime, the text in Python
+        # (no TensorFlow call per text). Only for a loaded bundle, whose weights no longer
+        # change: the model of a training run keeps TensorFlow. None where there is no core.
+        api._fast = portable_runtime(api)
+        return api
 
     @property
     @abc.abstractmethod

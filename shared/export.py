@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rnntext_runtime.loading import FORMAT, MODEL_FILE, RULES_FILE, VERSION
 from shared.files import FolderKind, atomic_path, write_json_atomic
-from shared.tasks import get_task
+from shared.tasks import Task, get_task
 
 SAVED_MODEL_FILE = "saved_model.pb"
 SAVED_MODEL = FolderKind(
@@ -51,19 +51,42 @@ def export_model(api, out: str | Path) -> Path:
     return export_saved_model(api.model, out, endpoints)
 
 
+def portable_parts(api) -> tuple[object, dict]:
+    """(`api`'s numeric core as an ONNX ModelProto, the whole `rules.json` the runtime reads
+    with it); UnsupportedError for a model without one."""
+    from shared.text_rules import unicode_tables
+
+    tables = unicode_tables()
+    model, rules = get_task(api.TASK).portable(api, tables["classes"])
+    header = {"format": FORMAT, "version": VERSION, "task": api.TASK, "lowercase": tables["lowercase"]}
+    header["metadata"] = {key: api.metadata[key] for key in ("created", "dataset", "labels") if key in api.metadata}
+    return model, header | rules
+
+
 def export_portable(api, out: str | Path) -> Path:
     """Write `api`'s model for `rnntext_runtime`: its numeric core as `model.onnx` and its
     text rules, vocabularies and labels as `rules.json`, atomically (as `export_saved_model`)."""
     import onnx
 
-    from shared.text_rules import unicode_tables
-
     out = Path(out)
-    tables = unicode_tables()
-    model, rules = get_task(api.TASK).portable(api, tables["classes"])
-    header = {"format": FORMAT, "version": VERSION, "task": api.TASK, "lowercase": tables["lowercase"]}
+    model, rules = portable_parts(api)
     with atomic_path(out, is_dir=True, kind=PORTABLE) as staging:
         staging.mkdir(parents=True, exist_ok=True)
         onnx.save(model, str(staging / MODEL_FILE))
-        write_json_atomic(staging / RULES_FILE, header | rules)
+        write_json_atomic(staging / RULES_FILE, rules)
     return out
+
+
+def portable_runtime(api):
+    """`api`'s model as an `rnntext_runtime` model built in memory (the API's fast path),
+    or None for a model without an ONNX core (a tree model, a tagger with character LMs)."""
+    from rnntext_runtime.loading import runtime, session
+    from shared.errors import UserError
+
+    if type(get_task(api.TASK)).portable is Task.portable:
+        return None  # the app has no ONNX export at all
+    try:
+        model, rules = portable_parts(api)
+    except UserError:
+        return None
+    return runtime(rules, session(model.SerializeToString()))

@@ -538,7 +538,7 @@ def server_app(
             return {
                 "name": name,
                 "versions": ["1"],
-                "platform": "keras_tensorflow",
+                "platform": "onnxruntime_onnx" if hasattr(model.api, "rules") else "keras_tensorflow",  # an export
                 "inputs": [{"name": V2_INPUT, "datatype": "BYTES", "shape": [-1]}],
                 "outputs": outputs[name],
                 "parameters": description(model),

@@ -30,6 +30,25 @@ def sentiment_onnx(tmp_path_factory, sentiment_bundle):
     return out
 
 
+@pytest.fixture(scope="module")
+def tensorflow_classifier(sentiment_classifier):
+    """The loaded bundle's model computed by TensorFlow (as during training): the reference."""
+    from sentiment import SentimentClassifier
+
+    classifier = SentimentClassifier(sentiment_classifier.model, sentiment_classifier.metadata)
+    assert (classifier.engine, sentiment_classifier.engine) == ("tensorflow", "onnxruntime")
+    return classifier
+
+
+@pytest.fixture(scope="module")
+def tensorflow_tagger(entity_tagger):
+    from ner import EntityTagger
+
+    tagger = EntityTagger(entity_tagger.model, entity_tagger.metadata)
+    assert (tagger.engine, entity_tagger.engine) == ("tensorflow", "onnxruntime")
+    return tagger
+
+
 def run_in_process_ok(module: str, *args: str) -> bool:
     import importlib
 
@@ -38,13 +57,16 @@ def run_in_process_ok(module: str, *args: str) -> bool:
     return run_cli(importlib.import_module(module).main, list(args)) == 0
 
 
-def test_sentiment_onnx_gives_the_bundles_labels_and_probabilities(sentiment_onnx, sentiment_classifier):
-    runtime = rnntext_runtime.load(sentiment_onnx)
+@pytest.mark.parametrize("engine", ["rnntext_runtime", "the API's fast path"])
+def test_sentiment_onnx_gives_the_bundles_labels_and_probabilities(
+    engine, sentiment_onnx, sentiment_classifier, tensorflow_classifier
+):
+    runtime = rnntext_runtime.load(sentiment_onnx) if engine == "rnntext_runtime" else sentiment_classifier
     texts = REVIEWS + TORTURE
-    expected = sentiment_classifier.predict(texts)
+    expected = tensorflow_classifier.predict(texts)
     found = runtime.predict(texts)
     assert [p.label for p in found] == [p.label for p in expected]
-    assert np.allclose(runtime.predict_proba(texts), sentiment_classifier.predict_proba(texts), atol=1e-5, rtol=0)
+    assert np.allclose(runtime.predict_proba(texts), tensorflow_classifier.predict_proba(texts), atol=1e-5, rtol=0)
     one = runtime.predict(REVIEWS[0])
     assert (one.text, one.label, list(one.probabilities)) == (REVIEWS[0], expected[0].label, list(runtime.labels))
 
@@ -99,7 +121,10 @@ def test_the_runtime_imports_and_predicts_where_tensorflow_cannot_be_imported(se
     assert label in ("negative", "neutral", "positive") and modules == "[]"
 
 
-def test_a_tree_model_says_it_exports_as_a_savedmodel_only(capfd, tmp_path, tree_bundle):
+def test_a_tree_model_keeps_tensorflow_and_says_it_exports_as_a_savedmodel_only(capfd, tmp_path, tree_bundle):
+    from sentiment import SentimentClassifier
+
+    assert SentimentClassifier.load(tree_bundle).engine == "tensorflow"
     done = run_in_process(
         capfd, "sentiment.export", "--model", str(tree_bundle), "--format", "onnx", "--out", str(tmp_path / "x")
     )
@@ -126,10 +151,11 @@ def ner_onnx(tmp_path_factory, ner_bundle):
     return out
 
 
-def test_ner_onnx_finds_the_bundles_entities_with_their_offsets(ner_onnx, entity_tagger):
-    runtime = rnntext_runtime.load(ner_onnx)
+@pytest.mark.parametrize("engine", ["rnntext_runtime", "the API's fast path"])
+def test_ner_onnx_finds_the_bundles_entities_with_their_offsets(engine, ner_onnx, entity_tagger, tensorflow_tagger):
+    runtime = rnntext_runtime.load(ner_onnx) if engine == "rnntext_runtime" else entity_tagger
     texts = SENTENCES + TORTURE
-    found, expected = runtime.predict(texts), entity_tagger.predict(texts)
+    found, expected = runtime.predict(texts), tensorflow_tagger.predict(texts)
     spans = lambda rows: [[(e.label, e.text, e.start, e.end) for e in row] for row in rows]  # noqa: E731
     assert spans(found) == spans(expected) and any(expected)
     # Entity scores pass through the calibration curve, whose steep steps can move the
@@ -139,10 +165,10 @@ def test_ner_onnx_finds_the_bundles_entities_with_their_offsets(ner_onnx, entity
     assert runtime.predict(SENTENCES[0]) == found[0]
 
 
-def test_ner_onnx_gives_the_bundles_tags_and_tag_probabilities(ner_onnx, entity_tagger):
+def test_ner_onnx_gives_the_bundles_tags_and_tag_probabilities(ner_onnx, tensorflow_tagger):
     runtime = rnntext_runtime.load(ner_onnx)
     rows = [[token.text for token in runtime.tokenize(text)] for text in SENTENCES + TORTURE]
-    found, expected = runtime.tag_tokens(rows), entity_tagger.tag_tokens(rows)
+    found, expected = runtime.tag_tokens(rows), tensorflow_tagger.tag_tokens(rows)
     assert [row.tags for row in found] == [row.tags for row in expected]
     flat = lambda rows: np.array([p for row in rows for p in row.scores])  # noqa: E731
     assert np.allclose(flat(found), flat(expected), atol=1e-5, rtol=0)

@@ -220,3 +220,29 @@ def test_a_bad_option_is_one_line_and_exit_status_2(capfd, sentiment_bundle, tmp
         assert result.returncode == 2 and result.stderr.count("\n") == 1 and says in result.stderr, result.stderr
     result = run_module("sentiment.serve", "--model", str(tmp_path / "missing"))  # a fresh process: one line too
     assert result.returncode == 2 and result.stderr == f"error: {tmp_path / 'missing'}: model folder not found\n"
+
+
+def test_an_onnx_export_is_served_as_its_bundle_and_only_by_its_apps_server(capfd, ner_bundle, entity_tagger, tmp_path):
+    from dataclasses import asdict
+
+    from tests.conftest import run_in_process
+
+    out = tmp_path / "ner-onnx"
+    assert (
+        run_in_process(
+            capfd, "ner.export", "--model", str(ner_bundle), "--format", "onnx", "--out", str(out)
+        ).returncode
+        == 0
+    )
+    text = "Astrid flew to Oslo on Monday."
+    with server("--model", f"fast={out}", module="ner.serve") as (url, _process):
+        status, answer = call(f"{url}/v1/models/fast:predict", {"instances": [text]}, token=None)
+        assert (status, answer) == (
+            200,
+            {"predictions": [{"entities": [asdict(e) for e in entity_tagger.predict(text)]}]},
+        )
+        status, described = call(f"{url}/v2/models/fast", token=None)
+        assert (status, described["platform"]) == (200, "onnxruntime_onnx")
+        assert described["parameters"]["labels"] == list(entity_tagger.labels)
+    result = run_in_process(capfd, "sentiment.serve", "--model", str(out))
+    assert result.returncode == 2 and result.stderr == f"error: {out}: an exported ner model; serve it with ner.serve\n"

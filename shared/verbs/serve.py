@@ -105,10 +105,22 @@ def loaded(task, models: list[tuple[str, Path]]) -> list[ServedModel]:
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise UsageError(f"two --model options are named {repeated[0]!r}; name them apart with NAME=DIR")
-    served = []
-    for name, folder in models:
-        served.append(ServedModel(name, task, task.load(folder), str(folder)))
-    return served
+    return [ServedModel(name, task, loaded_model(task, folder), str(folder)) for name, folder in models]
+
+
+def loaded_model(task, folder: Path):
+    """A bundle's API, or, for a folder of `export --format onnx`, its `rnntext_runtime` model."""
+    import rnntext_runtime
+
+    if not (Path(folder) / rnntext_runtime.RULES_FILE).is_file():
+        return task.load(folder)
+    try:
+        model = rnntext_runtime.load(folder)
+    except rnntext_runtime.RuntimeModelError as error:
+        raise UserError(str(error)) from None
+    if model.rules["task"] != task.name:
+        raise UserError(f"{folder}: an exported {model.rules['task']} model; serve it with {model.rules['task']}.serve")
+    return model
 
 
 def draining_server(config):
