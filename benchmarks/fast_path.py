@@ -192,7 +192,7 @@ def ner_speed(bundle: Path, work: Path) -> dict:
 
 
 MEMORY_SCRIPT = """
-import resource, sys, json
+import sys, json
 kind, folder, texts = sys.argv[1], sys.argv[2], json.load(open(sys.argv[3]))
 if kind == "runtime":
     import rnntext_runtime
@@ -202,8 +202,9 @@ else:
     from ner import EntityTagger
     model = (SentimentClassifier if kind == "sentiment" else EntityTagger).load(folder)
 model.predict(texts)
-print(json.dumps({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "tensorflow_imported": "tensorflow" in sys.modules}))
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across fork and exec.
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"peak_rss_mb": peak / 1024, "tensorflow_imported": "tensorflow" in sys.modules}))
 """
 
 

@@ -82,3 +82,25 @@ def test_decoding_never_emits_an_i_tag_that_does_not_continue(learn_transitions)
         assert all(continues(previous, tag) for previous, tag in zip(["O"] + names, names)), names
     assert ((confidence.numpy() > 0) == mask.numpy()).all()
     assert (confidence.numpy() <= 1.0 + 1e-6).all()
+
+
+def test_the_runtimes_numpy_decoding_equals_tensorflows_on_long_rows_with_forbidden_moves():
+    """rnntext_runtime.crf (numpy) against ner.crf: the same paths, marginals within 1e-5,
+    over 60 steps whose emission scores grow large (log-space sums reach the hundreds)."""
+    from rnntext_runtime import crf as runtime_crf
+
+    rng = np.random.default_rng(1)
+    tags = tag_set(["LOC", "PER"])
+    forbidden = ChainCRF(tags)._penalty
+    emissions = (rng.normal(size=(4, 60, len(tags))) * 6).astype("float32")
+    lengths = [60, 31, 1, 0]
+    mask = np.arange(60)[None] < np.array(lengths)[:, None]
+    transitions = (rng.normal(size=(len(tags),) * 2) + forbidden).astype("float32")
+    start, end = (rng.normal(size=len(tags)).astype("float32") for _ in range(2))
+    chain = (transitions, start, end)
+    expected_paths = crf.viterbi(tf.constant(emissions), tf.constant(mask), *chain).numpy()
+    expected = crf.marginals(tf.constant(emissions), tf.constant(mask), *chain).numpy()
+    assert (runtime_crf.viterbi(emissions, mask, *chain) == expected_paths).all()
+    found = runtime_crf.marginals(emissions, mask, *chain)
+    assert np.abs(np.where(mask[..., None], found - expected, 0)).max() < 1e-5
+    assert np.allclose(found[mask].sum(axis=-1), 1.0, atol=1e-5)
