@@ -104,3 +104,6 @@ def test_the_runtimes_numpy_decoding_equals_tensorflows_on_long_rows_with_forbid
     found = runtime_crf.marginals(emissions, mask, *chain)
     assert np.abs(np.where(mask[..., None], found - expected, 0)).max() < 1e-5
     assert np.allclose(found[mask].sum(axis=-1), 1.0, atol=1e-5)
+    # One text alone (no padding: the loops skip the masking)
+    assert (runtime_crf.viterbi(emissions[:1], mask[:1], *chain) == expected_paths[:1]).all()
+    assert np.abs(runtime_crf.marginals(emissions[:1], mask[:1], *chain) - expected[:1]).max() < 1e-5
