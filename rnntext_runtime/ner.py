@@ -13,8 +13,9 @@ import numpy as np
 from rnntext_runtime import crf
 from rnntext_runtime.batching import length_sorted_batches
 from rnntext_runtime.inputs import check_texts
+from rnntext_runtime.model import RuntimeModel
 from rnntext_runtime.tags import OUTSIDE, spans
-from rnntext_runtime.text import Lowercase, Token, align, compile_steps
+from rnntext_runtime.text import Token, align, compile_steps
 
 BATCH_SIZE = 256
 UNKNOWN = 1  # a lookup's id for what it does not hold (0 is padding)
@@ -57,18 +58,16 @@ def _interpolated(values: np.ndarray, points: list[list[float]]) -> np.ndarray:
     return (y0 + share * (y1 - y0)).astype("float32")
 
 
-class TaggerRuntime:
-    """An exported entity tagger: `predict(text)` -> entities with character offsets."""
+class TaggerRuntime(RuntimeModel):
+    """An exported entity tagger: `predict(text)` -> entities with character offsets (a
+    list), `predict(texts)` -> a list of such lists."""
 
     def __init__(self, rules: dict, session):
-        self.rules = rules
-        self.metadata = rules.get("metadata", {})  # what the bundle's metadata.json said of it
+        super().__init__(rules, session)
         self.tags = list(rules["tags"])
-        self._session = session
-        lowercase = Lowercase(rules["lowercase"])
-        self._tokenize = compile_steps(rules["tokenize"], lowercase)
+        self._tokenize = compile_steps(rules["tokenize"], self._lowercase)
         self._separator = rules["separator"]
-        word_key = compile_steps(rules["word_key"], lowercase)
+        word_key = compile_steps(rules["word_key"], self._lowercase)
         words = {word: index + 2 for index, word in enumerate(rules["words"])}
         characters = {char: index + 2 for index, char in enumerate(rules["characters"])}
         casing = [(re.compile(pattern), index) for pattern, index in rules["casing"]]
@@ -166,10 +165,7 @@ class TaggerRuntime:
                 results[index] = TaggedTokens(tags, confidence[row, :length].tolist(), entity)
         return results
 
-    def predict(self, texts: str | Sequence[str]) -> list[Entity] | list[list[Entity]]:
-        """Entities of one text (a list) or of each text of a sequence (a list of lists)."""
-        if isinstance(texts, str):
-            return self.predict([texts])[0]
+    def _predict_texts(self, texts: list[str]) -> list[list[Entity]]:
         texts = check_texts(texts, allow_empty=True)
         token_rows = [self.tokenize(text) for text in texts]
         tagged = self.tag_tokens([[token.text for token in row] for row in token_rows])

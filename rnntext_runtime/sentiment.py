@@ -9,7 +9,8 @@ import numpy as np
 
 from rnntext_runtime.batching import length_sorted_batches, padded
 from rnntext_runtime.inputs import check_texts
-from rnntext_runtime.text import Lowercase, compile_steps, split_whitespace
+from rnntext_runtime.model import RuntimeModel
+from rnntext_runtime.text import compile_steps, split_whitespace
 
 BATCH_SIZE = 256
 UNKNOWN = 1  # the vocabulary's index of a word it does not hold (0 is padding)
@@ -24,15 +25,13 @@ class SentimentPrediction:
     probabilities: dict[str, float]
 
 
-class SentimentRuntime:
+class SentimentRuntime(RuntimeModel):
     """An exported sentiment classifier: `predict(text)` and `predict_proba(texts)` as the Python API's."""
 
     def __init__(self, rules: dict, session):
-        self.rules = rules
-        self.metadata = rules.get("metadata", {})  # what the bundle's metadata.json said of it
+        super().__init__(rules, session)
         self.labels = tuple(rules["labels"])
-        self._session = session
-        self._standardize = compile_steps(rules["standardize"], Lowercase(rules["lowercase"]))
+        self._standardize = compile_steps(rules["standardize"], self._lowercase)
         self._index = {word: index for index, word in enumerate(rules["vocabulary"]) if index > UNKNOWN}
         self._max_length = rules["max_length"]
 
@@ -50,11 +49,7 @@ class SentimentRuntime:
             (result[batch],) = self._session.run(None, {"token_ids": padded([ids[i] for i in batch])})
         return result
 
-    def predict(self, texts: str | Sequence[str]) -> SentimentPrediction | list[SentimentPrediction]:
-        """One text -> one prediction; a sequence of texts -> a list."""
-        if isinstance(texts, str):
-            return self.predict([texts])[0]
-        texts = list(texts)
+    def _predict_texts(self, texts: list[str]) -> list[SentimentPrediction]:
         return [
             SentimentPrediction(text, self.labels[int(np.argmax(row))], dict(zip(self.labels, map(float, row))))
             for text, row in zip(texts, self.predict_proba(texts))

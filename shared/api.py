@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import abc
 import importlib
-from collections.abc import Sequence
 from pathlib import Path
 
+from rnntext_runtime.model import OneOrMany
 
-class BundleModel(abc.ABC):
+
+class BundleModel(OneOrMany):
     """A trained model of one task, loaded from its bundle.
 
     Subclasses set `TASK` (the bundle's task name) and `MODEL_MODULE` (the module
-    that registers the model's custom layers), and implement `_predict_texts`.
+    that registers the model's custom layers), and implement `_predict_texts` (`predict`
+    of one text or a list comes from `rnntext_runtime.model.OneOrMany`).
     Attributes every API object has: `model` (the end-to-end Keras model),
     `metadata` (the bundle's metadata.json), `path` (the bundle folder, None for a
     model that was never saved) and `labels`.
@@ -56,13 +58,3 @@ class BundleModel(abc.ABC):
     @abc.abstractmethod
     def labels(self) -> tuple[str, ...]:
         """The classes (or entity types) the model predicts."""
-
-    def predict(self, texts: str | Sequence[str]):
-        """Predict one text (one result back) or a sequence of texts (a list back, in order)."""
-        if isinstance(texts, str):
-            return self._predict_texts([texts])[0]
-        return self._predict_texts(list(texts))
-
-    @abc.abstractmethod
-    def _predict_texts(self, texts: list[str]) -> list:
-        """One result per text, in order."""
