@@ -204,14 +204,13 @@ def confusion_view(classifier, name: str, key: str, data, frame: pd.DataFrame) -
 
 def reading(classifier, text: str) -> None:
     """The model's reading of one text: word by word (a sequence model) or its tree."""
-    prediction = classifier.predict(text)
+    prediction, read = classifier.predict_with_reading(text)
     st.write(f"Predicted **{prediction.label}** ({prediction.probabilities[prediction.label]:.0%}).")
-    if classifier.architecture == "tree":
-        st.graphviz_chart(tree_dot(classifier.predict_tree(text)), width="stretch")
+    if not isinstance(read, list):  # a tree, not a list of steps
+        st.graphviz_chart(tree_dot(read), width="stretch")
         return
-    _, steps = classifier.predict_with_steps(text)
-    st.altair_chart(steps_chart(steps, prediction.label, list(classifier.labels)), width="stretch")
-    st.html(moved_words_html(steps, prediction.label))
+    st.altair_chart(steps_chart(read, prediction.label, list(classifier.labels)), width="stretch")
+    st.html(moved_words_html(read, prediction.label))
 
 
 def marked_sentence(tokens, row) -> str:

@@ -26,11 +26,7 @@ if not text.strip():
     st.warning("Type a review to classify.")
     st.stop()
 try:
-    if classifier.architecture == "tree":
-        tree = classifier.predict_tree(text)
-        prediction, steps = classifier.predict(text), None
-    else:
-        prediction, steps = classifier.predict_with_steps(text)
+    prediction, read = classifier.predict_with_reading(text)  # its tree, or its steps
 except UserError as error:
     st.error(plain(str(error)))
     st.stop()
@@ -52,16 +48,16 @@ with left:
         width="stretch",
     )
 
-if steps is None:
+if not isinstance(read, list):  # a tree, not a list of steps
     with right:
         st.subheader("The tree the model composed, node by node")
         st.caption("Its own parser's tree; each node coloured by its label (hover for the probabilities).")
-        st.graphviz_chart(tree_dot(tree), width="stretch")
-    nodes = pd.DataFrame([{"phrase": node.text, "label": node.label, **node.probabilities} for node in tree.nodes])
+        st.graphviz_chart(tree_dot(read), width="stretch")
+    nodes = pd.DataFrame([{"phrase": node.text, "label": node.label, **node.probabilities} for node in read.nodes])
     st.dataframe(nodes, hide_index=True, width="stretch")
     st.stop()
 
 with right:
     st.subheader("How the prediction evolves as the network reads")
-    st.altair_chart(steps_chart(steps, prediction.label, labels), width="stretch")
-st.html(moved_words_html(steps, prediction.label))
+    st.altair_chart(steps_chart(read, prediction.label, labels), width="stretch")
+st.html(moved_words_html(read, prediction.label))

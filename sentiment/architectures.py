@@ -28,6 +28,11 @@ class Reading(abc.ABC):
         """(tokens, the parser's pre-order splits, every node slot's probabilities, the
         slot count T: leaves 0..T-1, node m at T + m)."""
 
+    @abc.abstractmethod
+    def explain(self, api, text: str):
+        """`api.predict(text)` and the reading this architecture gives of it: a
+        `TreePrediction`, or the list of `StepPrediction`s."""
+
 
 @dataclass(frozen=True)
 class Recipe:

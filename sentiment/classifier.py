@@ -183,6 +183,11 @@ class SentimentClassifier(BundleModel):
             return self.predict(text), steps
         return SentimentPrediction(text, steps[-1].label, steps[-1].probabilities), steps
 
+    def predict_with_reading(self, text: str) -> tuple[SentimentPrediction, TreePrediction | list[StepPrediction]]:
+        """`predict(text)` and the model's own reading of the text: the tree a tree model
+        composed it over (`predict_tree`), or a sequence model's steps (`predict_steps`)."""
+        return self.reading.explain(self, text)
+
     def _prediction(self, text: str, row: np.ndarray) -> SentimentPrediction:
         return SentimentPrediction(text, *self._label_and_scores(row))
 

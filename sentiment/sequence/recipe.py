@@ -39,6 +39,9 @@ class StepReading(Reading):
     def tree(self, text: str):
         raise UnsupportedError("a sequence model reads a text word by word, not as a tree: call predict_steps(text)")
 
+    def explain(self, api, text: str):
+        return api.predict_with_steps(text)
+
 
 def load_dataset(name: str, config):
     return load_named_dataset(name, phrases=config.training.phrases)

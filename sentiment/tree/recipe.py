@@ -43,6 +43,9 @@ class TreeReading(Reading):
     def tree(self, text: str):
         return self._read(text)
 
+    def explain(self, api, text: str):
+        return api.predict(text), api.predict_tree(text)
+
 
 def load_dataset(name: str, config):
     """The treebank's trees; plain texts when a taken parser gives them theirs."""

@@ -116,6 +116,7 @@ def test_predict_with_steps_matches_predict_and_predict_steps(sentiment_classifi
         for label, probability in expected.probabilities.items():
             assert abs(prediction.probabilities[label] - probability) < 1e-5
         assert steps == sentiment_classifier.predict_steps(text)
+        assert sentiment_classifier.predict_with_reading(text) == (prediction, steps)  # what the pages show
 
 
 def test_loading_a_missing_bundle_is_a_bundle_error(tmp_path):

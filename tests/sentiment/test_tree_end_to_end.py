@@ -32,6 +32,8 @@ def test_a_tree_bundle_reads_raw_text_as_a_sequence_bundle_does(tree_bundle):
     assert single.probabilities == pytest.approx(batch[2].probabilities, abs=1e-5)
     with pytest.raises(UnsupportedError, match="call predict_tree"):
         classifier.predict_steps(TEXTS[0])
+    prediction, read = classifier.predict_with_reading(TEXTS[2])  # what the pages show: the tree
+    assert (prediction, read) == (classifier.predict(TEXTS[2]), classifier.predict_tree(TEXTS[2]))
     with pytest.raises(DataError, match="text 0: empty text"):
         classifier.predict([" "])
     printed = run_module("sentiment.predict", "--model", str(tree_bundle), TEXTS[0])  # loads in a new process
