@@ -79,17 +79,18 @@ def core_graph(tagger):
     )
 
 
-def portable(api, classes: dict[str, str]) -> tuple[object, dict]:
+def portable(api) -> tuple[object, dict]:
     """(the ONNX core, the rules of the runtime) of an `EntityTagger`."""
     tagger = api.model
+    core = core_graph(tagger)  # first: a tagger it cannot write is refused before any other work
     rules = {
         "tags": list(api.tags),
-        "tokenize": steps_for_runtime(TOKENIZE, classes),
+        "tokenize": steps_for_runtime(TOKENIZE),
         "separator": SEPARATOR,
-        "word_key": steps_for_runtime(WORD_KEY, classes),
+        "word_key": steps_for_runtime(WORD_KEY),
         "words": tagger.get_layer("words").get_vocabulary()[2:],
         "characters": tagger.get_layer("characters").get_vocabulary()[2:],
-        "casing": [[python_pattern(pattern, classes), index] for pattern, index in CASING_RULES],
+        "casing": [[python_pattern(pattern), index] for pattern, index in CASING_RULES],
         "casing_other": len(CASINGS) - 1,
         "max_word_chars": tagger.get_layer("split_characters").max_chars,
         "crf": tagger.get_layer("crf").learn_transitions,
@@ -97,4 +98,4 @@ def portable(api, classes: dict[str, str]) -> tuple[object, dict]:
         "context": CONTEXT,
         "calibration": api.calibration,
     }
-    return core_graph(tagger), rules
+    return core, rules

@@ -9,12 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from ner.tokenizer import tokenize_batch
+from rnntext_runtime.batching import BATCH_SIZE, length_sorted_batches
 from rnntext_runtime.ner import Entity, TaggedTokens, entities_of
 from shared.api import BundleModel
 from shared.inputs import check_texts
-from shared.sequences import length_sorted_batches
-
-BATCH_SIZE = 256
 
 
 class EntityTagger(BundleModel):

@@ -219,10 +219,10 @@ class NerTask(Task):
     def answer(self, result) -> dict:
         return {"entities": [asdict(entity) for entity in result]}
 
-    def portable(self, api, classes: dict[str, str]):
+    def portable(self, api):
         from ner.portable import portable
 
-        return portable(api, classes)
+        return portable(api)
 
     def serving(self, api):
         import tensorflow as tf

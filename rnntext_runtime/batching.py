@@ -7,6 +7,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
+# Texts per model call, in the runtime and the Python API alike: the NER windows of a long text
+# depend on the width of its batch, so both must form the same batches.
+BATCH_SIZE = 256
+UNKNOWN = 1  # a lookup's id for what it does not hold (0 is padding)
+
 
 def length_sorted_batches(lengths, batch_size: int) -> list[np.ndarray]:
     """Index batches, each holding examples of similar length (longest first)."""

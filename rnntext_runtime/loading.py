@@ -1,4 +1,4 @@
-"""Opening an exported folder: its rules, its ONNX session, the task's runtime class."""
+"""Opening an exported folder: its rules, its ONNX session, the task's runtime model."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 from rnntext_runtime.inputs import RuntimeModelError
+from rnntext_runtime.ner import TaggerRuntime
+from rnntext_runtime.sentiment import SentimentRuntime
 
 FORMAT = "rnntext-onnx"
 VERSION = 1
@@ -46,12 +48,9 @@ def load(folder: str | Path, *, threads: int | None = None):
     return runtime(rules, session(folder / MODEL_FILE, threads))
 
 
-RUNTIMES = {"sentiment": "rnntext_runtime.sentiment:SentimentRuntime", "ner": "rnntext_runtime.ner:TaggerRuntime"}
+RUNTIMES = {"sentiment": SentimentRuntime, "ner": TaggerRuntime}
 
 
 def runtime(rules: dict, onnx_session):
-    """The runtime class of `rules["task"]` over an open session (also the Python API's fast path)."""
-    import importlib
-
-    module, name = RUNTIMES[rules["task"]].split(":")
-    return getattr(importlib.import_module(module), name)(rules, onnx_session)
+    """The runtime model of `rules["task"]` over an open session (also the Python API's fast path)."""
+    return RUNTIMES[rules["task"]](rules, onnx_session)

@@ -27,6 +27,8 @@ class OneOrMany(abc.ABC):
 class RuntimeModel(OneOrMany):
     """An exported model: its rules, the bundle's metadata, its session and lowercasing."""
 
+    engine = "onnxruntime"  # what computes `predict`, as `shared.api.BundleModel.engine` says it
+
     def __init__(self, rules: dict, session):
         self.rules = rules
         self.metadata = rules.get("metadata", {})  # what the bundle's metadata.json said of it

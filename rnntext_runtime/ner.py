@@ -11,14 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnntext_runtime import crf
-from rnntext_runtime.batching import length_sorted_batches
+from rnntext_runtime.batching import BATCH_SIZE, UNKNOWN, length_sorted_batches
 from rnntext_runtime.inputs import check_texts
 from rnntext_runtime.model import RuntimeModel
 from rnntext_runtime.tags import OUTSIDE, spans
 from rnntext_runtime.text import Token, align, compile_steps
-
-BATCH_SIZE = 256
-UNKNOWN = 1  # a lookup's id for what it does not hold (0 is padding)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rnntext_runtime.batching import length_sorted_batches, padded
+from rnntext_runtime.batching import BATCH_SIZE, UNKNOWN, length_sorted_batches, padded
 from rnntext_runtime.inputs import check_texts
 from rnntext_runtime.model import RuntimeModel
 from rnntext_runtime.text import compile_steps, split_whitespace
 
-BATCH_SIZE = 256
-UNKNOWN = 1  # the vocabulary's index of a word it does not hold (0 is padding)
+SPLITS = {"ascii_whitespace": split_whitespace}  # how a standardized text becomes words
 
 
 @dataclass(frozen=True)
@@ -32,12 +31,13 @@ class SentimentRuntime(RuntimeModel):
         super().__init__(rules, session)
         self.labels = tuple(rules["labels"])
         self._standardize = compile_steps(rules["standardize"], self._lowercase)
+        self._split = SPLITS[rules["split"]]
         self._index = {word: index for index, word in enumerate(rules["vocabulary"]) if index > UNKNOWN}
         self._max_length = rules["max_length"]
 
     def token_ids(self, text: str) -> list[int]:
         """The vocabulary ids of a text's first `max_length` words (standardized)."""
-        words = split_whitespace(self._standardize(text))[: self._max_length]
+        words = self._split(self._standardize(text))[: self._max_length]
         return [self._index.get(word, UNKNOWN) for word in words]
 
     def predict_proba(self, texts: Sequence[str], batch_size: int = BATCH_SIZE) -> np.ndarray:

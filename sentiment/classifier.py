@@ -9,12 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
+from rnntext_runtime.batching import BATCH_SIZE
 from rnntext_runtime.sentiment import SentimentPrediction  # the runtime's: one result type for both
 from sentiment.data import LABELS
 from shared.api import BundleModel
 from shared.inputs import check_texts
-
-BATCH_SIZE = 256
 
 
 @dataclass(frozen=True)

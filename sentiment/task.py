@@ -95,14 +95,14 @@ class SentimentTask(Task):
 
         return Serving(serve, "text -> label, probabilities")
 
-    def portable(self, api, classes: dict[str, str]):
+    def portable(self, api):
         from shared.errors import UnsupportedError
 
         if api.architecture != "sequence":
             raise UnsupportedError(f"a {api.architecture} model exports as a SavedModel only (no --format onnx)")
         from sentiment.sequence.portable import portable
 
-        return portable(api, classes)
+        return portable(api)
 
 
 TASK = SentimentTask()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rnntext_runtime.loading import FORMAT, MODEL_FILE, RULES_FILE, VERSION
 from shared.files import FolderKind, atomic_path, write_json_atomic
-from shared.tasks import Task, get_task
+from shared.tasks import get_task
 
 SAVED_MODEL_FILE = "saved_model.pb"
 SAVED_MODEL = FolderKind(
@@ -56,9 +56,8 @@ def portable_parts(api) -> tuple[object, dict]:
     with it); UnsupportedError for a model without one."""
     from shared.text_rules import unicode_tables
 
-    tables = unicode_tables()
-    model, rules = get_task(api.TASK).portable(api, tables["classes"])
-    header = {"format": FORMAT, "version": VERSION, "task": api.TASK, "lowercase": tables["lowercase"]}
+    model, rules = get_task(api.TASK).portable(api)
+    header = {"format": FORMAT, "version": VERSION, "task": api.TASK, "lowercase": unicode_tables()["lowercase"]}
     header["metadata"] = {key: api.metadata[key] for key in ("created", "dataset", "labels") if key in api.metadata}
     return model, header | rules
 
@@ -83,8 +82,6 @@ def portable_runtime(api):
     from rnntext_runtime.loading import runtime, session
     from shared.errors import UserError
 
-    if type(get_task(api.TASK)).portable is Task.portable:
-        return None  # the app has no ONNX export at all
     try:
         model, rules = portable_parts(api)
     except UserError:

@@ -398,6 +398,10 @@ def json_body(schema: dict) -> dict:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
+# What computes a model's answers (its API's `engine`), as KServe and Triton name the platform.
+PLATFORMS = {"onnxruntime": "onnxruntime_onnx", "tensorflow": "keras_tensorflow"}
+
+
 def server_app(
     models: list[ServedModel],
     limits: Limits = Limits(),
@@ -538,7 +542,7 @@ def server_app(
             return {
                 "name": name,
                 "versions": ["1"],
-                "platform": "onnxruntime_onnx" if hasattr(model.api, "rules") else "keras_tensorflow",  # an export
+                "platform": PLATFORMS[model.api.engine],
                 "inputs": [{"name": V2_INPUT, "datatype": "BYTES", "shape": [-1]}],
                 "outputs": outputs[name],
                 "parameters": description(model),

@@ -219,11 +219,11 @@ class Task(abc.ABC):
     def serving(self, api) -> Serving:
         """The SavedModel signatures of `api`'s model."""
 
-    def portable(self, api, classes: dict[str, str]) -> tuple[object, dict]:
+    def portable(self, api) -> tuple[object, dict]:
         """(`api`'s numeric core as an ONNX ModelProto, the rules `rnntext_runtime` reads
-        with it: its text steps, vocabularies and labels) for `export --format onnx`;
-        `classes` spells out the Unicode properties the text steps use
-        (`shared.text_rules.unicode_tables`). UnsupportedError where there is none."""
+        with it: its text steps (`shared.text_rules.steps_for_runtime`), vocabularies and
+        labels) for `export --format onnx` and the API's fast path. UnsupportedError where
+        there is none, raised before any work (loading a model asks every time)."""
         from shared.errors import UnsupportedError
 
         raise UnsupportedError(f"{self.name} models export as a SavedModel only (no --format onnx)")

@@ -78,10 +78,11 @@ def unicode_tables() -> dict:
     return {"classes": classes, "lowercase": lowercase}
 
 
-def python_pattern(pattern: str, classes: dict[str, str]) -> str:
+def python_pattern(pattern: str, classes: dict[str, str] | None = None) -> str:
     """An RE2 pattern of this project as a Python `re` pattern that matches the same:
-    Unicode properties spelled out, RE2's ASCII `\\s` and `\\b`, `$` as the text's end.
-    Raises ValueError on RE2 syntax it does not translate."""
+    Unicode properties spelled out (from `classes`, by default this TensorFlow's tables),
+    RE2's ASCII `\\s` and `\\b`, `$` as the text's end. Raises ValueError on RE2 syntax
+    it does not translate."""
     out, index, in_class = [], 0, False
     while index < len(pattern):
         char = pattern[index]
@@ -89,6 +90,7 @@ def python_pattern(pattern: str, classes: dict[str, str]) -> str:
             match = _ESCAPE.match(pattern, index)
             long_name, short_name, braced_hex, short_hex, other = match.groups()
             if long_name or short_name:
+                classes = unicode_tables()["classes"] if classes is None else classes
                 members = classes[long_name or short_name]
                 out.append(members if in_class else f"[{members}]")
             elif braced_hex or short_hex:
@@ -121,11 +123,12 @@ def python_pattern(pattern: str, classes: dict[str, str]) -> str:
 
 
 def python_rewrite(rewrite: str) -> str:
-    """An RE2 rewrite (`\\1`..`\\9`) as a Python `re.sub` template."""
-    return re.sub(r"\\(\d)", r"\\g<\1>", rewrite.replace("\\\\", "\x00")).replace("\x00", "\\\\")
+    """An RE2 rewrite (`\\1`..`\\9`, `\\\\`) as a Python `re.sub` template (`\\g<1>`: Python
+    would read `\\12` as group 12)."""
+    return re.sub(r"\\(\d|\\)", lambda m: "\\\\" if m[1] == "\\" else f"\\g<{m[1]}>", rewrite)
 
 
-def steps_for_runtime(steps: Sequence[Step], classes: dict[str, str]) -> list[dict]:
+def steps_for_runtime(steps: Sequence[Step]) -> list[dict]:
     """`steps` as `rnntext_runtime.text.compile_steps` reads them (JSON-ready)."""
     result = []
     for op, *arguments in steps:
@@ -135,7 +138,7 @@ def steps_for_runtime(steps: Sequence[Step], classes: dict[str, str]) -> list[di
                 {
                     "op": op,
                     "re2": pattern,
-                    "pattern": python_pattern(pattern, classes),
+                    "pattern": python_pattern(pattern),
                     "rewrite": python_rewrite(rewrite),
                 }
             )

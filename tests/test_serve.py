@@ -102,6 +102,7 @@ def test_health_metadata_and_docs(sentiment_server):
     status, metadata = call(f"{sentiment_server}/v2/models/sentiment")
     assert status == 200 and metadata["inputs"] == [{"name": "text", "datatype": "BYTES", "shape": [-1]}]
     assert {o["name"]: o["shape"] for o in metadata["outputs"]} == {"label": [-1], "probabilities": [-1, 3]}
+    assert metadata["platform"] == "onnxruntime_onnx"  # a bundle loaded on the API's fast path
     status, v1 = call(f"{sentiment_server}/v1/models/second")
     assert status == 200 and v1["model_version_status"][0]["state"] == "AVAILABLE"
     status, openapi = call(f"{sentiment_server}/openapi.json")

@@ -69,7 +69,7 @@ def core_graph(classifier, temperature: float | None):
     )
 
 
-def portable(api, classes: dict[str, str]) -> tuple[object, dict]:
+def portable(api) -> tuple[object, dict]:
     """(the ONNX core, the rules of the runtime) of a sequence `SentimentClassifier`."""
     model = api.model
     vectorizer = model.get_layer(VECTORIZER)
@@ -77,12 +77,12 @@ def portable(api, classes: dict[str, str]) -> tuple[object, dict]:
     if config["split"] != "whitespace" or config["standardize"] is not standardize_text:
         raise UserError("this model's text handling (its vectorizer) has no ONNX export")
     temperature = model.get_layer(CALIBRATION).temperature if api.temperature else None
+    core = core_graph(model.get_layer(CLASSIFIER), temperature)  # first: refuses a layer it cannot write
     rules = {
         "labels": list(api.labels),
-        "standardize": steps_for_runtime(STANDARDIZE, classes),
+        "standardize": steps_for_runtime(STANDARDIZE),
         "split": "ascii_whitespace",
         "vocabulary": vectorizer.get_vocabulary(),
         "max_length": model.get_layer("truncate").max_length,
-        "calibrated": bool(temperature),
     }
-    return core_graph(model.get_layer(CLASSIFIER), temperature), rules
+    return core, rules

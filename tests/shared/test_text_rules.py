@@ -29,9 +29,9 @@ def rules():
     tables = unicode_tables()
     lowercase = Lowercase(tables["lowercase"])
     return {
-        name: compile_steps(steps_for_runtime(steps, tables["classes"]), lowercase)
+        name: compile_steps(steps_for_runtime(steps), lowercase)
         for name, steps in (("standardize", STANDARDIZE), ("tokenize", TOKENIZE), ("word_key", WORD_KEY))
-    } | {"casing": [(re.compile(python_pattern(p, tables["classes"])), i) for p, i in CASING_RULES]}
+    } | {"casing": [(re.compile(python_pattern(p)), i) for p, i in CASING_RULES]}
 
 
 def random_texts(count: int, seed: int) -> list[str]:
@@ -122,3 +122,10 @@ def test_re2s_word_boundary_is_ascii():
 def test_unknown_re2_syntax_is_refused():
     with pytest.raises(ValueError, match=r"no translation for \\d"):
         python_pattern(r"\d+", {})
+
+
+def test_re2_rewrites_become_python_templates():
+    from shared.text_rules import python_rewrite
+
+    assert re.sub("(a)(b)", python_rewrite(r"\2\1\\"), "ab") == "ba\\"
+    assert re.sub("(a)", python_rewrite(r"\10"), "a") == "a0"  # RE2's \1 then 0; Python's \10 is group 10
