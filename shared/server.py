@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
@@ -402,6 +402,51 @@ def json_body(schema: dict) -> dict:
 PLATFORMS = {"onnxruntime": "onnxruntime_onnx", "tensorflow": "keras_tensorflow"}
 
 
+class Routes:
+    """What the routes of one server share: its models by name, their outputs read at
+    start, their batchers (started with the app), its limits and metrics."""
+
+    def __init__(self, models: list[ServedModel], limits: Limits, metrics: Metrics):
+        self.by_name = {model.name: model for model in models}
+        # One answer per model, read now: the first call builds the model's graph (not on a
+        # user's request), and the v2 metadata route needs no model call.
+        self.outputs = {model.name: model_outputs(model) for model in models}
+        self.limits = limits
+        self.metrics = metrics
+        self.batchers: dict[str, MicroBatcher] = {}
+
+    def served(self, name: str) -> ServedModel:
+        if name not in self.by_name:
+            raise RequestError(404, f"unknown model {name!r}; this server has {', '.join(self.by_name)}")
+        return self.by_name[name]
+
+    async def answered(self, name: str, protocol: str, work) -> JSONResponse:
+        """`await work()` as a JSON answer, a refusal as its status; counted and timed."""
+        started = time.perf_counter()
+        try:
+            body, status = await work(), 200
+        except RequestError as error:
+            body, status = {"error": error.message}, error.status
+        except UserError as error:  # the model refused what it was asked (a text, a sample's settings)
+            body, status = {"error": str(error)}, 422
+        label = name if name in self.by_name else "unknown"
+        self.metrics.requests.labels(label, protocol, str(status)).inc()
+        self.metrics.latency.labels(label, protocol).observe(time.perf_counter() - started)
+        return JSONResponse(body, status_code=status)
+
+    async def predictions(self, model: ServedModel, texts: list) -> list[dict]:
+        checked = checked_texts(texts, self.limits, model.task.scores_blank_texts)
+        return await self.batchers[model.name].predict(checked)  # the API's UserError: a 422, in `answered`
+
+
+async def read_json(request: Request):
+    """The request's JSON body; a 400 when it is not JSON."""
+    try:
+        return json.loads(await request.body())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise RequestError(400, f"the body is not JSON: {error}") from None
+
+
 def server_app(
     models: list[ServedModel],
     limits: Limits = Limits(),
@@ -411,23 +456,18 @@ def server_app(
 ):
     """The FastAPI application that answers for `models` (see the module docstring);
     `on_ready()` runs once it takes requests."""
-    by_name = {model.name: model for model in models}
-    # One answer per model, read now: the first call builds the model's graph (not on a
-    # user's request), and the v2 metadata route needs no model call.
-    outputs = {model.name: model_outputs(model) for model in models}
     metrics = Metrics()
-    batchers: dict[str, MicroBatcher] = {}
+    routes = Routes(models, limits, metrics)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app):
         for model in models:
-            batchers[model.name] = MicroBatcher(
-                answerer(model), batching, metrics.batch_size.labels(model.name).observe
-            )
-            batchers[model.name].start()
+            observe = metrics.batch_size.labels(model.name).observe
+            routes.batchers[model.name] = MicroBatcher(answerer(model), batching, observe)
+            routes.batchers[model.name].start()
         on_ready()
         yield
-        for batcher in batchers.values():
+        for batcher in routes.batchers.values():
             await batcher.stop()
 
     app = FastAPI(
@@ -439,136 +479,10 @@ def server_app(
     app.add_middleware(
         Guard, token=token, max_body_bytes=limits.max_body_bytes, refused=lambda s: metrics.refused.labels(s).inc()
     )
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, error: HTTPException):
-        messages = {404: "no such path", 405: "method not allowed"}
-        message = (
-            f"{messages[error.status_code]}: {request.method} {request.url.path}"
-            if error.status_code in messages
-            else error.detail
-        )
-        return JSONResponse({"error": message}, status_code=error.status_code, headers=error.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(_request: Request, error: RequestValidationError):
-        return JSONResponse({"error": "; ".join(str(e.get("msg")) for e in error.errors())}, status_code=422)
-
-    def served(name: str) -> ServedModel:
-        if name not in by_name:
-            raise RequestError(404, f"unknown model {name!r}; this server has {', '.join(by_name)}")
-        return by_name[name]
-
-    async def answered(name: str, protocol: str, work) -> JSONResponse:
-        started = time.perf_counter()
-        try:
-            body, status = await work(), 200
-        except RequestError as error:
-            body, status = {"error": error.message}, error.status
-        except UserError as error:  # the model refused what it was asked (a text, a sample's settings)
-            body, status = {"error": str(error)}, 422
-        label = name if name in by_name else "unknown"
-        metrics.requests.labels(label, protocol, str(status)).inc()
-        metrics.latency.labels(label, protocol).observe(time.perf_counter() - started)
-        return JSONResponse(body, status_code=status)
-
-    async def read_json(request: Request):
-        try:
-            return json.loads(await request.body())
-        except (ValueError, UnicodeDecodeError) as error:
-            raise RequestError(400, f"the body is not JSON: {error}") from None
-
-    async def predictions(model: ServedModel, texts: list) -> list[dict]:
-        checked = checked_texts(texts, limits, model.task.scores_blank_texts)
-        return await batchers[model.name].predict(checked)  # the API's UserError: a 422, in `answered`
-
-    @app.get("/v1/models/{name}", tags=["TensorFlow Serving"])
-    async def v1_status(name: str):
-        async def work():
-            served(name)
-            ok = {"error_code": "OK", "error_message": ""}
-            return {"model_version_status": [{"version": "1", "state": "AVAILABLE", "status": ok}]}
-
-        return await answered(name, "v1", work)
-
-    @app.get("/v1/models/{name}/metadata", tags=["TensorFlow Serving"])
-    async def v1_metadata(name: str):
-        async def work():
-            model = served(name)
-            return {"model_spec": {"name": name, "version": "1"}, "metadata": description(model)}
-
-        return await answered(name, "v1", work)
-
-    @app.post("/v1/models/{name}:predict", tags=["TensorFlow Serving"], openapi_extra=json_body(V1_BODY))
-    async def v1_predict(name: str, request: Request):
-        async def work():
-            model = served(name)
-            texts, columnar = texts_of_v1(await read_json(request))
-            answers = await predictions(model, texts)
-            if columnar:
-                return {"outputs": {key: [answer[key] for answer in answers] for key in answers[0]}}
-            return {"predictions": answers}
-
-        return await answered(name, "v1", work)
-
-    @app.post("/v1/models/{name}:sample", tags=["Language models"], openapi_extra=json_body(SAMPLE_BODY))
-    async def v1_sample(name: str, request: Request):
-        async def work():
-            model = served(name)
-            if not hasattr(model.api, "sample"):
-                raise RequestError(404, f"model {name!r} is a {model.task.name} model; only a language model samples")
-            settings = sample_settings(await read_json(request), limits)
-            text = await batchers[name].run_alone(lambda: model.api.sample(**settings))
-            return {"text": text}
-
-        return await answered(name, "v1", work)
-
-    @app.get("/v2/health/live", tags=["Open Inference Protocol v2"])
-    async def live():
-        return {"live": True}
-
-    @app.get("/v2/health/ready", tags=["Open Inference Protocol v2"])
-    async def ready():
-        return {"ready": len(batchers) == len(models)}
-
-    @app.get("/v2", tags=["Open Inference Protocol v2"])
-    async def server_metadata():
-        return {"name": SERVER_NAME, "version": "1", "extensions": [], "models": list(by_name)}
-
-    @app.get("/v2/models/{name}", tags=["Open Inference Protocol v2"])
-    async def v2_metadata(name: str):
-        async def work():
-            model = served(name)
-            return {
-                "name": name,
-                "versions": ["1"],
-                "platform": PLATFORMS[model.api.engine],
-                "inputs": [{"name": V2_INPUT, "datatype": "BYTES", "shape": [-1]}],
-                "outputs": outputs[name],
-                "parameters": description(model),
-            }
-
-        return await answered(name, "v2", work)
-
-    @app.get("/v2/models/{name}/ready", tags=["Open Inference Protocol v2"])
-    async def v2_ready(name: str):
-        async def work():
-            served(name)
-            return {"name": name, "ready": name in batchers}
-
-        return await answered(name, "v2", work)
-
-    @app.post("/v2/models/{name}/infer", tags=["Open Inference Protocol v2"], openapi_extra=json_body(V2_BODY))
-    async def v2_infer(name: str, request: Request):
-        async def work():
-            model = served(name)
-            body = await read_json(request)
-            texts, wanted = texts_of_v2(body)
-            outputs = v2_outputs(await predictions(model, texts), wanted)
-            answer = {"model_name": name, "model_version": "1", "outputs": outputs}
-            return {**({"id": body["id"]} if isinstance(body.get("id"), str) else {}), **answer}
-
-        return await answered(name, "v2", work)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.include_router(v1_routes(routes))
+    app.include_router(v2_routes(routes))
 
     @app.get("/metrics", tags=["Monitoring"])
     async def prometheus():
@@ -577,6 +491,123 @@ def server_app(
         return Response(metrics.text(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+async def http_error(request: Request, error: HTTPException) -> JSONResponse:
+    """Starlette's own refusals (no such path, wrong method) as the server's JSON errors."""
+    messages = {404: "no such path", 405: "method not allowed"}
+    message = (
+        f"{messages[error.status_code]}: {request.method} {request.url.path}"
+        if error.status_code in messages
+        else error.detail
+    )
+    return JSONResponse({"error": message}, status_code=error.status_code, headers=error.headers)
+
+
+async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+    return JSONResponse({"error": "; ".join(str(e.get("msg")) for e in error.errors())}, status_code=422)
+
+
+def v1_routes(routes: Routes) -> APIRouter:
+    """TensorFlow Serving's REST API, and a language model's samples beside it."""
+    router = APIRouter()
+
+    @router.get("/v1/models/{name}", tags=["TensorFlow Serving"])
+    async def v1_status(name: str):
+        async def work():
+            routes.served(name)
+            ok = {"error_code": "OK", "error_message": ""}
+            return {"model_version_status": [{"version": "1", "state": "AVAILABLE", "status": ok}]}
+
+        return await routes.answered(name, "v1", work)
+
+    @router.get("/v1/models/{name}/metadata", tags=["TensorFlow Serving"])
+    async def v1_metadata(name: str):
+        async def work():
+            model = routes.served(name)
+            return {"model_spec": {"name": name, "version": "1"}, "metadata": description(model)}
+
+        return await routes.answered(name, "v1", work)
+
+    @router.post("/v1/models/{name}:predict", tags=["TensorFlow Serving"], openapi_extra=json_body(V1_BODY))
+    async def v1_predict(name: str, request: Request):
+        async def work():
+            model = routes.served(name)
+            texts, columnar = texts_of_v1(await read_json(request))
+            answers = await routes.predictions(model, texts)
+            if columnar:
+                return {"outputs": {key: [answer[key] for answer in answers] for key in answers[0]}}
+            return {"predictions": answers}
+
+        return await routes.answered(name, "v1", work)
+
+    @router.post("/v1/models/{name}:sample", tags=["Language models"], openapi_extra=json_body(SAMPLE_BODY))
+    async def v1_sample(name: str, request: Request):
+        async def work():
+            model = routes.served(name)
+            if not hasattr(model.api, "sample"):
+                raise RequestError(404, f"model {name!r} is a {model.task.name} model; only a language model samples")
+            settings = sample_settings(await read_json(request), routes.limits)
+            text = await routes.batchers[name].run_alone(lambda: model.api.sample(**settings))
+            return {"text": text}
+
+        return await routes.answered(name, "v1", work)
+
+    return router
+
+
+def v2_routes(routes: Routes) -> APIRouter:
+    """The Open Inference Protocol v2 (KServe, Triton)."""
+    router = APIRouter(tags=["Open Inference Protocol v2"])
+
+    @router.get("/v2/health/live")
+    async def live():
+        return {"live": True}
+
+    @router.get("/v2/health/ready")
+    async def ready():
+        return {"ready": len(routes.batchers) == len(routes.by_name)}
+
+    @router.get("/v2")
+    async def server_metadata():
+        return {"name": SERVER_NAME, "version": "1", "extensions": [], "models": list(routes.by_name)}
+
+    @router.get("/v2/models/{name}")
+    async def v2_metadata(name: str):
+        async def work():
+            model = routes.served(name)
+            return {
+                "name": name,
+                "versions": ["1"],
+                "platform": PLATFORMS[model.api.engine],
+                "inputs": [{"name": V2_INPUT, "datatype": "BYTES", "shape": [-1]}],
+                "outputs": routes.outputs[name],
+                "parameters": description(model),
+            }
+
+        return await routes.answered(name, "v2", work)
+
+    @router.get("/v2/models/{name}/ready")
+    async def v2_ready(name: str):
+        async def work():
+            routes.served(name)
+            return {"name": name, "ready": name in routes.batchers}
+
+        return await routes.answered(name, "v2", work)
+
+    @router.post("/v2/models/{name}/infer", openapi_extra=json_body(V2_BODY))
+    async def v2_infer(name: str, request: Request):
+        async def work():
+            model = routes.served(name)
+            body = await read_json(request)
+            texts, wanted = texts_of_v2(body)
+            outputs = v2_outputs(await routes.predictions(model, texts), wanted)
+            answer = {"model_name": name, "model_version": "1", "outputs": outputs}
+            return {**({"id": body["id"]} if isinstance(body.get("id"), str) else {}), **answer}
+
+        return await routes.answered(name, "v2", work)
+
+    return router
 
 
 def answerer(model: ServedModel) -> Callable[[list[str]], list[dict]]:
