@@ -47,12 +47,24 @@ class Recipe:
         extra_scores: (API, gold data) -> what this architecture's evaluation adds to the
             report ({} for nothing).
         reading: (the end-to-end Keras model, the calibration to apply) -> its `Reading`.
+        portable: (API) -> its ONNX core and text rules for `export --format onnx`
+            (`shared.export.portable_parts`); UnsupportedError where it has none.
     """
 
     load_dataset: Callable
     prepare: Callable
     extra_scores: Callable[[object, object], dict]
     reading: Callable[[object, Callable], Reading]
+    portable: Callable[[object], object]
+
+
+def architecture_of(metadata: dict) -> str:
+    """A sentiment model's architecture as its metadata records it: under "architecture"
+    (bundles from now on, and the models of a training run), else in its config (tree
+    bundles before), else "sequence" (bundles from before there was a tree model)."""
+    config = metadata.get("config") if isinstance(metadata.get("config"), dict) else {}
+    model = config.get("model") if isinstance(config.get("model"), dict) else {}
+    return metadata.get("architecture") or model.get("architecture") or "sequence"
 
 
 def recipe(architecture: str) -> Recipe:

@@ -11,6 +11,7 @@ import numpy as np
 
 from rnntext_runtime.batching import BATCH_SIZE
 from rnntext_runtime.sentiment import SentimentPrediction  # the runtime's: one result type for both
+from sentiment.architectures import architecture_of, recipe
 from sentiment.data import LABELS
 from shared.api import BundleModel
 from shared.inputs import check_texts
@@ -59,15 +60,6 @@ def calibration_temperature(metadata: dict) -> float | None:
     return record["temperature"] if record.get("method") == "temperature" else None
 
 
-def architecture_of(metadata: dict) -> str:
-    """A sentiment model's architecture as its metadata records it: under "architecture"
-    (bundles from now on, and the models of a training run), else in its config (tree
-    bundles before), else "sequence" (bundles from before there was a tree model)."""
-    config = metadata.get("config") if isinstance(metadata.get("config"), dict) else {}
-    model = config.get("model") if isinstance(config.get("model"), dict) else {}
-    return metadata.get("architecture") or model.get("architecture") or "sequence"
-
-
 class SentimentClassifier(BundleModel):
     """A trained sentiment model: raw text in, label and class probabilities out. Thread-safe.
 
@@ -84,7 +76,6 @@ class SentimentClassifier(BundleModel):
         """Wrap an end-to-end Keras model (raw strings in, probabilities out)."""
         import tensorflow as tf
 
-        from sentiment.architectures import recipe
         from shared.layers import CALIBRATION
 
         super().__init__(model, metadata, path)

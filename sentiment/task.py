@@ -96,13 +96,9 @@ class SentimentTask(Task):
         return Serving(serve, "text -> label, probabilities")
 
     def portable(self, api):
-        from shared.errors import UnsupportedError
+        from sentiment.architectures import recipe
 
-        if api.architecture != "sequence":
-            raise UnsupportedError(f"a {api.architecture} model exports as a SavedModel only (no --format onnx)")
-        from sentiment.sequence.portable import portable
-
-        return portable(api)
+        return recipe(api.architecture).portable(api)
 
 
 TASK = SentimentTask()

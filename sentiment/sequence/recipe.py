@@ -51,4 +51,10 @@ def no_extra_scores(api, data) -> dict:
     return {}
 
 
-RECIPE = Recipe(load_dataset, prepare_sequence, no_extra_scores, StepReading)
+def portable(api):
+    from sentiment.sequence.portable import portable  # onnx is imported only to export
+
+    return portable(api)
+
+
+RECIPE = Recipe(load_dataset, prepare_sequence, no_extra_scores, StepReading, portable)

@@ -61,4 +61,8 @@ def tree_scores(api, data) -> dict:
     return evaluate_trees(api, data) if getattr(data, "trees", ()) else {}
 
 
-RECIPE = Recipe(load_dataset, prepare_tree, tree_scores, TreeReading)
+def no_portable(api):
+    raise UnsupportedError("a tree model exports as a SavedModel only (no --format onnx)")
+
+
+RECIPE = Recipe(load_dataset, prepare_tree, tree_scores, TreeReading, no_portable)

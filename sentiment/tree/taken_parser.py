@@ -41,9 +41,10 @@ def check_tree_bundle(path: str | Path) -> Path:
         ConfigError: a sequence model's bundle.
         BundleError: not a sentiment bundle.
     """
+    from sentiment.architectures import architecture_of
     from shared.bundle import read_metadata
 
-    if read_metadata(path, task="sentiment")["config"]["model"].get("architecture", "sequence") != "tree":
+    if architecture_of(read_metadata(path, task="sentiment")) != "tree":
         raise ConfigError(f"{path}: a sequence model; --parser takes the bundle of a tree model")
     return Path(path)
 

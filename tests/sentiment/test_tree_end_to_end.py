@@ -362,7 +362,7 @@ def test_csv_rows_train_a_tree_model_whose_taken_parser_parses_as_its_bundle_doe
     ],
 )
 def test_the_architecture_is_read_from_the_metadata(metadata, architecture):
-    from sentiment.classifier import architecture_of
+    from sentiment.architectures import architecture_of
 
     assert architecture_of(metadata) == architecture
 
