@@ -5,8 +5,8 @@
 - `AppCli`-style hooks: the members of the CLI class an app may leave out (optional
   methods and flags), which must agree with each other by hand; and, after issue 31,
   the capabilities (`shared.capabilities`), each an app has whole or not at all;
-- architecture branches: comparisons of something named `architecture` with a
-  constant, in the product code;
+- architecture branches: comparisons of something named `architecture` (or a bundle's,
+  `architecture_of(...)`) with a constant, in the product code;
 - import circles: groups of product modules that import each other, directly or through
   others (strongly connected parts of the import graph, imports inside functions included);
 - the largest functions of the product code, in lines.
@@ -71,7 +71,7 @@ def product_files() -> list[Path]:
 def mentions_architecture(node: ast.AST) -> bool:
     return any(
         (isinstance(part, ast.Attribute) and part.attr == "architecture")
-        or (isinstance(part, ast.Name) and part.id == "architecture")
+        or (isinstance(part, ast.Name) and part.id in ("architecture", "architecture_of"))
         or (isinstance(part, ast.Constant) and part.value == "architecture")
         for part in ast.walk(node)
     )
