@@ -30,6 +30,8 @@ from app_pages.common import (
     training_progress,
 )
 from app_pages.scoring import MAX_UPLOAD_MB, download_stem, read_uploaded_csv, read_uploaded_file
+from app_pages.spans_view import highlight_html
+from rnntext_runtime.ner import Entity
 from shared.annotations import append_decision, open_annotations
 from shared.errors import DataError, UserError
 from shared.selection import rankings
@@ -93,7 +95,8 @@ def save(path: Path, record: dict) -> None:
         st.session_state[NOTICE] = str(error)
 
 
-def sentiment_item(classifier, item: dict, path: Path, source: dict, model: str) -> None:
+def label_item(classifier, item: dict, path: Path, source: dict, model: str, task_name: str) -> None:
+    """One text's class: a button per label (the model's guess highlighted) and Skip."""
     guess = item["guess"]["label"]
     st.caption(f"Row {item['row']} · the model says **{guess}** ({item['guess']['confidence']:.0%})")
     columns = st.columns(len(classifier.labels) + 1)
@@ -105,23 +108,21 @@ def sentiment_item(classifier, item: dict, path: Path, source: dict, model: str)
             type=kind,
             shortcut=str(index),
             on_click=save,
-            args=(path, decision(item, source, model, label, task_name="sentiment")),
+            args=(path, decision(item, source, model, label, task_name=task_name)),
         )
     columns[-1].button(
         "Skip (s)",
         key="annotate-skip",
         shortcut="s",
         on_click=save,
-        args=(path, decision(item, source, model, None, skipped=True, task_name="sentiment")),
+        args=(path, decision(item, source, model, None, skipped=True, task_name=task_name)),
     )
 
 
-def entity_item(tagger, item: dict, path: Path, source: dict, model: str) -> None:
-    from ner.render import highlight_html
-    from ner.tagger import Entity
-    from ner.tokenizer import tokenize
-
-    text, tokens = item["text"], tokenize(item["text"])
+def spans_item(tagger, item: dict, path: Path, source: dict, model: str, task_name: str) -> None:
+    """One text's entities: a table of (type, first token, last token) that starts from the
+    model's guess, the spans highlighted as edited, Save and Skip."""
+    text, tokens = item["text"], tagger.tokenize(item["text"])
     numbered = " ".join(f"{html.escape(t.text)}<sub>{i}</sub>" for i, t in enumerate(tokens, start=1))
     st.html(f"<p>Row {item['row']}, its tokens numbered: {numbered}</p>")
     rows = []
@@ -156,19 +157,19 @@ def entity_item(tagger, item: dict, path: Path, source: dict, model: str) -> Non
         shortcut="Ctrl+Enter",
         disabled=entities is None,
         on_click=save,
-        args=(path, decision(item, source, model, entities, task_name="ner")),
+        args=(path, decision(item, source, model, entities, task_name=task_name)),
     )
     right.button(
         "Skip (Ctrl+Shift+Enter)",
         key="annotate-skip",
         shortcut="Ctrl+Shift+Enter",
         on_click=save,
-        args=(path, decision(item, source, model, None, skipped=True, task_name="ner")),
+        args=(path, decision(item, source, model, None, skipped=True, task_name=task_name)),
     )
 
 
 # How each kind of answer is asked (`shared.capabilities.Annotation.answer_field`).
-ANSWER_WIDGETS = {"label": sentiment_item, "entities": entity_item}
+ANSWER_WIDGETS = {"label": label_item, "entities": spans_item}
 
 
 def retrain_panel(task_name: str, bundle: Path, path: Path, labelled: int) -> None:
@@ -271,7 +272,7 @@ if left_items:
     st.html(
         f'<div style="font-size: 1.25em; white-space: pre-wrap; padding: 0.5em 0">{html.escape(item["text"])}</div>'
     )
-    ANSWER_WIDGETS[get_app(task_name).annotation.answer_field](api, item, path, source, entry.path.name)
+    ANSWER_WIDGETS[get_app(task_name).annotation.answer_field](api, item, path, source, entry.path.name, task_name)
 else:
     st.success(plain(f"Every text of {name} is annotated in {path}."))
 retrain_panel(task_name, entry.path, path, sum(counts.values()))

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.common import model_or_stop, plain
-from ner.render import highlight_html
+from app_pages.spans_view import highlight_html
 from shared.errors import UserError
 
 EXAMPLE = (

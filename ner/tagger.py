@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ner.tokenizer import tokenize_batch
+from ner.tokenizer import tokenize, tokenize_batch
 from rnntext_runtime.batching import BATCH_SIZE, length_sorted_batches
 from rnntext_runtime.ner import Entity, TaggedTokens, entities_of
+from rnntext_runtime.text import Token
 from shared.api import BundleModel
 from shared.inputs import check_texts
 
@@ -56,6 +57,10 @@ class EntityTagger(BundleModel):
     def labels(self) -> tuple[str, ...]:
         """The entity types, sorted."""
         return tuple(sorted({tag[2:] for tag in self.tags if tag != "O"}))
+
+    def tokenize(self, text: str) -> list[Token]:
+        """The tokens of `text` with character offsets, as the tagger reads them."""
+        return tokenize(text)
 
     def tag_tokens(self, token_lists: Sequence[Sequence[str]]) -> list[TaggedTokens]:
         """IOB2 tags and their probabilities for pre-tokenized sentences, in input order.

@@ -174,12 +174,12 @@ def test_ner_onnx_gives_the_bundles_tags_and_tag_probabilities(ner_onnx, tensorf
     assert np.allclose(flat(found), flat(expected), atol=1e-5, rtol=0)
 
 
-def test_the_runtimes_tokens_and_offsets_are_the_taggers(ner_onnx):
+def test_the_runtimes_tokens_and_offsets_are_the_taggers(ner_onnx, tensorflow_tagger):
     from ner.tokenizer import tokenize
 
     runtime = rnntext_runtime.load(ner_onnx)
     for text in SENTENCES + TORTURE:
-        assert runtime.tokenize(text) == tokenize(text)
+        assert runtime.tokenize(text) == tensorflow_tagger.tokenize(text) == tokenize(text)
 
 
 def test_a_language_model_says_it_exports_as_a_savedmodel_only(capfd, tmp_path, lm_bundle):

@@ -1,4 +1,4 @@
-"""Entities as HTML: the text with each entity highlighted inline (like displaCy).
+"""Spans as HTML: the text with each entity highlighted inline (like displaCy).
 
 All user text is escaped; only fixed tags and styles are emitted.
 """
