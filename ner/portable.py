@@ -9,7 +9,7 @@ import numpy as np
 from ner.model import CASING_RULES, CASINGS, CONTEXT, WINDOW, WORD_KEY
 from ner.tokenizer import SEPARATOR, TOKENIZE
 from shared import onnx_graph as g
-from shared.errors import UserError
+from shared.errors import UnsupportedError
 from shared.text_rules import python_pattern, steps_for_runtime
 
 
@@ -37,7 +37,7 @@ def core_graph(tagger):
     (`transitions`, `start`, `end`, IOB2 constraints applied) as an ONNX model."""
     names = {layer.name for layer in tagger.layers}
     if names & {"char_lm_forward", "char_lm_backward"}:
-        raise UserError(
+        raise UnsupportedError(
             "a tagger with character-LM features (--char-lm) exports as a SavedModel only (no --format onnx)"
         )
     builder = g.GraphBuilder()

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ner.tokenizer import tokenize, tokenize_batch
+from ner.tokenizer import tokenize_batch
 from rnntext_runtime.batching import BATCH_SIZE, length_sorted_batches
 from rnntext_runtime.ner import Entity, TaggedTokens, entities_of
+from rnntext_runtime.tags import entity_types
 from rnntext_runtime.text import Token
 from shared.api import BundleModel
 from shared.inputs import check_texts
@@ -56,11 +57,17 @@ class EntityTagger(BundleModel):
     @property
     def labels(self) -> tuple[str, ...]:
         """The entity types, sorted."""
-        return tuple(sorted({tag[2:] for tag in self.tags if tag != "O"}))
+        return tuple(entity_types(self.tags))
 
     def tokenize(self, text: str) -> list[Token]:
         """The tokens of `text` with character offsets, as the tagger reads them."""
-        return tokenize(text)
+        return self._token_rows([text])[0]
+
+    def _token_rows(self, texts: Sequence[str]) -> list[list[Token]]:
+        """Each text's tokens, by the engine that computes `predict` (both tokenize alike)."""
+        if self._fast is not None:
+            return [self._fast.tokenize(text) for text in check_texts(texts, allow_empty=True)]
+        return tokenize_batch(list(texts))
 
     def tag_tokens(self, token_lists: Sequence[Sequence[str]]) -> list[TaggedTokens]:
         """IOB2 tags and their probabilities for pre-tokenized sentences, in input order.
@@ -95,9 +102,6 @@ class EntityTagger(BundleModel):
 
     def entities_and_tags(self, texts: Sequence[str]) -> list[tuple[list[Entity], TaggedTokens]]:
         """Each text's entities (as `predict`) and the tags and probabilities of its tokens."""
-        if self._fast is not None:
-            token_rows = [self._fast.tokenize(text) for text in check_texts(texts, allow_empty=True)]
-        else:
-            token_rows = tokenize_batch(list(texts))
+        token_rows = self._token_rows(texts)
         tagged = self.tag_tokens([[token.text for token in row] for row in token_rows])
         return [(entities_of(text, row, result), result) for text, row, result in zip(texts, token_rows, tagged)]

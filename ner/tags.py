@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rnntext_runtime.tags import OUTSIDE, Span, spans, split_tag
+from rnntext_runtime.tags import OUTSIDE, Span, entity_types, spans, split_tag
 
-__all__ = ["OUTSIDE", "Span", "spans", "split_tag"]  # defined in the runtime, used here and by the app
+__all__ = ["OUTSIDE", "Span", "entity_types", "spans", "split_tag"]  # defined in the runtime, used here and by the app
 
 TAG_PATTERN = re.compile(r"O|[BI]-[^\s]+")
 SCHEMES = ("auto", "iob1", "iob2")
@@ -40,11 +40,6 @@ def iob1_to_iob2(tags: Sequence[str]) -> list[str]:
         result.append(tag)
         previous = tag
     return result
-
-
-def entity_types(tags: Sequence[str]) -> list[str]:
-    """Sorted entity types named by `tags`."""
-    return sorted({split_tag(tag)[1] for tag in tags if tag != OUTSIDE})
 
 
 def tag_set(types: Sequence[str]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from rnntext_runtime.inputs import RuntimeModelError
@@ -45,7 +46,14 @@ def load(folder: str | Path, *, threads: int | None = None):
         raise RuntimeModelError(f"{folder}: no {MODEL_FILE}")
     if rules.get("task") not in RUNTIMES:
         raise RuntimeModelError(f"{folder}: a {rules.get('task')!r} model; this runtime reads sentiment and ner")
-    return runtime(rules, session(folder / MODEL_FILE, threads))
+    try:
+        onnx_session = session(folder / MODEL_FILE, threads)
+    except Exception as error:  # onnxruntime's errors (InvalidProtobuf, Fail, ...) share no base but Exception
+        raise RuntimeModelError(f"{folder / MODEL_FILE}: onnxruntime cannot load it ({error})") from None
+    try:
+        return runtime(rules, onnx_session)
+    except (KeyError, TypeError, ValueError, re.error) as error:
+        raise RuntimeModelError(f"{folder / RULES_FILE}: incomplete or malformed ({error!r})") from None
 
 
 RUNTIMES = {"sentiment": SentimentRuntime, "ner": TaggerRuntime}

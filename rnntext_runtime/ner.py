@@ -14,7 +14,7 @@ from rnntext_runtime import crf
 from rnntext_runtime.batching import BATCH_SIZE, UNKNOWN, length_sorted_batches
 from rnntext_runtime.inputs import check_texts
 from rnntext_runtime.model import RuntimeModel
-from rnntext_runtime.tags import OUTSIDE, spans
+from rnntext_runtime.tags import OUTSIDE, entity_types, spans
 from rnntext_runtime.text import Token, align, compile_steps
 
 
@@ -89,7 +89,8 @@ class TaggerRuntime(RuntimeModel):
 
     @property
     def labels(self) -> tuple[str, ...]:
-        return tuple(sorted({tag[2:] for tag in self.tags if tag != OUTSIDE}))
+        """The entity types, sorted."""
+        return tuple(entity_types(self.tags))
 
     def tokenize(self, text: str) -> list[Token]:
         """The tokens of `text` with character offsets (as `ner.tokenizer.tokenize`)."""

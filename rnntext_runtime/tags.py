@@ -24,6 +24,11 @@ def split_tag(tag: str) -> tuple[str, str | None]:
     return tag[0], tag[2:]
 
 
+def entity_types(tags: Sequence[str]) -> list[str]:
+    """Sorted entity types named by `tags`."""
+    return sorted({split_tag(tag)[1] for tag in tags if tag != OUTSIDE})
+
+
 def spans(tags: Sequence[str]) -> list[Span]:
     """Entity spans of an IOB2 sequence. A stray `I-X` (no open X) opens a new entity,
     as conlleval does, so no tagged token is ever dropped."""

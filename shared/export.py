@@ -80,10 +80,10 @@ def portable_runtime(api):
     """`api`'s model as an `rnntext_runtime` model built in memory (the API's fast path),
     or None for a model without an ONNX core (a tree model, a tagger with character LMs)."""
     from rnntext_runtime.loading import runtime, session
-    from shared.errors import UserError
+    from shared.errors import UnsupportedError
 
     try:
         model, rules = portable_parts(api)
-    except UserError:
+    except UnsupportedError:
         return None
     return runtime(rules, session(model.SerializeToString()))

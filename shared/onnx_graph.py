@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from shared.errors import UserError
+from shared.errors import UnsupportedError
 
 OPSET = 17
 FLOAT = "float32"
@@ -80,9 +80,9 @@ def _direction_weights(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     expected = {"activation": "tanh", "recurrent_activation": "sigmoid", "use_bias": True}
     for key, value in expected.items():
         if key in cell.get_config() and cell.get_config()[key] != value:
-            raise UserError(f"layer {layer.name}: {key}={cell.get_config()[key]!r} has no ONNX export")
+            raise UnsupportedError(f"layer {layer.name}: {key}={cell.get_config()[key]!r} has no ONNX export")
     if kind == "GRU" and not cell.reset_after:
-        raise UserError(f"layer {layer.name}: a GRU with reset_after=False has no ONNX export")
+        raise UnsupportedError(f"layer {layer.name}: a GRU with reset_after=False has no ONNX export")
     kernel, recurrent, bias = (np.asarray(w, dtype=FLOAT) for w in layer.get_weights())
     w = _reorder_gates(kernel, order, gates).T
     r = _reorder_gates(recurrent, order, gates).T
@@ -100,13 +100,13 @@ def recurrent(builder: GraphBuilder, layer, x: str, lengths: str, *, sequences: 
     kind = type(layer).__name__
     if kind == "Bidirectional":
         if layer.merge_mode != "concat":
-            raise UserError(f"layer {layer.name}: merge_mode {layer.merge_mode!r} has no ONNX export")
+            raise UnsupportedError(f"layer {layer.name}: merge_mode {layer.merge_mode!r} has no ONNX export")
         directions = [layer.forward_layer, layer.backward_layer]
     else:
         directions = [layer]
     inner = type(directions[0]).__name__
     if inner not in _GATES:
-        raise UserError(f"layer {layer.name}: a {inner} has no ONNX export")
+        raise UnsupportedError(f"layer {layer.name}: a {inner} has no ONNX export")
     weights = [_direction_weights(direction) for direction in directions]
     units = directions[0].units
     w, r, b = (builder.constant(np.stack(parts)) for parts in zip(*weights))
@@ -128,7 +128,7 @@ def dense(builder: GraphBuilder, layer, x: str) -> str:
     """A Keras Dense layer (its activation: linear or softmax) on the last axis."""
     activation = layer.get_config()["activation"]
     if activation not in ("linear", "softmax"):
-        raise UserError(f"layer {layer.name}: activation {activation!r} has no ONNX export")
+        raise UnsupportedError(f"layer {layer.name}: activation {activation!r} has no ONNX export")
     kernel, bias = (np.asarray(w, dtype=FLOAT) for w in layer.get_weights())
     y = builder.op("Add", [builder.op("MatMul", [x, builder.constant(kernel)]), builder.constant(bias)])
     return builder.op("Softmax", [y], axis=-1) if activation == "softmax" else y

